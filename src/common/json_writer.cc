@@ -1,0 +1,88 @@
+#include "common/json_writer.h"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace tc {
+
+void AppendJsonString(std::string& out, std::string_view text) {
+  out += '"';
+  for (unsigned char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (c < 0x20) {
+          out += fmt::format("\\u{:04x}", c);
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += '"';
+}
+
+JsonWriter& JsonWriter::Key(std::string_view key) {
+  if (!first_) out_ += ',';
+  AppendJsonString(out_, key);
+  out_ += ':';
+  first_ = true;  // the value that follows needs no comma
+  return *this;
+}
+
+JsonWriter& JsonWriter::Element() {
+  if (!first_) out_ += ',';
+  first_ = true;
+  return *this;
+}
+
+JsonWriter& JsonWriter::String(std::string_view value) {
+  AppendJsonString(out_, value);
+  first_ = false;
+  return *this;
+}
+
+JsonWriter& JsonWriter::Int(int64_t value) {
+  fmt::format_to(std::back_inserter(out_), "{}", value);
+  first_ = false;
+  return *this;
+}
+
+JsonWriter& JsonWriter::Uint(uint64_t value) {
+  fmt::format_to(std::back_inserter(out_), "{}", value);
+  first_ = false;
+  return *this;
+}
+
+JsonWriter& JsonWriter::Double(double value) {
+  if (!std::isfinite(value)) return Null();
+  fmt::format_to(std::back_inserter(out_), "{}", value);
+  first_ = false;
+  return *this;
+}
+
+JsonWriter& JsonWriter::Bool(bool value) {
+  out_ += value ? "true" : "false";
+  first_ = false;
+  return *this;
+}
+
+JsonWriter& JsonWriter::Null() {
+  out_ += "null";
+  first_ = false;
+  return *this;
+}
+
+JsonWriter& JsonWriter::Raw(std::string_view json) {
+  out_ += json;
+  first_ = false;
+  return *this;
+}
+
+}  // namespace tc

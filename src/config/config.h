@@ -1,0 +1,123 @@
+#pragma once
+
+// The collector's whole configuration: one struct per section of config/tracecollector.toml.
+// Precedence: Defaults() < TOML file < environment (TRACECOLLECTOR_*, TURSO_*, SQLD_*) < flags.
+// Every key is documented in config/tracecollector.toml and docs/configuration.md.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+
+namespace tc::config {
+
+enum class Backend { kAuto, kEmbedded, kSqld };
+enum class AckMode { kDurable, kQueued };
+enum class SqldMode { kSpawn, kExternal };
+
+struct HttpConfig {
+  std::string listen = "127.0.0.1:4318";   // host:port; port 0 = any free port
+  int io_threads = 0;                      // 0 = number of cores
+  uint64_t max_body_bytes = 8 << 20;       // 413 above
+  uint32_t max_header_bytes = 16 << 10;    // 431 above
+  uint32_t read_timeout_ms = 30000;        // whole request must arrive within this
+  uint32_t idle_timeout_ms = 60000;        // keep-alive connection closed after this idle time
+  uint32_t max_pipelined = 16;             // requests read ahead of unanswered responses
+  uint32_t max_connections = 1024;         // further connections are answered 503 and closed
+};
+
+struct IngestConfig {
+  uint32_t max_records_per_request = 10000;
+  uint32_t max_string_bytes = 1 << 20;     // any one string value
+  uint32_t max_array_items = 10000;        // any one array
+  uint32_t max_depth = 64;                 // JSON nesting
+  AckMode ack = AckMode::kDurable;         // default when the request does not say
+};
+
+struct QueueConfig {
+  uint64_t max_records = 100000;
+  uint64_t max_bytes = 32 << 20;
+  uint32_t retry_after_s = 1;              // Retry-After on 429/503
+};
+
+struct BatchConfig {
+  uint32_t max_records = 4096;
+  uint64_t max_bytes = 8 << 20;
+  uint32_t max_delay_ms = 5;
+};
+
+struct EmbeddedConfig {
+  std::string path = "tracecollector.db";  // SQLite file
+  std::string synchronous = "FULL";        // FULL: an ack survives power loss; NORMAL: process crash
+};
+
+struct RetryConfig {
+  uint32_t initial_ms = 50;
+  uint32_t max_ms = 5000;
+  double multiplier = 2.0;
+};
+
+struct SqldConfig {
+  SqldMode mode = SqldMode::kSpawn;
+  std::string url;                         // external: libsql:// https:// http://
+  std::string auth_token;                  // sent as Bearer
+  std::string binary;                      // spawn: path or name on PATH ("sqld" / "tursodb")
+  std::string db_path = "tracecollector-sqld";  // spawn: sqld's data directory or tursodb's file
+  uint16_t http_port = 8080;               // spawn: port the child listens on (0 = pick a free one)
+  uint32_t pool_size = 8;                  // keep-alive connections (TURSO_POOL_SIZE)
+  bool echo_sql = false;                   // TURSO_ECHO_SQL
+  uint32_t timeout_ms = 10000;             // per HTTP request to the server
+  bool tls_verify = true;
+  RetryConfig retry;
+  uint32_t restart_backoff_ms = 200;
+  uint32_t max_restarts = 5;               // within restart_window_s, then give up loudly
+  uint32_t restart_window_s = 60;
+  uint32_t ready_timeout_ms = 10000;
+  uint32_t stop_grace_ms = 5000;
+};
+
+struct LogConfig {
+  std::string level = "info";
+};
+
+struct Config {
+  HttpConfig http;
+  IngestConfig ingest;
+  QueueConfig queue;
+  BatchConfig batch;
+  Backend backend = Backend::kAuto;
+  EmbeddedConfig embedded;
+  SqldConfig sqld;
+  LogConfig log;
+  uint32_t shutdown_timeout_ms = 20000;    // drain deadline on SIGTERM
+};
+
+Config Defaults();
+
+// What the command line asked for besides configuration.
+struct Invocation {
+  Config config;
+  bool check_config = false;   // --check-config: validate, print effective config, exit
+  bool show_version = false;   // --version
+  bool show_help = false;      // --help
+};
+
+// Loads defaults < file (--config or TRACECOLLECTOR_CONFIG) < environment < flags.
+// `env` is a list of "NAME=value" (environ in production, a fixture in tests).
+// Errors name the key/flag and, for the file, line:column.
+Result<Invocation> Load(const std::vector<std::string>& args, const std::vector<std::string>& env);
+
+// Validation of cross-field rules and ranges; Load() calls it.
+Status Validate(const Config& config);
+
+// The effective configuration as TOML (what --check-config prints).
+std::string ToToml(const Config& config);
+
+std::string HelpText();
+
+const char* BackendName(Backend b);
+const char* AckModeName(AckMode a);
+
+}  // namespace tc::config

@@ -1,0 +1,47 @@
+#pragma once
+
+// The statements that store one record, shared by every sink (embedded SQLite and Hrana), so
+// both backends write the same rows with the same idempotency and counter rules.
+//
+// A plan is a list of steps executed in order inside the batch's transaction:
+//   - A *claim* step is an INSERT that fails with a UNIQUE/PRIMARY KEY conflict when its row
+//     already exists (an idempotency key already seen, a timestep already created). A failed
+//     claim is not an error: it only skips the steps guarded by it.
+//   - A step with guard >= 0 runs only if the step at that index (within the same plan) ran
+//     and succeeded. Guards always point to an earlier step.
+//   - Any other failure of a step is a refusal of the whole record: its effects must be rolled
+//     back (SAVEPOINT per record, or the batch re-run without it) and the record reported.
+// The outcome of the record is kDuplicate when its idempotency claim (always step 0 when the
+// record has a key) failed, else kStored.
+//
+// Statement texts are fixed (a small catalogue, see StatementSql), so sinks can prepare them
+// once (sqlite3_prepare / Hrana store_sql) and bind per step.
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "schema/records.h"
+#include "storage/sql_value.h"
+
+namespace tc::storage {
+
+enum class StatementId : uint16_t;  // defined in statements.h
+
+struct Step {
+  StatementId statement;
+  std::vector<SqlValue> args;  // positional, ?1..?N
+  int32_t guard = -1;          // index of the step that must have succeeded; -1 = none
+  bool claim = false;          // a conflict failure here is expected and skips dependents
+};
+
+struct RecordPlan {
+  std::vector<Step> steps;
+  bool has_key_claim = false;  // steps[0] is the idempotency claim
+};
+
+// Builds the plan for one record. `now_iso` is the commit-time default for created_at /
+// timestamp / started_at columns the client did not give (ISO text, see common/time_format.h).
+RecordPlan PlanRecord(const schema::Record& record, std::string_view now_iso);
+
+}  // namespace tc::storage
