@@ -1,0 +1,279 @@
+#include "pipeline/pipeline.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "common/check.h"
+#include "common/log.h"
+
+namespace tc::pipeline {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+int64_t ToNanos(Clock::time_point tp) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(tp.time_since_epoch()).count();
+}
+
+// How many queue items one bulk pop takes; a batch is then topped up to its limits.
+constexpr size_t kPopChunk = 256;
+// While idle, the batcher wakes this often to notice shutdown.
+constexpr std::chrono::milliseconds kIdleWake{50};
+
+}  // namespace
+
+Pipeline::Pipeline(const PipelineOptions& options, sink::Sink& sink, metrics::Metrics& metrics)
+    : options_(options), sink_(sink), metrics_(metrics), queue_(options.capacity) {
+  metrics_.queue_capacity_records.Set(static_cast<int64_t>(options.capacity.max_records));
+  metrics_.queue_capacity_bytes.Set(static_cast<int64_t>(options.capacity.max_bytes));
+}
+
+Pipeline::~Pipeline() { Shutdown(Clock::now()); }
+
+void Pipeline::Start() {
+  TC_CHECK(!started_);
+  started_ = true;
+  batcher_ = std::thread([this] { Run(); });
+}
+
+Status Pipeline::Submit(Submission& submission) {
+  // Registered before the closed_ check so the batcher cannot finish draining while this
+  // submission is between the check and the enqueue.
+  submitting_.fetch_add(1, std::memory_order_seq_cst);
+  struct Leave {
+    std::atomic<int>& n;
+    ~Leave() { n.fetch_sub(1, std::memory_order_seq_cst); }
+  } leave{submitting_};
+
+  const uint64_t count = submission.records.size();
+  if (closed_.load(std::memory_order_seq_cst)) {
+    metrics_.records_refused_overload.Add(count);
+    return Status::Unavailable("shutting down");
+  }
+  uint64_t bytes = 0;
+  for (const auto& record : submission.records) bytes += schema::ApproximateSize(record);
+
+  Item item{std::move(submission.records), std::move(submission.on_done), bytes};
+  if (!queue_.TryPush(item, count, bytes)) {
+    submission.records = std::move(item.records);
+    submission.on_done = std::move(item.on_done);
+    metrics_.records_refused_overload.Add(count);
+    if (sink_failing_.load(std::memory_order_relaxed)) {
+      return Status::Unavailable("the database is unavailable and the queue is full");
+    }
+    return Status::ResourceExhausted("queue full");
+  }
+  metrics_.records_accepted.Add(count);
+  UpdateGauges();
+  return Status::Ok();
+}
+
+void Pipeline::UpdateGauges() {
+  metrics_.queue_records.Set(static_cast<int64_t>(queue_.held_records()));
+  metrics_.queue_bytes.Set(static_cast<int64_t>(queue_.held_bytes()));
+}
+
+Status Pipeline::Ready() const {
+  if (closed_.load(std::memory_order_relaxed)) return Status::Unavailable("shutting down");
+  if (sink_failing_.load(std::memory_order_relaxed)) {
+    std::lock_guard<std::mutex> lock(error_mu_);
+    return Status::Unavailable("database unavailable: " + last_error_);
+  }
+  return Status::Ok();
+}
+
+bool Pipeline::DeadlinePassed() const {
+  return ToNanos(Clock::now()) >= deadline_ns_.load(std::memory_order_relaxed);
+}
+
+bool Pipeline::CollectBatch(std::vector<Item>& items, std::vector<schema::Record>& records) {
+  // Every item holds at least one record, so popping at most (limit - n) items never
+  // overshoots max_records by more than the last item's size.
+  auto room = [&](size_t n) { return std::min(kPopChunk, options_.batch_max_records - n); };
+  if (queue_.PopBulk(items, room(0), kIdleWake) == 0) return false;
+  const auto first_taken = Clock::now();
+  auto count = [&] {
+    size_t n = 0;
+    uint64_t bytes = 0;
+    for (const auto& item : items) {
+      n += item.records.size();
+      bytes += item.bytes;
+    }
+    return std::pair(n, bytes);
+  };
+  auto [n, bytes] = count();
+  // Top up while records keep coming, within the limits. Never wait idle: when the queue runs
+  // dry the batch goes now (group commit), unless a linger delay was configured.
+  while (n < options_.batch_max_records && bytes < options_.batch_max_bytes) {
+    size_t before = items.size();
+    size_t took = queue_.TryPopBulk(items, room(n));
+    if (took == 0) {
+      auto waited = Clock::now() - first_taken;
+      if (waited >= options_.batch_max_delay) break;
+      auto remaining = std::chrono::duration_cast<std::chrono::microseconds>(
+          options_.batch_max_delay - waited);
+      if (queue_.PopBulk(items, room(n), remaining) == 0) break;
+    }
+    for (size_t i = before; i < items.size(); ++i) {
+      n += items[i].records.size();
+      bytes += items[i].bytes;
+    }
+  }
+  records.reserve(n);
+  for (auto& item : items) {
+    for (auto& record : item.records) records.push_back(std::move(record));
+  }
+  return true;
+}
+
+void Pipeline::Run() {
+  std::vector<Item> items;
+  std::vector<schema::Record> records;
+  std::vector<sink::RecordResult> results;
+  while (true) {
+    items.clear();
+    records.clear();
+    if (!CollectBatch(items, records)) {
+      if (closed_.load(std::memory_order_seq_cst) &&
+          submitting_.load(std::memory_order_seq_cst) == 0 && queue_.waiting() == 0) {
+        break;
+      }
+      continue;
+    }
+    results.clear();
+    Status status = WriteBatch(records, &results);
+    Complete(items, status, results);
+  }
+}
+
+Status Pipeline::WriteBatch(std::span<const schema::Record> records,
+                            std::vector<sink::RecordResult>* results) {
+  Status status = WriteWithRetry(records, results);
+  if (status.ok() || IsRetryable(status) || records.size() == 1) {
+    if (!status.ok() && !IsRetryable(status) && records.size() == 1) {
+      // One record the sink refused as a whole: report it refused, nothing was written.
+      results->assign(1, sink::RecordResult{sink::RecordOutcome::kRefused, status.message()});
+      return Status::Ok();
+    }
+    return status;
+  }
+  // A permanent failure of the whole batch: isolate the culprit by writing records one by one.
+  TC_LOG(kWarn, "pipeline", "batch of {} failed permanently ({}); writing its records singly",
+         records.size(), status.ToString());
+  results->assign(records.size(), sink::RecordResult{});
+  std::vector<sink::RecordResult> single;
+  for (size_t i = 0; i < records.size(); ++i) {
+    single.clear();
+    Status one = WriteWithRetry(records.subspan(i, 1), &single);
+    if (one.ok()) {
+      (*results)[i] = std::move(single.at(0));
+    } else if (IsRetryable(one)) {
+      return one;  // deadline passed while retrying: nothing more is known
+    } else {
+      (*results)[i] = sink::RecordResult{sink::RecordOutcome::kRefused, one.message()};
+    }
+  }
+  return Status::Ok();
+}
+
+Status Pipeline::WriteWithRetry(std::span<const schema::Record> records,
+                                std::vector<sink::RecordResult>* results) {
+  Backoff backoff(options_.retry);
+  uint64_t attempts = 0;
+  while (true) {
+    results->clear();
+    Status status = sink_.Write(records, results);
+    if (status.ok()) {
+      if (attempts > 0) {
+        TC_LOG(kInfo, "pipeline", "database writable again after {} failed attempts", attempts);
+      }
+      sink_failing_.store(false, std::memory_order_relaxed);
+      TC_CHECK(results->size() == records.size());
+      return status;
+    }
+    if (!IsRetryable(status)) return status;
+    ++attempts;
+    metrics_.batch_write_failures.Add();
+    sink_failing_.store(true, std::memory_order_relaxed);
+    {
+      std::lock_guard<std::mutex> lock(error_mu_);
+      last_error_ = status.ToString();
+    }
+    // Log the first failure and then every 20th, not every retry.
+    if (attempts == 1 || attempts % 20 == 0) {
+      TC_LOG(kWarn, "pipeline", "batch of {} records not written ({}), attempt {}; retrying",
+             records.size(), status.ToString(), attempts);
+    }
+    if (!SleepForRetry(backoff.Next())) {
+      return Status::Unavailable("shutdown deadline passed while the database was unavailable: " +
+                                 status.message());
+    }
+    metrics_.batch_retries.Add();
+  }
+}
+
+bool Pipeline::SleepForRetry(std::chrono::milliseconds delay) {
+  std::unique_lock<std::mutex> lock(sleep_mu_);
+  auto wake_at = Clock::now() + delay;
+  while (Clock::now() < wake_at) {
+    if (DeadlinePassed()) return false;
+    auto deadline = Clock::time_point(std::chrono::nanoseconds(deadline_ns_.load()));
+    sleep_cv_.wait_until(lock, std::min(wake_at, deadline));
+  }
+  return !DeadlinePassed();
+}
+
+void Pipeline::Complete(std::vector<Item>& items, const Status& status,
+                        std::vector<sink::RecordResult>& results) {
+  uint64_t released_records = 0, released_bytes = 0;
+  for (const auto& item : items) {
+    released_records += item.records.size();
+    released_bytes += item.bytes;
+  }
+  // Capacity comes back before anyone is answered, so a client that sends its next request
+  // as soon as it has the answer finds room for it.
+  queue_.Release(released_records, released_bytes);
+  UpdateGauges();
+  if (status.ok()) {
+    metrics_.batches_committed.Add();
+  } else {
+    TC_LOG(kError, "pipeline", "{} records not written: {}", released_records, status.ToString());
+  }
+  size_t offset = 0;
+  uint64_t stored = 0, duplicates = 0, refused = 0;
+  for (auto& item : items) {
+    const size_t n = item.records.size();
+    std::vector<sink::RecordResult> mine;
+    if (status.ok()) {
+      mine.reserve(n);
+      for (size_t i = 0; i < n; ++i) {
+        auto& r = results[offset + i];
+        switch (r.outcome) {
+          case sink::RecordOutcome::kStored: ++stored; break;
+          case sink::RecordOutcome::kDuplicate: ++duplicates; break;
+          case sink::RecordOutcome::kRefused: ++refused; break;
+        }
+        mine.push_back(std::move(r));
+      }
+    }
+    offset += n;
+    if (item.on_done) item.on_done(status, std::move(mine));
+  }
+  metrics_.records_stored.Add(stored);
+  metrics_.records_duplicate.Add(duplicates);
+  metrics_.records_refused_database.Add(refused);
+}
+
+void Pipeline::Shutdown(Clock::time_point deadline) {
+  std::call_once(shutdown_once_, [&] {
+    deadline_ns_.store(ToNanos(deadline), std::memory_order_relaxed);
+    closed_.store(true, std::memory_order_seq_cst);
+    {
+      std::lock_guard<std::mutex> lock(sleep_mu_);
+    }
+    sleep_cv_.notify_all();
+    if (started_ && batcher_.joinable()) batcher_.join();
+  });
+}
+
+}  // namespace tc::pipeline
