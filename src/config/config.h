@@ -26,6 +26,8 @@ struct HttpConfig {
   uint32_t idle_timeout_ms = 60000;        // keep-alive connection closed after this idle time
   uint32_t max_pipelined = 16;             // requests read ahead of unanswered responses
   uint32_t max_connections = 1024;         // further connections are answered 503 and closed
+
+  bool operator==(const HttpConfig&) const = default;
 };
 
 struct IngestConfig {
@@ -34,29 +36,39 @@ struct IngestConfig {
   uint32_t max_array_items = 10000;        // any one array
   uint32_t max_depth = 64;                 // JSON nesting
   AckMode ack = AckMode::kDurable;         // default when the request does not say
+
+  bool operator==(const IngestConfig&) const = default;
 };
 
 struct QueueConfig {
   uint64_t max_records = 100000;
   uint64_t max_bytes = 32 << 20;
   uint32_t retry_after_s = 1;              // Retry-After on 429/503
+
+  bool operator==(const QueueConfig&) const = default;
 };
 
 struct BatchConfig {
   uint32_t max_records = 4096;
   uint64_t max_bytes = 8 << 20;
   uint32_t max_delay_ms = 5;
+
+  bool operator==(const BatchConfig&) const = default;
 };
 
 struct EmbeddedConfig {
   std::string path = "tracecollector.db";  // SQLite file
   std::string synchronous = "FULL";        // FULL: an ack survives power loss; NORMAL: process crash
+
+  bool operator==(const EmbeddedConfig&) const = default;
 };
 
 struct RetryConfig {
   uint32_t initial_ms = 50;
   uint32_t max_ms = 5000;
   double multiplier = 2.0;
+
+  bool operator==(const RetryConfig&) const = default;
 };
 
 struct SqldConfig {
@@ -76,10 +88,14 @@ struct SqldConfig {
   uint32_t restart_window_s = 60;
   uint32_t ready_timeout_ms = 10000;
   uint32_t stop_grace_ms = 5000;
+
+  bool operator==(const SqldConfig&) const = default;
 };
 
 struct LogConfig {
   std::string level = "info";
+
+  bool operator==(const LogConfig&) const = default;
 };
 
 struct Config {
@@ -92,6 +108,8 @@ struct Config {
   SqldConfig sqld;
   LogConfig log;
   uint32_t shutdown_timeout_ms = 20000;    // drain deadline on SIGTERM
+
+  bool operator==(const Config&) const = default;
 };
 
 Config Defaults();
@@ -105,19 +123,24 @@ struct Invocation {
 };
 
 // Loads defaults < file (--config or TRACECOLLECTOR_CONFIG) < environment < flags.
-// `env` is a list of "NAME=value" (environ in production, a fixture in tests).
+// `args` are the command-line arguments WITHOUT argv[0]; `env` is a list of "NAME=value"
+// (environ in production, a fixture in tests). With --help or --version, nothing but the flags
+// is read and `config` is Defaults().
 // Errors name the key/flag and, for the file, line:column.
 Result<Invocation> Load(const std::vector<std::string>& args, const std::vector<std::string>& env);
 
 // Validation of cross-field rules and ranges; Load() calls it.
 Status Validate(const Config& config);
 
-// The effective configuration as TOML (what --check-config prints).
+// The effective configuration as TOML (what --check-config prints); Load() of it as the file
+// gives the same Config, except that a set sqld.auth_token is printed only as the comment
+// `# auth_token = "***"` (redacted) and so comes back empty.
 std::string ToToml(const Config& config);
 
 std::string HelpText();
 
 const char* BackendName(Backend b);
 const char* AckModeName(AckMode a);
+const char* SqldModeName(SqldMode m);
 
 }  // namespace tc::config

@@ -1,0 +1,18 @@
+#pragma once
+
+// Single-value checks referenced by the key table (key_table.cc) and run whenever a key is set
+// and again by Validate. Messages do not name the key; callers prefix it.
+
+#include "common/status.h"
+#include "config/key_table.h"
+
+namespace tc::config {
+
+Status CheckListen(const FieldPtr& value);  // "host:port" or "[v6]:port", port 0..65535
+Status CheckNonEmpty(const FieldPtr& value);
+Status CheckSynchronous(const FieldPtr& value);  // FULL | NORMAL | EXTRA
+Status CheckUrl(const FieldPtr& value);          // empty, or libsql:// https:// http://
+Status CheckMultiplier(const FieldPtr& value);   // finite, 1.0 .. 100.0
+Status CheckLogLevel(const FieldPtr& value);     // debug | info | warn | error
+
+}  // namespace tc::config

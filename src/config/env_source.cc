@@ -1,0 +1,100 @@
+// The environment layer: the seed's aliases (TURSO_*, SQLD_*), then TRACECOLLECTOR_<KEY>.
+#include <fmt/format.h>
+
+#include <set>
+
+#include "common/check.h"
+#include "config/key_table.h"
+#include "config/sources.h"
+#include "config/text_util.h"
+#include "config/value_codec.h"
+
+namespace tc::config {
+namespace {
+
+constexpr std::string_view kPrefix = "TRACECOLLECTOR_";
+constexpr std::string_view kConfigVar = "TRACECOLLECTOR_CONFIG";
+constexpr std::string_view kDatabaseUrl = "TURSO_DATABASE_URL";
+
+// The seed's SQLAlchemy-style "sqlite+libsql://" URLs name the same server as libsql:// (or the
+// http(s):// URL that follows the prefix).
+std::string NormalizeSeedUrl(std::string_view url) {
+  constexpr std::string_view kSeedPrefix = "sqlite+libsql://";
+  if (!StartsWith(url, kSeedPrefix)) {
+    return std::string(url);
+  }
+  std::string_view rest = url.substr(kSeedPrefix.size());
+  if (StartsWith(rest, "http://") || StartsWith(rest, "https://")) {
+    return std::string(rest);
+  }
+  return fmt::format("libsql://{}", rest);
+}
+
+Status ApplyAliases(const std::vector<std::string>& env, Config* config) {
+  for (const EnvAlias& alias : EnvAliases()) {
+    std::optional<std::string> value = FindEnv(env, alias.env);
+    if (!value || value->empty()) {
+      continue;
+    }
+    const KeySpec* key = FindKey(alias.key);
+    TC_CHECK(key != nullptr);
+    std::string text = alias.env == kDatabaseUrl ? NormalizeSeedUrl(*value) : *value;
+    Status status = SetFromText(*key, text, config);
+    if (!status.ok()) {
+      return Status::InvalidArgument(fmt::format("{}: {}", alias.env, status.message()));
+    }
+    if (alias.env == kDatabaseUrl) {
+      config->sqld.mode = SqldMode::kExternal;
+    }
+  }
+  return Status::Ok();
+}
+
+std::vector<std::string> AllEnvNames() {
+  std::vector<std::string> names;
+  for (const KeySpec& key : Keys()) {
+    names.push_back(EnvName(key));
+  }
+  names.emplace_back(kConfigVar);
+  return names;
+}
+
+}  // namespace
+
+std::optional<std::string> FindEnv(const std::vector<std::string>& env, std::string_view name) {
+  for (const std::string& entry : env) {
+    if (entry.size() > name.size() && entry[name.size()] == '=' && StartsWith(entry, name)) {
+      return entry.substr(name.size() + 1);
+    }
+  }
+  return std::nullopt;
+}
+
+Status ApplyEnvironment(const std::vector<std::string>& env, Config* config) {
+  TC_RETURN_IF_ERROR(ApplyAliases(env, config));
+  std::set<std::string_view> seen;
+  for (const std::string& entry : env) {
+    std::string_view text = entry;
+    size_t eq = text.find('=');
+    std::string_view name = text.substr(0, eq);
+    if (!StartsWith(name, kPrefix) || name == kConfigVar || !seen.insert(name).second) {
+      continue;
+    }
+    std::string_view value = eq == std::string_view::npos ? "" : text.substr(eq + 1);
+    const KeySpec* key = FindKeyByEnv(name);
+    if (key == nullptr) {
+      std::string hint = Closest(name, AllEnvNames());
+      return Status::InvalidArgument(fmt::format(
+          "unknown environment variable {}{} (variables are TRACECOLLECTOR_<SECTION>_<KEY>, "
+          "see docs/configuration.md)",
+          name, hint.empty() ? "" : fmt::format("; did you mean {}?", hint)));
+    }
+    Status status = SetFromText(*key, value, config);
+    if (!status.ok()) {
+      return Status::InvalidArgument(fmt::format("{}: {}", name, status.message()));
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace tc::config

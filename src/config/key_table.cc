@@ -1,0 +1,226 @@
+#include "config/key_table.h"
+
+#include <algorithm>
+#include <cctype>
+#include <iterator>
+
+#include "config/checks.h"
+
+namespace tc::config {
+namespace {
+
+constexpr uint64_t kU32Max = UINT32_MAX;
+constexpr uint64_t kU64Max = UINT64_MAX;
+
+// An integer key with an inclusive range.
+constexpr KeySpec Int(std::string_view section, std::string_view name, FieldPtr (*field)(Config&),
+                      uint64_t min, uint64_t max, std::string_view help) {
+  return KeySpec{section, name, help, field, min, max, nullptr, false};
+}
+// A string, enum, boolean or float key, with an optional check of its value.
+constexpr KeySpec Val(std::string_view section, std::string_view name, FieldPtr (*field)(Config&),
+                      std::string_view help, ValueCheck check = nullptr) {
+  return KeySpec{section, name, help, field, 0, kU64Max, check, false};
+}
+constexpr KeySpec Secret(std::string_view section, std::string_view name,
+                         FieldPtr (*field)(Config&), std::string_view help) {
+  return KeySpec{section, name, help, field, 0, kU64Max, nullptr, true};
+}
+
+#define F(member) [](Config& c) -> FieldPtr { return &c.member; }
+
+// Every key, in the order the sample file shows them. Cross-field rules live in validate.cc.
+const KeySpec kKeys[] = {
+    Val("", "backend", F(backend),
+        "Where records are stored: \"embedded\" (a SQLite file, see [embedded]), \"sqld\" "
+        "(Hrana over HTTP to a supervised sqld/tursodb child or an external server, see [sqld]) "
+        "or \"auto\" (sqld when sqld.mode is \"external\" or a sqld binary is configured or on "
+        "PATH, else embedded; the choice is logged at startup)."),
+    Int("", "shutdown_timeout_ms", F(shutdown_timeout_ms), 1, kU32Max,
+        "On SIGTERM/SIGINT, milliseconds allowed to drain queued records to the store before "
+        "exiting."),
+
+    Val("http", "listen", F(http.listen),
+        "Address the HTTP server binds, \"host:port\" (IPv6: \"[::1]:4318\"). Port 0 picks a "
+        "free port.",
+        CheckListen),
+    Int("http", "io_threads", F(http.io_threads), 0, 1024,
+        "Threads serving HTTP; 0 = one per CPU core."),
+    Int("http", "max_body_bytes", F(http.max_body_bytes), 1, kU64Max,
+        "Largest request body accepted, in bytes; a larger one is answered 413."),
+    Int("http", "max_header_bytes", F(http.max_header_bytes), 1, kU32Max,
+        "Largest request header block, in bytes; a larger one is answered 431."),
+    Int("http", "read_timeout_ms", F(http.read_timeout_ms), 1, kU32Max,
+        "Milliseconds within which a whole request must arrive, else the connection is closed."),
+    Int("http", "idle_timeout_ms", F(http.idle_timeout_ms), 1, kU32Max,
+        "Milliseconds an idle keep-alive connection is kept open."),
+    Int("http", "max_pipelined", F(http.max_pipelined), 1, kU32Max,
+        "Requests read ahead on one connection while earlier responses are still pending."),
+    Int("http", "max_connections", F(http.max_connections), 1, kU32Max,
+        "Open connections allowed; further connections are answered 503 and closed."),
+
+    Int("ingest", "max_records_per_request", F(ingest.max_records_per_request), 1, kU32Max,
+        "Records allowed in one request; a request with more is refused whole (400)."),
+    Int("ingest", "max_string_bytes", F(ingest.max_string_bytes), 1, kU32Max,
+        "Longest string value accepted in a record, in bytes."),
+    Int("ingest", "max_array_items", F(ingest.max_array_items), 1, kU32Max,
+        "Most items accepted in any one JSON array."),
+    Int("ingest", "max_depth", F(ingest.max_depth), 1, 1024, "Deepest JSON nesting accepted."),
+    Val("ingest", "ack", F(ingest.ack),
+        "When a request that does not say (?ack=) is answered: \"durable\" = after its records "
+        "are committed (or spooled), \"queued\" = as soon as they are admitted to the queue."),
+
+    Int("queue", "max_records", F(queue.max_records), 1, kU64Max,
+        "Records admitted but not yet written; above it requests are answered 429."),
+    Int("queue", "max_bytes", F(queue.max_bytes), 1, kU64Max,
+        "Bytes of records admitted but not yet written; above it requests are answered 429."),
+    Int("queue", "retry_after_s", F(queue.retry_after_s), 1, 3600,
+        "Seconds sent in Retry-After with 429 and 503 answers."),
+
+    Int("batch", "max_records", F(batch.max_records), 1, kU32Max,
+        "A write transaction holds at most this many records (<= queue.max_records)."),
+    Int("batch", "max_bytes", F(batch.max_bytes), 1, kU64Max,
+        "A write transaction holds at most this many bytes of records (<= queue.max_bytes)."),
+    Int("batch", "max_delay_ms", F(batch.max_delay_ms), 0, kU32Max,
+        "Milliseconds the writer waits for more records before committing a partial batch."),
+
+    Val("embedded", "path", F(embedded.path),
+        "The SQLite database file (created if missing; WAL mode).", CheckNonEmpty),
+    Val("embedded", "synchronous", F(embedded.synchronous),
+        "SQLite PRAGMA synchronous: \"FULL\" (an acknowledged record survives power loss), "
+        "\"EXTRA\" (stricter than FULL) or \"NORMAL\" (survives a process crash only).",
+        CheckSynchronous),
+
+    Val("sqld", "mode", F(sqld.mode),
+        "\"spawn\" = run and supervise a sqld/tursodb child; \"external\" = use the server at "
+        "url."),
+    Val("sqld", "url", F(sqld.url),
+        "External server URL (libsql://, https:// or http://); required when mode is "
+        "\"external\", not allowed otherwise.",
+        CheckUrl),
+    Secret("sqld", "auth_token", F(sqld.auth_token),
+           "Sent as \"Authorization: Bearer <token>\"; empty = no header. Never printed; prefer "
+           "the TURSO_AUTH_TOKEN environment variable to keep it out of files."),
+    Val("sqld", "binary", F(sqld.binary),
+        "spawn: the server program, a path or a name on PATH (\"sqld\", \"tursodb\"); empty = "
+        "the default server found on PATH."),
+    Val("sqld", "db_path", F(sqld.db_path),
+        "spawn: sqld's data directory, or tursodb's database file.", CheckNonEmpty),
+    Int("sqld", "http_port", F(sqld.http_port), 0, 65535,
+        "spawn: port the child listens on, on 127.0.0.1; 0 = pick a free one."),
+    Int("sqld", "pool_size", F(sqld.pool_size), 1, 1024,
+        "Keep-alive HTTP connections kept open to the server."),
+    Val("sqld", "echo_sql", F(sqld.echo_sql),
+        "Log every SQL statement sent (debugging; very verbose)."),
+    Int("sqld", "timeout_ms", F(sqld.timeout_ms), 1, kU32Max,
+        "Milliseconds allowed for one HTTP request to the server."),
+    Val("sqld", "tls_verify", F(sqld.tls_verify),
+        "Verify the server's TLS certificate (https:// and libsql:// URLs)."),
+    Int("sqld", "restart_backoff_ms", F(sqld.restart_backoff_ms), 0, kU32Max,
+        "spawn: milliseconds to wait before restarting a child that exited."),
+    Int("sqld", "max_restarts", F(sqld.max_restarts), 0, kU32Max,
+        "spawn: restarts allowed within restart_window_s; one more and the collector gives up "
+        "loudly (0 = never restart)."),
+    Int("sqld", "restart_window_s", F(sqld.restart_window_s), 1, kU32Max,
+        "spawn: the window, in seconds, that max_restarts counts in."),
+    Int("sqld", "ready_timeout_ms", F(sqld.ready_timeout_ms), 1, kU32Max,
+        "spawn: milliseconds a started child has to pass its health check."),
+    Int("sqld", "stop_grace_ms", F(sqld.stop_grace_ms), 0, kU32Max,
+        "spawn: milliseconds between SIGTERM and SIGKILL when stopping the child."),
+
+    Int("sqld.retry", "initial_ms", F(sqld.retry.initial_ms), 1, kU32Max,
+        "First delay, in milliseconds, before retrying a failed write."),
+    Int("sqld.retry", "max_ms", F(sqld.retry.max_ms), 1, kU32Max,
+        "Longest delay between retries, in milliseconds (>= initial_ms)."),
+    Val("sqld.retry", "multiplier", F(sqld.retry.multiplier),
+        "Each retry's delay is the previous one times this (1.0 .. 100.0).", CheckMultiplier),
+
+    Val("log", "level", F(log.level),
+        "Lowest level logged to stderr: \"debug\", \"info\", \"warn\" or \"error\".",
+        CheckLogLevel),
+};
+
+#undef F
+
+const SectionSpec kSections[] = {
+    {"", "Top-level keys (TOML requires them before the first [section])."},
+    {"http",
+     "The HTTP/JSON server (POST /v1/records, /v1/traces; GET /healthz, /readyz, "
+     "/metrics)."},
+    {"ingest", "Limits applied while decoding request bodies, and the default acknowledgement."},
+    {"queue",
+     "The admission queue between HTTP and the writer. Memory is bounded by these caps; "
+     "overload is answered 429 with Retry-After, never absorbed."},
+    {"batch",
+     "How the writer groups records into transactions: a batch is committed when it "
+     "reaches max_records or max_bytes, or max_delay_ms after its first record."},
+    {"embedded", "backend = \"embedded\": a local SQLite file."},
+    {"sqld",
+     "backend = \"sqld\": Hrana over HTTP to sqld/tursodb, spawned and supervised by the "
+     "collector (mode = \"spawn\") or an external server such as Turso "
+     "(mode = \"external\")."},
+    {"sqld.retry",
+     "Backoff for writes that failed with a retryable error (server down, 5xx, "
+     "timeout)."},
+    {"log", "Logging (logfmt lines on stderr)."},
+};
+
+const EnvAlias kAliases[] = {
+    {"TURSO_DATABASE_URL", "sqld.url",
+     "also sets sqld.mode = \"external\"; the seed's sqlite+libsql:// prefix is accepted"},
+    {"TURSO_AUTH_TOKEN", "sqld.auth_token", ""},
+    {"TURSO_POOL_SIZE", "sqld.pool_size", ""},
+    {"TURSO_ECHO_SQL", "sqld.echo_sql", "true, false, 1 or 0"},
+    {"SQLD_HTTP_PORT", "sqld.http_port", ""},
+    {"SQLD_BINARY", "sqld.binary", ""},
+    {"SQLD_DB_PATH", "sqld.db_path", ""},
+};
+
+}  // namespace
+
+std::span<const KeySpec> Keys() { return kKeys; }
+std::span<const SectionSpec> Sections() { return kSections; }
+std::span<const EnvAlias> EnvAliases() { return kAliases; }
+
+std::string DottedName(const KeySpec& key) {
+  if (key.section.empty()) {
+    return std::string(key.name);
+  }
+  std::string out(key.section);
+  out += '.';
+  out += key.name;
+  return out;
+}
+
+std::string EnvName(const KeySpec& key) {
+  std::string out = "TRACECOLLECTOR_";
+  for (char c : DottedName(key)) {
+    out += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+const KeySpec* FindKey(std::string_view dotted) {
+  for (const KeySpec& key : kKeys) {
+    if (DottedName(key) == dotted) {
+      return &key;
+    }
+  }
+  return nullptr;
+}
+
+const KeySpec* FindKeyByEnv(std::string_view env_name) {
+  for (const KeySpec& key : kKeys) {
+    if (EnvName(key) == env_name) {
+      return &key;
+    }
+  }
+  return nullptr;
+}
+
+bool IsSection(std::string_view dotted) {
+  return !dotted.empty() && std::any_of(std::begin(kSections), std::end(kSections),
+                                        [&](const SectionSpec& s) { return s.name == dotted; });
+}
+
+}  // namespace tc::config

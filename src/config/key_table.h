@@ -1,0 +1,65 @@
+#pragma once
+
+// The single declarative table of configuration keys (fluent-bit's config_map idea). Every
+// consumer walks it: the TOML reader, the environment reader, --set, ToToml, the sample file and
+// the key reference in docs/configuration.md. A key is written once, in key_table.cc.
+// Internal to tc_config (tests use it too); the table is immutable and thread-safe to read.
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "common/status.h"
+#include "config/config.h"
+
+namespace tc::config {
+
+// A typed pointer to one field of a Config.
+using FieldPtr = std::variant<std::string*, bool*, int*, uint16_t*, uint32_t*, uint64_t*, double*,
+                              Backend*, AckMode*, SqldMode*>;
+
+// Checks one value on its own (a listen address parses, a level is known); the message does not
+// name the key (callers prefix the key, variable or flag). nullptr = no check beyond type/range.
+using ValueCheck = Status (*)(const FieldPtr& value);
+
+struct KeySpec {
+  std::string_view section;    // "" for a top-level key, else "http", "sqld.retry", ...
+  std::string_view name;       // "listen"
+  std::string_view help;       // what it does and its unit; rendered into docs and sample
+  FieldPtr (*field)(Config&);  // the field this key sets
+  uint64_t min = 0;            // inclusive range for integer keys
+  uint64_t max = UINT64_MAX;
+  ValueCheck check = nullptr;
+  bool secret = false;  // never printed (sqld.auth_token)
+};
+
+// A variable of the Python seed (synth-ai tracing v3) read as an alias of a key.
+struct EnvAlias {
+  std::string_view env;   // "TURSO_POOL_SIZE"
+  std::string_view key;   // "sqld.pool_size"
+  std::string_view note;  // extra effect, for the docs ("" = none)
+};
+
+struct SectionSpec {
+  std::string_view name;  // "" = top level
+  std::string_view help;
+};
+
+// Keys in file order: top-level keys first, then section by section.
+std::span<const KeySpec> Keys();
+std::span<const SectionSpec> Sections();
+// Applied before TRACECOLLECTOR_* variables, which therefore win over them.
+std::span<const EnvAlias> EnvAliases();
+
+// "sqld.retry.initial_ms" / "backend".
+std::string DottedName(const KeySpec& key);
+// "TRACECOLLECTOR_SQLD_RETRY_INITIAL_MS".
+std::string EnvName(const KeySpec& key);
+// nullptr when unknown.
+const KeySpec* FindKey(std::string_view dotted);
+const KeySpec* FindKeyByEnv(std::string_view env_name);
+bool IsSection(std::string_view dotted);
+
+}  // namespace tc::config

@@ -1,0 +1,165 @@
+// Validate(): every key's range and value check (from the key table), then the cross-field
+// rules. Also the single-value checks the key table points at.
+#include <fmt/format.h>
+
+#include <cctype>
+#include <cmath>
+#include <string>
+#include <string_view>
+
+#include "common/log.h"
+#include "config/checks.h"
+#include "config/config.h"
+#include "config/key_table.h"
+#include "config/text_util.h"
+#include "config/value_codec.h"
+
+namespace tc::config {
+namespace {
+
+const std::string& AsString(const FieldPtr& value) { return *std::get<std::string*>(value); }
+
+bool IsPort(std::string_view text) {
+  if (text.empty() || text.size() > 5) {
+    return false;
+  }
+  unsigned port = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') {
+      return false;
+    }
+    port = port * 10 + static_cast<unsigned>(c - '0');
+  }
+  return port <= 65535;
+}
+
+bool IsHost(std::string_view host) {
+  if (host.empty()) {
+    return false;
+  }
+  for (char c : host) {
+    if (std::isspace(static_cast<unsigned char>(c)) || c == '/' || c == '[' || c == ']') {
+      return false;
+    }
+  }
+  return true;
+}
+
+Status Error(std::string_view key, const std::string& message) {
+  return Status::InvalidArgument(fmt::format("{}: {}", key, message));
+}
+
+}  // namespace
+
+Status CheckListen(const FieldPtr& value) {
+  const std::string& text = AsString(value);
+  std::string_view host;
+  std::string_view port;
+  bool ok = false;
+  if (StartsWith(text, "[")) {  // [v6]:port
+    size_t close = text.find(']');
+    if (close != std::string::npos && close + 1 < text.size() && text[close + 1] == ':') {
+      host = std::string_view(text).substr(1, close - 1);
+      port = std::string_view(text).substr(close + 2);
+      ok = host.find(':') != std::string_view::npos && IsHost(host) && IsPort(port);
+    }
+  } else {
+    size_t colon = text.rfind(':');
+    if (colon != std::string::npos) {
+      host = std::string_view(text).substr(0, colon);
+      port = std::string_view(text).substr(colon + 1);
+      if (host.find(':') != std::string_view::npos && IsHost(host) && IsPort(port)) {
+        return Status::InvalidArgument(
+            fmt::format("an IPv6 address must be in brackets, e.g. [::1]:4318; got '{}'", text));
+      }
+      ok = host.find(':') == std::string_view::npos && IsHost(host) && IsPort(port);
+    }
+  }
+  if (!ok) {
+    return Status::InvalidArgument(
+        fmt::format("expected host:port with a port 0..65535 (e.g. 127.0.0.1:4318, 0.0.0.0:4318, "
+                    "[::1]:4318), got '{}'",
+                    text));
+  }
+  return Status::Ok();
+}
+
+Status CheckNonEmpty(const FieldPtr& value) {
+  return AsString(value).empty() ? Status::InvalidArgument("must not be empty") : Status::Ok();
+}
+
+Status CheckSynchronous(const FieldPtr& value) {
+  const std::string& text = AsString(value);
+  if (text == "FULL" || text == "NORMAL" || text == "EXTRA") {
+    return Status::Ok();
+  }
+  return Status::InvalidArgument(fmt::format("expected one of FULL|NORMAL|EXTRA, got '{}'", text));
+}
+
+Status CheckUrl(const FieldPtr& value) {
+  const std::string& text = AsString(value);
+  if (text.empty()) {
+    return Status::Ok();
+  }
+  for (std::string_view scheme : {"libsql://", "https://", "http://"}) {
+    if (StartsWith(text, scheme) && text.size() > scheme.size()) {
+      return Status::Ok();
+    }
+  }
+  return Status::InvalidArgument(
+      fmt::format("expected a libsql://, https:// or http:// URL, got '{}'", text));
+}
+
+Status CheckMultiplier(const FieldPtr& value) {
+  double m = *std::get<double*>(value);
+  if (std::isfinite(m) && m >= 1.0 && m <= 100.0) {
+    return Status::Ok();
+  }
+  return Status::InvalidArgument(fmt::format("must be between 1.0 and 100.0, got {}", m));
+}
+
+Status CheckLogLevel(const FieldPtr& value) {
+  log::Level level;
+  if (log::ParseLevel(AsString(value), &level)) {
+    return Status::Ok();
+  }
+  return Status::InvalidArgument(
+      fmt::format("expected one of debug|info|warn|error, got '{}'", AsString(value)));
+}
+
+Status Validate(const Config& config) {
+  for (const KeySpec& key : Keys()) {
+    Status status = CheckValue(key, config);
+    if (!status.ok()) {
+      return Error(DottedName(key), status.message());
+    }
+  }
+  if (config.batch.max_records > config.queue.max_records) {
+    return Error("batch.max_records",
+                 fmt::format("{} is more than queue.max_records ({}); a batch must fit the queue",
+                             config.batch.max_records, config.queue.max_records));
+  }
+  if (config.batch.max_bytes > config.queue.max_bytes) {
+    return Error("batch.max_bytes",
+                 fmt::format("{} is more than queue.max_bytes ({}); a batch must fit the queue",
+                             config.batch.max_bytes, config.queue.max_bytes));
+  }
+  if (config.sqld.retry.max_ms < config.sqld.retry.initial_ms) {
+    return Error("sqld.retry.max_ms",
+                 fmt::format("{} is less than sqld.retry.initial_ms ({})", config.sqld.retry.max_ms,
+                             config.sqld.retry.initial_ms));
+  }
+  if (config.sqld.mode == SqldMode::kExternal && config.sqld.url.empty()) {
+    return Error("sqld.url",
+                 "required when sqld.mode is \"external\" (or use --sqld-url, "
+                 "TURSO_DATABASE_URL)");
+  }
+  if (config.sqld.mode == SqldMode::kSpawn && !config.sqld.url.empty()) {
+    return Error("sqld.url", fmt::format("is set ('{}') but sqld.mode is \"spawn\"; set "
+                                         "sqld.mode = \"external\" to use it, or clear it",
+                                         config.sqld.url));
+  }
+  return Status::Ok();
+}
+
+}  // namespace tc::config
