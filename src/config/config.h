@@ -59,6 +59,7 @@ struct BatchConfig {
 struct EmbeddedConfig {
   std::string path = "tracecollector.db";  // SQLite file
   std::string synchronous = "FULL";        // FULL: an ack survives power loss; NORMAL: process crash
+  uint32_t busy_timeout_ms = 5000;         // wait for another process's lock, then retry the batch
 
   bool operator==(const EmbeddedConfig&) const = default;
 };

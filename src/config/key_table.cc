@@ -90,6 +90,9 @@ const KeySpec kKeys[] = {
         "SQLite PRAGMA synchronous: \"FULL\" (an acknowledged record survives power loss), "
         "\"EXTRA\" (stricter than FULL) or \"NORMAL\" (survives a process crash only).",
         CheckSynchronous),
+    Int("embedded", "busy_timeout_ms", F(embedded.busy_timeout_ms), 1, kU32Max,
+        "Milliseconds a write waits for another process's lock on the file before the batch is "
+        "retried (with backoff; the queue fills meanwhile)."),
 
     Val("sqld", "mode", F(sqld.mode),
         "\"spawn\" = run and supervise a sqld/tursodb child; \"external\" = use the server at "
