@@ -79,6 +79,20 @@ class Collector {
     return Status::Ok();
   }
 
+  // Whole-body failure when `count` records exceed the limit; else room for them is reserved
+  // (a Record is ~700 bytes: growing the vector would copy and page-fault for nothing).
+  Status Expect(size_t count) {
+    if (count > limits_.max_records_per_request) {
+      return Status::InvalidArgument(
+          fmt::format("{} records, more than max_records_per_request ({})", count,
+                      limits_.max_records_per_request));
+    }
+    request_.records.reserve(count);
+    request_.indexes.reserve(count);
+    request_.ids.reserve(count);
+    return Status::Ok();
+  }
+
   void Accept(schema::Record&& record, std::string id) {
     request_.indexes.push_back(request_.total - 1);
     request_.ids.push_back(std::move(id));
@@ -186,6 +200,13 @@ Result<DecodedRequest> DecodeJson(std::string_view body, const IngestLimits& lim
         "body must be {{\"records\":[...]}}, an array of records or one record object; got {}",
         internal::JsonTypeName(type)));
   }
+  size_t count = 0;
+  if (auto err = array.count_elements().get(count)) {
+    return Status::InvalidArgument(
+        fmt::format("{}: not valid JSON: {}", prefix.empty() ? "body" : prefix,
+                    simdjson::error_message(err)));
+  }
+  TC_RETURN_IF_ERROR(collector.Expect(count));
   size_t index = 0;
   for (auto element : array) {
     std::string where = fmt::format("{}[{}]", prefix, index++);
@@ -202,13 +223,9 @@ Result<DecodedRequest> DecodeJson(std::string_view body, const IngestLimits& lim
 Result<DecodedRequest> DecodeNdjson(std::string_view body, const IngestLimits& limits) {
   size_t lines = 0;
   internal::ForEachNdjsonLine(body, [&](const internal::NdjsonLine&) { ++lines; });
-  if (lines > limits.max_records_per_request) {
-    return Status::InvalidArgument(fmt::format(
-        "{} records, more than max_records_per_request ({})", lines,
-        limits.max_records_per_request));
-  }
   const char* body_end = body.data() + body.size();
   Collector collector(limits);
+  TC_RETURN_IF_ERROR(collector.Expect(lines));
   od::parser parser;
   internal::ForEachNdjsonLine(body, [&](const internal::NdjsonLine& line) {
     (void)collector.Count();  // cannot fail: lines were counted above

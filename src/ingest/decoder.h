@@ -42,6 +42,10 @@ struct DecodedRequest {
 
 enum class BodyFormat { kJson, kNdjson };
 
+// Both functions: thread-safe (no shared state; each call owns its simdjson parser), throw
+// nothing but std::bad_alloc, and never read past padded_body.size() + SIMDJSON_PADDING.
+// A refused record yields no Record. Unknown fields are ignored.
+
 // POST /v1/records. JSON: {"records":[...]}, a bare array, or one record object.
 // NDJSON: one record per non-empty line; a line that is not JSON refuses that record alone.
 // Whole-body failures (not JSON, wrong top-level shape, over max_records_per_request, depth)
@@ -53,6 +57,9 @@ Result<DecodedRequest> DecodeRecords(std::string_view padded_body, BodyFormat fo
 // field names) or {"traces":[...]}. Records derive idempotency keys from the session id and
 // their position, so posting the same document twice stores it once. A bad part of a
 // document refuses the whole document (index = document position), never a partial session.
+// Here `total` counts documents, indexes[i] is the document position of records[i] (several
+// records share it), ids[i] and RecordError::id are the document's session_id, and
+// max_records_per_request bounds the records derived from all documents together.
 Result<DecodedRequest> DecodeTraces(std::string_view padded_body, const IngestLimits& limits);
 
 }  // namespace tc::ingest

@@ -392,11 +392,17 @@ bool Reader::WalkSpan(od::value& v, size_t depth, std::string_view* span) {
   const char* end = type == od::json_type::object || type == od::json_type::array
                         ? EndOf(v)
                         : token.data() + token.size();
+  if (end < token.data()) return Fail("", "not valid JSON: value out of place", true);
   *span = std::string_view(token.data(), end - token.data());
   return true;
 }
 
-bool Reader::Minify(std::string_view raw, std::string_view field, std::string* out) {
+bool Reader::Minify(const char* start, const char* end, std::string_view field,
+                    std::string* out) {
+  if (start == nullptr || end < start || end > body_end_) {
+    return Fail(std::string(field), "not valid JSON: value out of place", true);
+  }
+  std::string_view raw(start, end - start);
   out->resize(raw.size() + 1);
   size_t length = 0;
   if (simdjson::minify(raw.data(), raw.size(), out->data(), length) != simdjson::SUCCESS) {
@@ -416,7 +422,7 @@ bool Reader::Json(od::value& v, std::string_view field, schema::JsonText* out) {
   std::string_view span;
   if (!WalkSpan(v, 1, &span)) return Reroot(field);
   std::string text;
-  if (!Minify(span, field, &text)) return false;
+  if (!Minify(span.data(), span.data() + span.size(), field, &text)) return false;
   *out = std::move(text);
   return true;
 }
@@ -469,7 +475,7 @@ bool Reader::Metadata(od::value& v, std::string_view field, MetadataObject* out)
     }
     const char* end = span.data() + span.size();
     std::string text;
-    if (!Minify(std::string_view(start, end - start), path, &text)) return false;
+    if (!Minify(start, end, path, &text)) return false;
     out->members.emplace_back(std::move(key), std::move(text));
   }
   return true;
@@ -503,7 +509,7 @@ bool Reader::IntArray(od::value& v, std::string_view field, schema::JsonText* ou
     if (!Int(child, path, &ignored)) return false;
   }
   std::string text;
-  if (!Minify(std::string_view(start, EndOf(v) - start), field, &text)) return false;
+  if (!Minify(start, EndOf(v), field, &text)) return false;
   *out = std::move(text);
   return true;
 }
@@ -549,7 +555,7 @@ bool Reader::Content(od::value& v, std::string_view field, std::string* out) {
     *out = payload ? std::move(*payload) : text ? std::move(*text) : std::string();
     return true;
   }
-  return Minify(std::string_view(start, EndOf(v) - start), field, out);
+  return Minify(start, EndOf(v), field, out);
 }
 
 }  // namespace tc::ingest::internal

@@ -97,8 +97,9 @@ class Reader {
   // other value → compact JSON. Null is an error (content is required).
   bool Content(od::value& v, std::string_view field, std::string* out);
 
-  // Compact text of the span [start, end) of JSON text; false (syntax) if it cannot be minified.
-  bool Minify(std::string_view raw, std::string_view field, std::string* out);
+  // Compact text of the span [start, end) of JSON text; false (syntax) if it cannot be minified
+  // or the span is not a forward range.
+  bool Minify(const char* start, const char* end, std::string_view field, std::string* out);
   // Where the value `v` (already consumed) ends: its current location, or the body end.
   const char* EndOf(od::value& v) const;
 

@@ -87,8 +87,7 @@ bool ForEachObject(od::value& v, Reader& r, std::string_view field, Fn&& fn) {
     od::object object;
     if (auto err = value.get_object().get(object)) return r.FailCode(path, err);
     if (!fn(object, path)) return r.Reroot(path);
-    std::string_view raw(start, r.EndOf(value) - start);
-    if (!fn.Done(raw, path)) return false;
+    if (!fn.Done(start, r.EndOf(value), path)) return false;
   }
   return true;
 }
@@ -103,8 +102,8 @@ struct ItemReader {
     out->emplace_back();
     return read(object, r, &out->back().draft);
   }
-  bool Done(std::string_view raw, const std::string& path) {
-    return r.Minify(raw, path, &out->back().print);
+  bool Done(const char* start, const char* end, const std::string& path) {
+    return r.Minify(start, end, path, &out->back().print);
   }
 };
 template <typename Draft, typename ReadFn>
@@ -116,7 +115,7 @@ template <typename Fn>
 struct PlainReader {
   Fn fn;
   bool operator()(od::object& object, const std::string& path) { return fn(object, path); }
-  bool Done(std::string_view, const std::string&) { return true; }
+  bool Done(const char*, const char*, const std::string&) { return true; }
 };
 template <typename Fn>
 PlainReader<Fn> MakePlainReader(Fn fn) { return PlainReader<Fn>{std::move(fn)}; }

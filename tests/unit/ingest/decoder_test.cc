@@ -323,6 +323,21 @@ TEST(DecodeRecordsTest, JsonValuedFieldsAreCompactedExactly) {
   EXPECT_EQ(As<schema::SessionRecord>(One(R"({"type":"session","session_id":"s","metadata": 5 })"))
                 .metadata,
             "5");
+  EXPECT_EQ(As<schema::SessionRecord>(
+                One(R"({"type":"session","session_id":"s","metadata" : " a}{,\" ]" , "x":1})"))
+                .metadata,
+            R"(" a}{,\" ]")");
+  // Event metadata is rebuilt member by member: scalars, escaped keys, nested values.
+  EXPECT_EQ(As<schema::EventRecord>(One(R"({"type":"event","session_id":"s","step_id":"t",
+                "metadata":{ "n" : -1.5 , "k\"ey" : 1 , "b":true,"z" : null ,
+                             "o":{"}":"{"}, "s":"x,y" }})"))
+                .metadata,
+            R"({"n":-1.5,"k\"ey":1,"b":true,"z":null,"o":{"}":"{"},"s":"x,y","step_id":"t"})");
+  EXPECT_EQ(As<schema::OutcomeRewardRecord>(
+                One(R"({"type":"outcome_reward","session_id":"s","total_reward":1,
+                        "annotation": { "note" : "a } b" } })"))
+                .annotation,
+            R"({"note":"a } b"})");
   EXPECT_EQ(As<schema::ExperimentRecord>(
                 One(R"({"type":"experiment","experiment_id":"e","name":"n",
                         "configuration":[ {"a" : "]"} , "}" ]})"))
