@@ -35,10 +35,10 @@ Status CheckStructure(std::string_view body, size_t max_depth, bool per_line) {
       case '[':
         if (++depth > max_depth) {
           return Status::InvalidArgument(
-              per_line ? fmt::format("line {}: nesting deeper than max_depth ({}) at byte {}",
-                                     line, max_depth, i)
-                       : fmt::format("nesting deeper than max_depth ({}) at byte {}", max_depth,
-                                     i));
+              per_line
+                  ? fmt::format("line {}: nesting deeper than max_depth ({}) at byte {}", line,
+                                max_depth, i)
+                  : fmt::format("nesting deeper than max_depth ({}) at byte {}", max_depth, i));
         }
         break;
       case '}':

@@ -1,11 +1,10 @@
 #include "ingest/decoder.h"
 
+#include <fmt/format.h>
 #include <simdjson.h>
 
 #include <type_traits>
 #include <utility>
-
-#include <fmt/format.h>
 
 #include "ingest/body_scan.h"
 #include "ingest/json_reader.h"
@@ -25,8 +24,7 @@ simdjson::padded_string_view PaddedView(const char* data, size_t size, const cha
 
 // The fields of one record object: `type` and `id` first (fields may come in any order), then
 // the typed fields. On failure the reader holds the error (error.syntax: malformed JSON).
-bool DecodeRecordObject(od::object& object, Reader& reader, schema::Record* out,
-                        std::string* id) {
+bool DecodeRecordObject(od::object& object, Reader& reader, schema::Record* out, std::string* id) {
   std::string record_type;
   bool has_type = false;
   for (auto result : object) {
@@ -50,8 +48,8 @@ bool DecodeRecordObject(od::object& object, Reader& reader, schema::Record* out,
 }
 
 bool NotARecord(Reader& reader, od::json_type type) {
-  return reader.Fail("", fmt::format("expected a record object, got {}",
-                                     internal::JsonTypeName(type)));
+  return reader.Fail("",
+                     fmt::format("expected a record object, got {}", internal::JsonTypeName(type)));
 }
 
 // A record that is an element of an array.
@@ -182,8 +180,8 @@ Result<DecodedRequest> DecodeJson(std::string_view body, const IngestLimits& lim
           fmt::format("records: not valid JSON: {}", simdjson::error_message(type_err)));
     }
     if (records_type != od::json_type::array) {
-      return Status::InvalidArgument(fmt::format("records: expected an array, got {}",
-                                                 internal::JsonTypeName(records_type)));
+      return Status::InvalidArgument(
+          fmt::format("records: expected an array, got {}", internal::JsonTypeName(records_type)));
     }
     if (auto array_err = records.get_array().get(array)) {
       return Status::InvalidArgument(
@@ -202,9 +200,8 @@ Result<DecodedRequest> DecodeJson(std::string_view body, const IngestLimits& lim
   }
   size_t count = 0;
   if (auto err = array.count_elements().get(count)) {
-    return Status::InvalidArgument(
-        fmt::format("{}: not valid JSON: {}", prefix.empty() ? "body" : prefix,
-                    simdjson::error_message(err)));
+    return Status::InvalidArgument(fmt::format(
+        "{}: not valid JSON: {}", prefix.empty() ? "body" : prefix, simdjson::error_message(err)));
   }
   TC_RETURN_IF_ERROR(collector.Expect(count));
   size_t index = 0;
@@ -243,8 +240,8 @@ Result<DecodedRequest> DecodeNdjson(std::string_view body, const IngestLimits& l
     }
     if (!err) err = doc.get_object().get(object);
     if (err) {
-      collector.Refuse("", "", fmt::format("{}: not valid JSON: {}", where,
-                                           simdjson::error_message(err)));
+      collector.Refuse("", "",
+                       fmt::format("{}: not valid JSON: {}", where, simdjson::error_message(err)));
       return;
     }
     schema::Record record;

@@ -26,8 +26,8 @@ struct IngestLimits {
 // "time_record.event_time", "call_records[3]") or inside the document for /v1/traces
 // ("event_history[2].event_type"); empty when the record as a whole is bad.
 struct RecordError {
-  size_t index = 0;   // position of the record in the request (NDJSON: line's record index)
-  std::string id;     // the record's client id, if it had a readable one
+  size_t index = 0;  // position of the record in the request (NDJSON: line's record index)
+  std::string id;    // the record's client id, if it had a readable one
   std::string field;
   std::string message;
 };

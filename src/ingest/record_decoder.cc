@@ -1,8 +1,8 @@
 #include "ingest/record_decoder.h"
 
-#include <utility>
-
 #include <fmt/format.h>
+
+#include <utility>
 
 namespace tc::ingest::internal {
 namespace {
@@ -181,7 +181,8 @@ bool ReadEventFields(od::object& object, Reader& r, EventDraft* d) {
           if (!schema::ParseEventType(*type, &e.event_type)) {
             return r.Fail("event_type",
                           fmt::format("unknown event_type \"{}\" (expected cais, environment "
-                                      "or runtime)", *type));
+                                      "or runtime)",
+                                      *type));
           }
           return d->has_event_type = true;
         }
@@ -199,21 +200,22 @@ bool ReadEventFields(od::object& object, Reader& r, EventDraft* d) {
         if (key == "reward") return d->environment_fields = r.OptDouble(v, key, &e.reward);
         if (key == "terminated") return d->environment_fields = r.OptBool(v, key, &e.terminated);
         if (key == "truncated") return d->environment_fields = r.OptBool(v, key, &e.truncated);
-        // cais
-        bool ok = true, cais = true;
-        if (key == "model_name") ok = r.OptId(v, key, &e.model_name);
-        else if (key == "provider") ok = r.OptId(v, key, &e.provider);
-        else if (key == "input_tokens") ok = r.OptInt(v, key, &e.input_tokens);
-        else if (key == "output_tokens") ok = r.OptInt(v, key, &e.output_tokens);
-        else if (key == "total_tokens") ok = r.OptInt(v, key, &e.total_tokens);
-        else if (key == "cost_usd") ok = r.OptDouble(v, key, &e.cost_usd);
-        else if (key == "latency_ms") ok = r.OptInt(v, key, &e.latency_ms);
-        else if (key == "span_id") ok = r.OptId(v, key, &e.span_id);
-        else if (key == "trace_id") ok = r.OptId(v, key, &e.trace_id);
-        else if (key == "call_records") ok = ReadCallRecords(v, r, &e.call_records);
-        else cais = false;  // unknown field: ignored
-        d->cais_fields = d->cais_fields || cais;
-        return ok;
+        // cais: presence of any of these (even null) makes an untyped event a cais event
+        auto cais = [&](bool ok) {
+          d->cais_fields = true;
+          return ok;
+        };
+        if (key == "model_name") return cais(r.OptId(v, key, &e.model_name));
+        if (key == "provider") return cais(r.OptId(v, key, &e.provider));
+        if (key == "input_tokens") return cais(r.OptInt(v, key, &e.input_tokens));
+        if (key == "output_tokens") return cais(r.OptInt(v, key, &e.output_tokens));
+        if (key == "total_tokens") return cais(r.OptInt(v, key, &e.total_tokens));
+        if (key == "cost_usd") return cais(r.OptDouble(v, key, &e.cost_usd));
+        if (key == "latency_ms") return cais(r.OptInt(v, key, &e.latency_ms));
+        if (key == "span_id") return cais(r.OptId(v, key, &e.span_id));
+        if (key == "trace_id") return cais(r.OptId(v, key, &e.trace_id));
+        if (key == "call_records") return cais(ReadCallRecords(v, r, &e.call_records));
+        return true;  // unknown field: ignored
       })) {
     return false;
   }
@@ -243,8 +245,7 @@ schema::EventRecord FinishEvent(EventDraft&& d, const std::string* fallback_step
   }
   if (!e.step_id) e.step_id = d.metadata.step_id;
   if (!e.step_id && fallback_step_id != nullptr) e.step_id = *fallback_step_id;
-  const bool merge_actions =
-      e.event_type == schema::EventType::kRuntime && d.actions.has_value();
+  const bool merge_actions = e.event_type == schema::EventType::kRuntime && d.actions.has_value();
   e.metadata = BuildMetadata(d.metadata, e.step_id ? &*e.step_id : nullptr,
                              merge_actions ? &*d.actions : nullptr);
   return e;
@@ -264,7 +265,8 @@ bool ReadMessageFields(od::object& object, Reader& r, MessageDraft* d) {
           if (!schema::ParseMessageType(*type, &m.message_type)) {
             return r.Fail("message_type",
                           fmt::format("unknown message_type \"{}\" (expected user, assistant, "
-                                      "system, tool_use or tool_result)", *type));
+                                      "system, tool_use or tool_result)",
+                                      *type));
           }
           return d->has_message_type = true;
         }
@@ -399,7 +401,8 @@ bool DecodeTypedRecord(std::string_view type, od::object& object, Reader& r,
   }
   return r.Fail("type", fmt::format("unknown type \"{}\" (expected session, session_end, "
                                     "timestep, event, message, experiment, system, "
-                                    "system_version, outcome_reward or event_reward)", type));
+                                    "system_version, outcome_reward or event_reward)",
+                                    type));
 }
 
 }  // namespace tc::ingest::internal

@@ -1,5 +1,6 @@
 // DecodeTraces: synth-ai SessionTrace documents (SessionTrace.to_dict()) → records.
 
+#include <fmt/format.h>
 #include <simdjson.h>
 
 #include <deque>
@@ -8,8 +9,6 @@
 #include <unordered_map>
 #include <utility>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "ingest/body_scan.h"
 #include "ingest/decoder.h"
@@ -72,16 +71,17 @@ bool ForEachObject(od::value& v, Reader& r, std::string_view field, Fn&& fn) {
   for (auto element : array) {
     std::string path = fmt::format("{}[{}]", field, index);
     if (++index > r.limits().max_array_items) {
-      return r.Fail(std::string(field), fmt::format("array has more than max_array_items ({}) items",
-                                                    r.limits().max_array_items));
+      return r.Fail(std::string(field),
+                    fmt::format("array has more than max_array_items ({}) items",
+                                r.limits().max_array_items));
     }
     od::value value;
     if (auto err = element.get(value)) return r.FailCode(path, err);
     od::json_type element_type;
     if (!r.Type(value, path, &element_type)) return false;
     if (element_type != od::json_type::object) {
-      return r.Fail(path, fmt::format("expected an object, got {}",
-                                      internal::JsonTypeName(element_type)));
+      return r.Fail(
+          path, fmt::format("expected an object, got {}", internal::JsonTypeName(element_type)));
     }
     const char* start = value.raw_json_token().data();
     od::object object;
@@ -118,7 +118,9 @@ struct PlainReader {
   bool Done(const char*, const char*, const std::string&) { return true; }
 };
 template <typename Fn>
-PlainReader<Fn> MakePlainReader(Fn fn) { return PlainReader<Fn>{std::move(fn)}; }
+PlainReader<Fn> MakePlainReader(Fn fn) {
+  return PlainReader<Fn>{std::move(fn)};
+}
 
 template <typename Fn>
 bool ForEachField(od::object& object, Reader& r, Fn&& fn) {
@@ -145,13 +147,13 @@ bool ReadStep(od::object& object, Reader& r, StepDraft* step) {
         if (key == "completed_at") return r.OptTime(v, key, &t.completed_at);
         if (key == "step_metadata") return r.Json(v, key, &t.step_metadata);
         if (key == "events") {
-          return ForEachObject(v, r, key, MakeItemReader(r, &step->events,
-                                                         internal::ReadEventFields));
+          return ForEachObject(v, r, key,
+                               MakeItemReader(r, &step->events, internal::ReadEventFields));
         }
         if (key == "markov_blanket_messages" || key == "step_messages") {
           if (!step->messages.empty()) return true;  // new name given first: keep it
-          return ForEachObject(v, r, key, MakeItemReader(r, &step->messages,
-                                                         internal::ReadCompleteMessage));
+          return ForEachObject(v, r, key,
+                               MakeItemReader(r, &step->messages, internal::ReadCompleteMessage));
         }
         return true;
       })) {
@@ -184,13 +186,13 @@ bool ReadDocument(od::object& object, Reader& r, Document* doc) {
       return ForEachObject(v, r, key, MakePlainReader(read_step));
     }
     if (key == "event_history") {
-      return ForEachObject(v, r, key, MakeItemReader(r, &doc->event_history,
-                                                     internal::ReadEventFields));
+      return ForEachObject(v, r, key,
+                           MakeItemReader(r, &doc->event_history, internal::ReadEventFields));
     }
     if (key == "markov_blanket_message_history" || key == "message_history") {
       if (!doc->message_history.empty()) return true;
-      return ForEachObject(v, r, key, MakeItemReader(r, &doc->message_history,
-                                                     internal::ReadCompleteMessage));
+      return ForEachObject(v, r, key,
+                           MakeItemReader(r, &doc->message_history, internal::ReadCompleteMessage));
     }
     if (key == "outcome_rewards") return ForEachObject(v, r, key, MakePlainReader(read_outcome));
     if (key == "event_rewards") {
@@ -203,10 +205,9 @@ bool ReadDocument(od::object& object, Reader& r, Document* doc) {
 // Events (or messages) stored once: the history when it is non-empty, else the step lists.
 // A history item without a step id takes the step whose list holds an identical item.
 template <typename Draft, typename FinishFn>
-void EmitItems(std::vector<Item<Draft>>& history,
-               std::vector<Item<Draft>> StepDraft::*list, std::vector<StepDraft>& steps,
-               const std::string& session_id, const char* kind, FinishFn finish,
-               std::vector<schema::Record>* out) {
+void EmitItems(std::vector<Item<Draft>>& history, std::vector<Item<Draft>> StepDraft::*list,
+               std::vector<StepDraft>& steps, const std::string& session_id, const char* kind,
+               FinishFn finish, std::vector<schema::Record>* out) {
   size_t index = 0;
   auto emit = [&](Draft&& draft, const std::string* step_id) {
     draft.record.session_id = session_id;
@@ -252,8 +253,8 @@ std::vector<schema::Record> Emit(Document& doc) {
     out.push_back(
         schema::Record{fmt::format("trace:{}:step:{}", sid, record.step_id), std::move(record)});
   }
-  EmitItems(doc.event_history, &StepDraft::events, doc.steps, sid, "event",
-            internal::FinishEvent, &out);
+  EmitItems(doc.event_history, &StepDraft::events, doc.steps, sid, "event", internal::FinishEvent,
+            &out);
   EmitItems(doc.message_history, &StepDraft::messages, doc.steps, sid, "message",
             internal::FinishMessage, &out);
   for (size_t i = 0; i < doc.outcome_rewards.size(); ++i) {
@@ -294,8 +295,8 @@ Status DecodeDocument(Json& json, size_t index, std::string_view where, const ch
     od::json_type type;
     ok = reader.Type(json, "", &type);
     if (ok && type != od::json_type::object) {
-      ok = reader.Fail("", fmt::format("expected a SessionTrace object, got {}",
-                                       internal::JsonTypeName(type)));
+      ok = reader.Fail(
+          "", fmt::format("expected a SessionTrace object, got {}", internal::JsonTypeName(type)));
     }
     od::object object;
     if (ok) {
@@ -315,9 +316,9 @@ Status DecodeDocument(Json& json, size_t index, std::string_view where, const ch
   }
   std::vector<schema::Record> records = Emit(doc);
   if (request->records.size() + records.size() > limits.max_records_per_request) {
-    return Status::InvalidArgument(fmt::format(
-        "the documents make more than max_records_per_request ({}) records",
-        limits.max_records_per_request));
+    return Status::InvalidArgument(
+        fmt::format("the documents make more than max_records_per_request ({}) records",
+                    limits.max_records_per_request));
   }
   for (schema::Record& record : records) {
     request->records.push_back(std::move(record));
@@ -356,8 +357,8 @@ Result<DecodedRequest> DecodeTraces(std::string_view padded_body, const IngestLi
     od::json_type traces_type;
     if (auto type_err = traces.type().get(traces_type)) return BodyError("traces", type_err);
     if (traces_type != od::json_type::array) {
-      return Status::InvalidArgument(fmt::format("traces: expected an array, got {}",
-                                                 internal::JsonTypeName(traces_type)));
+      return Status::InvalidArgument(
+          fmt::format("traces: expected an array, got {}", internal::JsonTypeName(traces_type)));
     }
     if (auto array_err = traces.get_array().get(array)) return BodyError("traces", array_err);
     prefix = "traces";
@@ -372,8 +373,8 @@ Result<DecodedRequest> DecodeTraces(std::string_view padded_body, const IngestLi
   for (auto element : array) {
     std::string where = fmt::format("{}[{}]", prefix, index);
     if (index >= limits.max_records_per_request) {
-      return Status::InvalidArgument(fmt::format(
-          "more than max_records_per_request ({}) documents", limits.max_records_per_request));
+      return Status::InvalidArgument(fmt::format("more than max_records_per_request ({}) documents",
+                                                 limits.max_records_per_request));
     }
     od::value value;
     if (auto err = element.get(value)) return BodyError(where, err);

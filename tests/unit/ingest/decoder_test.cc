@@ -3,10 +3,10 @@
 
 #include "ingest/decoder.h"
 
+#include <gtest/gtest.h>
+
 #include <random>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "test_util.h"
 
@@ -24,9 +24,8 @@ using testing::RecordsBodyError;
 // One record → its decoded body (expects exactly one accepted record).
 schema::Record One(std::string_view json) {
   DecodedRequest request = Records(json);
-  EXPECT_EQ(request.errors.size(), 0u) << (request.errors.empty() ? ""
-                                                                   : request.errors[0].field + ": " +
-                                                                         request.errors[0].message);
+  EXPECT_EQ(request.errors.size(), 0u)
+      << (request.errors.empty() ? "" : request.errors[0].field + ": " + request.errors[0].message);
   EXPECT_EQ(request.records.size(), 1u);
   if (request.records.empty()) return schema::Record{"", schema::SessionRecord{}};
   return std::move(request.records[0]);
@@ -285,8 +284,8 @@ TEST(DecodeRecordsTest, StepIdAndActionsMergeIntoMetadata) {
   EXPECT_EQ(both.step_id, "t3");
   EXPECT_EQ(both.metadata, R"({"step_id":"t9"})");
 
-  auto no_meta = As<schema::EventRecord>(
-      One(R"({"type":"event","session_id":"s","step_id":"t4"})"));
+  auto no_meta =
+      As<schema::EventRecord>(One(R"({"type":"event","session_id":"s","step_id":"t4"})"));
   EXPECT_EQ(no_meta.metadata, R"({"step_id":"t4"})");
 
   auto nothing = As<schema::EventRecord>(One(R"({"type":"event","session_id":"s"})"));
@@ -317,9 +316,10 @@ TEST(DecodeRecordsTest, JsonValuedFieldsAreCompactedExactly) {
             R"("n":-1.5e-3,"t":true,"z":null,"big":123456789012345678901234567890})");
 
   // Scalars and arrays are JSON values too.
-  EXPECT_EQ(As<schema::SessionRecord>(One(R"({"type":"session","session_id":"s","metadata":"str"})"))
-                .metadata,
-            R"("str")");
+  EXPECT_EQ(
+      As<schema::SessionRecord>(One(R"({"type":"session","session_id":"s","metadata":"str"})"))
+          .metadata,
+      R"("str")");
   EXPECT_EQ(As<schema::SessionRecord>(One(R"({"type":"session","session_id":"s","metadata": 5 })"))
                 .metadata,
             "5");
@@ -338,16 +338,15 @@ TEST(DecodeRecordsTest, JsonValuedFieldsAreCompactedExactly) {
                         "annotation": { "note" : "a } b" } })"))
                 .annotation,
             R"({"note":"a } b"})");
-  EXPECT_EQ(As<schema::ExperimentRecord>(
-                One(R"({"type":"experiment","experiment_id":"e","name":"n",
+  EXPECT_EQ(As<schema::ExperimentRecord>(One(R"({"type":"experiment","experiment_id":"e","name":"n",
                         "configuration":[ {"a" : "]"} , "}" ]})"))
                 .configuration,
             R"([{"a":"]"},"}"])");
 }
 
 TEST(DecodeRecordsTest, EmptyCallRecordsAreNull) {
-  auto event = As<schema::EventRecord>(
-      One(R"({"type":"event","session_id":"s","call_records":[ ]})"));
+  auto event =
+      As<schema::EventRecord>(One(R"({"type":"event","session_id":"s","call_records":[ ]})"));
   EXPECT_EQ(event.event_type, EventType::kCais);
   EXPECT_FALSE(event.call_records.has_value());
 }
@@ -377,14 +376,15 @@ TEST(DecodeRecordsTest, MessageContentForms) {
 }
 
 TEST(DecodeRecordsTest, MessageTypes) {
-  const std::pair<const char*, MessageType> cases[] = {
-      {"user", MessageType::kUser},         {"assistant", MessageType::kAssistant},
-      {"system", MessageType::kSystem},     {"tool_use", MessageType::kToolUse},
-      {"tool_result", MessageType::kToolResult}};
+  const std::pair<const char*, MessageType> cases[] = {{"user", MessageType::kUser},
+                                                       {"assistant", MessageType::kAssistant},
+                                                       {"system", MessageType::kSystem},
+                                                       {"tool_use", MessageType::kToolUse},
+                                                       {"tool_result", MessageType::kToolResult}};
   for (const auto& [name, type] : cases) {
-    auto message = As<schema::MessageRecord>(One(
-        std::string(R"({"type":"message","session_id":"s","content":"c","message_type":")") +
-        name + "\"}"));
+    auto message = As<schema::MessageRecord>(
+        One(std::string(R"({"type":"message","session_id":"s","content":"c","message_type":")") +
+            name + "\"}"));
     EXPECT_EQ(message.message_type, type);
   }
 }
@@ -442,8 +442,8 @@ TEST(DecodeRecordsTest, AliasesAndConversions) {
       One(R"({"type":"session","session_id":"s","created_at":1735689600.5})"));
   EXPECT_EQ(session.created_at, "2025-01-01T00:00:00.500000+00:00");
 
-  auto version = As<schema::SystemVersionRecord>(One(
-      R"({"type":"system_version","version_id":"v","system_id":"s","version_number":3})"));
+  auto version = As<schema::SystemVersionRecord>(
+      One(R"({"type":"system_version","version_id":"v","system_id":"s","version_number":3})"));
   EXPECT_EQ(version.version_number, "3");
 }
 
@@ -493,9 +493,9 @@ TEST(DecodeRecordsTest, NdjsonLimits) {
   limits.max_records_per_request = 2;
   std::string two = "{\"type\":\"session\",\"session_id\":\"a\"}\n\n{\"type\":\"x\"}\n";
   EXPECT_EQ(Records(two, limits, BodyFormat::kNdjson).total, 2u);
-  EXPECT_NE(RecordsBodyError(two + "{}\n", limits, BodyFormat::kNdjson)
-                .find("max_records_per_request"),
-            std::string::npos);
+  EXPECT_NE(
+      RecordsBodyError(two + "{}\n", limits, BodyFormat::kNdjson).find("max_records_per_request"),
+      std::string::npos);
   limits = {};
   limits.max_depth = 4;
   std::string deep = "{\"type\":\"session\",\"session_id\":\"a\",\"metadata\":[[[[1]]]]}\n";

@@ -1,10 +1,10 @@
 // DecodeRecords validation: every refusal names index, id, field and what is wrong; limits;
 // whole-body failures; garbage never crashes.
 
+#include <gtest/gtest.h>
+
 #include <random>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "ingest/decoder.h"
 #include "test_util.h"
@@ -67,12 +67,11 @@ TEST(DecodeRecordsValidationTest, RecordLevelRefusals) {
        "unknown event_type \"llm\""},
       {R"({"type":"event","session_id":"s","input_tokens":"5"})", "input_tokens",
        "expected an integer, got a string"},
-      {R"({"type":"event","session_id":"s","input_tokens":1.5})", "input_tokens",
-       "fractional"},
+      {R"({"type":"event","session_id":"s","input_tokens":1.5})", "input_tokens", "fractional"},
       {R"({"type":"event","session_id":"s","input_tokens":9223372036854775808})", "input_tokens",
        "out of the signed 64-bit range"},
-      {R"({"type":"event","session_id":"s","output_tokens":-9223372036854775809})",
-       "output_tokens", "out of the signed 64-bit range"},
+      {R"({"type":"event","session_id":"s","output_tokens":-9223372036854775809})", "output_tokens",
+       "out of the signed 64-bit range"},
       {R"({"type":"event","session_id":"s","total_tokens":1e30})", "total_tokens",
        "out of the signed 64-bit range"},
       {R"({"type":"event","session_id":"s","latency_ms":123456789012345678901234567890})",
@@ -131,7 +130,8 @@ TEST(DecodeRecordsValidationTest, RecordLevelRefusals) {
       {R"({"type":"event_reward","session_id":"s","event_id":1,"event_ref":"e","reward_value":1})",
        "event_ref", "not both"},
       {R"({"type":"event_reward","session_id":"s","event_id":1,"message_id":2,
-           "message_ref":"m","reward_value":1})", "message_ref", "not both"},
+           "message_ref":"m","reward_value":1})",
+       "message_ref", "not both"},
       {R"({"type":"event_reward","session_id":"s","event_ref":"e"})", "reward_value",
        "required field is missing"},
       {R"({"type":"event_reward","session_id":"s","event_id":"1","reward_value":1})", "event_id",
@@ -150,7 +150,8 @@ TEST(DecodeRecordsValidationTest, LimitRefusals) {
        "longer than max_id_bytes (8)"},
       {R"({"type":"session","id":"123456789","session_id":"s"})", "id", "max_id_bytes"},
       {R"({"type":"message","session_id":"s","message_type":"user",
-           "content":"12345678901234567"})", "content", "max_string_bytes (16)"},
+           "content":"12345678901234567"})",
+       "content", "max_string_bytes (16)"},
       {R"({"type":"session","session_id":"s","metadata":{"a":{"b":"12345678901234567"}}})",
        "metadata.a.b", "max_string_bytes (16)"},
       {R"({"type":"session","session_id":"s","metadata":{"12345678901234567":1}})",
@@ -230,7 +231,8 @@ TEST(DecodeRecordsValidationTest, DepthLimit) {
   // {"records":[{ metadata:{a:[ ]}}]} is depth 5.
   std::string ok = R"({"records":[{"type":"session","session_id":"s","metadata":{"a":[1]}}]})";
   EXPECT_EQ(Records(ok, limits).records.size(), 1u);
-  std::string deep = R"({"records":[{"type":"session","session_id":"s","metadata":{"a":[[[1]]]}}]})";
+  std::string deep =
+      R"({"records":[{"type":"session","session_id":"s","metadata":{"a":[[[1]]]}}]})";
   std::string message = RecordsBodyError(deep, limits);
   EXPECT_NE(message.find("nesting deeper than max_depth (6)"), std::string::npos) << message;
   // Brackets inside strings do not count.
@@ -243,8 +245,9 @@ TEST(DecodeRecordsValidationTest, DepthLimit) {
 }
 
 TEST(DecodeRecordsValidationTest, InvalidUtf8InNdjsonLineRefusesThatLine) {
-  std::string body = "{\"type\":\"session\",\"session_id\":\"\xed\xa0\x80\"}\n"
-                     "{\"type\":\"session\",\"session_id\":\"ok\"}\n";
+  std::string body =
+      "{\"type\":\"session\",\"session_id\":\"\xed\xa0\x80\"}\n"
+      "{\"type\":\"session\",\"session_id\":\"ok\"}\n";
   DecodedRequest request = Records(body, {}, BodyFormat::kNdjson);
   EXPECT_EQ(request.records.size(), 1u);
   ASSERT_EQ(request.errors.size(), 1u);

@@ -57,8 +57,7 @@ DecodedRequest Traces(std::string_view body, const IngestLimits& limits) {
   return std::move(result).value();
 }
 
-std::string RecordsBodyError(std::string_view body, const IngestLimits& limits,
-                             BodyFormat format) {
+std::string RecordsBodyError(std::string_view body, const IngestLimits& limits, BodyFormat format) {
   Padded padded(body);
   Result<DecodedRequest> result = DecodeRecords(padded.view(), format, limits);
   if (result.has_value()) return "";

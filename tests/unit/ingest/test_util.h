@@ -3,10 +3,10 @@
 // Helpers for the ingest tests: padded bodies, sample files, record access and a full textual
 // description of a record (for equality checks across decodes).
 
+#include <gtest/gtest.h>
+
 #include <string>
 #include <string_view>
-
-#include <gtest/gtest.h>
 
 #include "ingest/decoder.h"
 #include "schema/records.h"

@@ -1,9 +1,9 @@
 // DecodeTraces: synth-ai SessionTrace documents (to_dict form, old and new names), dedup of
 // asdict's duplicated events/messages, step association, derived keys, document refusal.
 
-#include <string>
-
 #include <gtest/gtest.h>
+
+#include <string>
 
 #include "ingest/decoder.h"
 #include "test_util.h"
@@ -27,8 +27,8 @@ std::vector<std::string> Keys(const DecodedRequest& request) {
 
 TEST(DecodeTracesTest, FullSessionTrace) {
   DecodedRequest request = Traces(ReadTestData("session_trace_full.json"));
-  ASSERT_TRUE(request.errors.empty()) << request.errors[0].field << ": "
-                                      << request.errors[0].message;
+  ASSERT_TRUE(request.errors.empty())
+      << request.errors[0].field << ": " << request.errors[0].message;
   EXPECT_EQ(request.total, 1u);
   // 1 session + 3 steps + 9 events (not 18: asdict lists each twice) + 7 messages.
   ASSERT_EQ(request.records.size(), 20u);
@@ -102,9 +102,8 @@ TEST(DecodeTracesTest, FullSessionTrace) {
   EXPECT_EQ(user.message_type, MessageType::kUser);
   EXPECT_EQ(user.content, "You see a tree to the left. Inventory: {}");
   EXPECT_EQ(user.message_time, 0);
-  EXPECT_EQ(user.metadata,
-            R"({"step_id":"turn_1","from_system_instance_id":"crafter-env",)"
-            R"("boundary_type":"observation"})");
+  EXPECT_EQ(user.metadata, R"({"step_id":"turn_1","from_system_instance_id":"crafter-env",)"
+                           R"("boundary_type":"observation"})");
   const auto& assistant = As<schema::MessageRecord>(r[14]);
   EXPECT_EQ(assistant.message_type, MessageType::kAssistant);
   EXPECT_EQ(assistant.content, R"({"tool": "interact", "args": {"actions": ["move_left", "do"]}})");
@@ -172,9 +171,12 @@ TEST(DecodeTracesTest, IdenticalEventsInTwoStepsAreAssignedInOrder) {
   const std::string event = R"({"system_instance_id":"x","time_record":{"event_time":1},
                                 "metadata":{},"actions":[1]})";
   std::string body = R"({"session_id":"s","session_time_steps":[
-      {"step_id":"a","events":[)" + event + R"(],"markov_blanket_messages":[]},
-      {"step_id":"b","events":[)" + event + R"(]}],
-    "event_history":[)" + event + "," + event + R"(],
+      {"step_id":"a","events":[)" +
+                     event + R"(],"markov_blanket_messages":[]},
+      {"step_id":"b","events":[)" +
+                     event + R"(]}],
+    "event_history":[)" +
+                     event + "," + event + R"(],
     "markov_blanket_message_history":[]})";
   DecodedRequest request = Traces(body);
   ASSERT_EQ(request.records.size(), 5u);
@@ -315,7 +317,8 @@ TEST(DecodeTracesTest, LimitsInsideDocuments) {
   limits.max_array_items = 2;
   limits.max_id_bytes = 4;
   DecodedRequest request = Traces(R"([{"session_id":"s","event_history":[{},{},{}]},
-                                      {"session_id":"toolong"}])", limits);
+                                      {"session_id":"toolong"}])",
+                                  limits);
   ASSERT_EQ(request.errors.size(), 2u);
   EXPECT_EQ(request.errors[0].field, "event_history");
   EXPECT_NE(request.errors[0].message.find("max_array_items (2)"), std::string::npos);
