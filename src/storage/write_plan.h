@@ -44,4 +44,13 @@ struct RecordPlan {
 // timestamp / started_at columns the client did not give (ISO text, see common/time_format.h).
 RecordPlan PlanRecord(const schema::Record& record, std::string_view now_iso);
 
+// Same as PlanRecord, but overwrites `*plan` reusing its storage (steps, argument strings), so a
+// sink planning record after record allocates next to nothing in the steady state.
+void PlanRecordInto(const schema::Record& record, std::string_view now_iso, RecordPlan* plan);
+
+// events.cost_usd's unit: cents with the fraction kept (0.0045 USD -> 0.45), synth-ai's unit
+// without its truncation. Picks, among the doubles nearest usd * 100, one whose / 100.0 gives
+// `usd` back exactly when there is one, so the views (SUM(cost_usd) / 100.0) print the dollars.
+double UsdToCents(double usd);
+
 }  // namespace tc::storage

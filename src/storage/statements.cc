@@ -1,0 +1,183 @@
+#include "storage/statements.h"
+
+#include "common/check.h"
+
+namespace tc::storage {
+namespace {
+
+struct Entry {
+  StatementId id;
+  std::string_view name;
+  int params;
+  std::string_view sql;
+};
+
+// Parameters are listed after each text. "now" is the batch's commit-time ISO text.
+constexpr Entry kCatalogue[] = {
+    // ?1 key, ?2 record type, ?3 now. Plain INSERT: a conflict fails = already stored.
+    {StatementId::kClaimKey, "claim_key", 3,
+     R"sql(INSERT INTO tc_idempotency ("key", record_type, created_at) VALUES (?1, ?2, ?3))sql"},
+    // ?1 key. Runs right after the insert of the record's row (UPDATE keeps last_insert_rowid).
+    {StatementId::kSetKeyRowId, "set_key_row_id", 1,
+     R"sql(UPDATE tc_idempotency SET row_id = last_insert_rowid() WHERE "key" = ?1)sql"},
+    // ?1 session_id, ?2 now.
+    {StatementId::kEnsureSession, "ensure_session", 2,
+     "INSERT INTO session_traces (session_id, created_at, num_timesteps, num_events, "
+     "num_messages) VALUES (?1, ?2, 0, 0, 0) ON CONFLICT (session_id) DO NOTHING"},
+    // ?1 session_id, ?2 created_at or NULL, ?3 metadata, ?4 experiment_id, ?5 now.
+    {StatementId::kUpsertSession, "upsert_session", 5,
+     "INSERT INTO session_traces (session_id, created_at, num_timesteps, num_events, "
+     "num_messages, metadata, experiment_id) VALUES (?1, COALESCE(?2, ?5), 0, 0, 0, ?3, ?4) "
+     "ON CONFLICT (session_id) DO UPDATE SET created_at = COALESCE(?2, created_at), "
+     "metadata = COALESCE(?3, metadata), experiment_id = COALESCE(?4, experiment_id)"},
+    // ?1 session_id, ?2 metadata.
+    {StatementId::kReplaceSessionMetadata, "replace_session_metadata", 2,
+     "UPDATE session_traces SET metadata = ?2 WHERE session_id = ?1"},
+    // ?1 session_id, ?2 ended_at (given or now).
+    {StatementId::kCloseTimesteps, "close_timesteps", 2,
+     "UPDATE session_timesteps SET completed_at = ?2 WHERE session_id = ?1 AND completed_at IS "
+     "NULL"},
+    // ?1 session_id, ?2 step_id, ?3 step_index or NULL (→ the session's step count), ?4
+    // started_at (given or now). Plain INSERT: a conflict on UNIQUE(session_id, step_id) fails =
+    // the step exists. The EXISTS test only spares the COUNT(*) scan when it does (the insert
+    // fails anyway), so the usual case, one more event of a known step, stays O(log n).
+    {StatementId::kClaimTimestep, "claim_timestep", 4,
+     "INSERT INTO session_timesteps (session_id, step_id, step_index, started_at, num_events, "
+     "num_messages) VALUES (?1, ?2, CASE WHEN EXISTS (SELECT 1 FROM session_timesteps WHERE "
+     "session_id = ?1 AND step_id = ?2) THEN -1 ELSE COALESCE(?3, (SELECT COUNT(*) FROM "
+     "session_timesteps WHERE session_id = ?1)) END, ?4, 0, 0)"},
+    // ?1 session_id.
+    {StatementId::kCountSessionTimestep, "count_session_timestep", 1,
+     "UPDATE session_traces SET num_timesteps = num_timesteps + 1 WHERE session_id = ?1"},
+    // ?1 session_id, ?2 step_id, ?3 turn_number, ?4 started_at, ?5 completed_at,
+    // ?6 step_metadata, ?7 step_index (each NULL = keep).
+    {StatementId::kFillTimestep, "fill_timestep", 7,
+     "UPDATE session_timesteps SET turn_number = COALESCE(?3, turn_number), started_at = "
+     "COALESCE(?4, started_at), completed_at = COALESCE(?5, completed_at), step_metadata = "
+     "COALESCE(?6, step_metadata), step_index = COALESCE(?7, step_index) WHERE session_id = ?1 "
+     "AND step_id = ?2"},
+    // ?1 session_id, ?2 step_id or NULL, ?3 event_type, ?4 system_instance_id, ?5 event_time,
+    // ?6 message_time, ?7 created_at, ?8 model_name, ?9 provider, ?10 input_tokens,
+    // ?11 output_tokens, ?12 total_tokens, ?13 cost (REAL cents), ?14 latency_ms, ?15 span_id,
+    // ?16 trace_id, ?17 call_records, ?18 reward, ?19 terminated, ?20 truncated,
+    // ?21 system_state_before, ?22 system_state_after, ?23 metadata, ?24 event_metadata.
+    {StatementId::kInsertEvent, "insert_event", 24,
+     "INSERT INTO events (session_id, timestep_id, event_type, system_instance_id, event_time, "
+     "message_time, created_at, model_name, provider, input_tokens, output_tokens, "
+     "total_tokens, cost_usd, latency_ms, span_id, trace_id, call_records, reward, terminated, "
+     "truncated, system_state_before, system_state_after, metadata, event_metadata) VALUES "
+     "(?1, (SELECT id FROM session_timesteps WHERE session_id = ?1 AND step_id = ?2), ?3, ?4, "
+     "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, "
+     "?23, ?24)"},
+    // ?1 session_id.
+    {StatementId::kCountSessionEvent, "count_session_event", 1,
+     "UPDATE session_traces SET num_events = num_events + 1 WHERE session_id = ?1"},
+    // ?1 session_id, ?2 step_id.
+    {StatementId::kCountTimestepEvent, "count_timestep_event", 2,
+     "UPDATE session_timesteps SET num_events = COALESCE(num_events, 0) + 1 WHERE session_id = "
+     "?1 AND step_id = ?2"},
+    // ?1 session_id, ?2 step_id or NULL, ?3 reward, ?4 annotation (event_metadata), ?5 now.
+    // Runs right after kInsertEvent (and kSetKeyRowId): event_id = last_insert_rowid().
+    {StatementId::kInsertEnvironmentReward, "insert_environment_reward", 5,
+     "INSERT INTO event_rewards (event_id, session_id, turn_number, objective_key, "
+     "reward_value, reward_type, annotation, source, created_at) VALUES (last_insert_rowid(), "
+     "?1, (SELECT turn_number FROM session_timesteps WHERE session_id = ?1 AND step_id = ?2), "
+     "'reward', ?3, 'sparse', ?4, 'environment', ?5)"},
+    // ?1 session_id, ?2 step_id or NULL, ?3 message_type, ?4 content, ?5 timestamp,
+    // ?6 event_time, ?7 message_time, ?8 metadata.
+    {StatementId::kInsertMessage, "insert_message", 8,
+     "INSERT INTO messages (session_id, timestep_id, message_type, content, timestamp, "
+     "event_time, message_time, metadata) VALUES (?1, (SELECT id FROM session_timesteps WHERE "
+     "session_id = ?1 AND step_id = ?2), ?3, ?4, ?5, ?6, ?7, ?8)"},
+    // ?1 session_id.
+    {StatementId::kCountSessionMessage, "count_session_message", 1,
+     "UPDATE session_traces SET num_messages = num_messages + 1 WHERE session_id = ?1"},
+    // ?1 session_id, ?2 step_id.
+    {StatementId::kCountTimestepMessage, "count_timestep_message", 2,
+     "UPDATE session_timesteps SET num_messages = COALESCE(num_messages, 0) + 1 WHERE "
+     "session_id = ?1 AND step_id = ?2"},
+    // ?1 experiment_id, ?2 name, ?3 description, ?4 configuration, ?5 metadata, ?6 now.
+    {StatementId::kUpsertExperiment, "upsert_experiment", 6,
+     "INSERT INTO experiments (experiment_id, name, description, created_at, updated_at, "
+     "configuration, metadata) VALUES (?1, ?2, ?3, ?6, ?6, ?4, ?5) ON CONFLICT (experiment_id) "
+     "DO UPDATE SET name = ?2, description = COALESCE(?3, description), configuration = "
+     "COALESCE(?4, configuration), metadata = COALESCE(?5, metadata), updated_at = ?6"},
+    // ?1 system_id, ?2 name, ?3 system_type, ?4 description, ?5 metadata, ?6 now.
+    {StatementId::kUpsertSystem, "upsert_system", 6,
+     "INSERT INTO systems (system_id, name, system_type, description, created_at, metadata) "
+     "VALUES (?1, ?2, ?3, ?4, ?6, ?5) ON CONFLICT (system_id) DO UPDATE SET name = ?2, "
+     "system_type = COALESCE(?3, system_type), description = COALESCE(?4, description), "
+     "metadata = COALESCE(?5, metadata)"},
+    // ?1 version_id, ?2 system_id, ?3 version_number, ?4 commit_hash, ?5 configuration,
+    // ?6 metadata, ?7 now.
+    {StatementId::kUpsertSystemVersion, "upsert_system_version", 7,
+     "INSERT INTO system_versions (version_id, system_id, version_number, commit_hash, "
+     "created_at, configuration, metadata) VALUES (?1, ?2, ?3, ?4, ?7, ?5, ?6) ON CONFLICT "
+     "(version_id) DO UPDATE SET system_id = ?2, version_number = ?3, commit_hash = "
+     "COALESCE(?4, commit_hash), configuration = COALESCE(?5, configuration), metadata = "
+     "COALESCE(?6, metadata)"},
+    // ?1 session_id, ?2 objective_key ('' → 'reward'), ?3 total_reward, ?4 achievements_count,
+    // ?5 total_steps, ?6 now, ?7 reward_metadata, ?8 annotation.
+    {StatementId::kInsertOutcomeReward, "insert_outcome_reward", 8,
+     "INSERT INTO outcome_rewards (session_id, objective_key, total_reward, achievements_count, "
+     "total_steps, created_at, reward_metadata, annotation) VALUES (?1, COALESCE(NULLIF(?2, "
+     "''), 'reward'), ?3, ?4, ?5, ?6, ?7, ?8)"},
+    // ?1 session_id, ?2 event_id, ?3 event_ref, ?4 message_id, ?5 message_ref, ?6 turn_number,
+    // ?7 objective_key ('' → 'reward'), ?8 reward_value, ?9 reward_type, ?10 key,
+    // ?11 annotation, ?12 source, ?13 now. A ref resolves through tc_idempotency.row_id of the
+    // record of that type; an event_ref or message_ref that does not resolve makes event_id NULL,
+    // so the NOT NULL constraint refuses the record.
+    {StatementId::kInsertEventReward, "insert_event_reward", 13,
+     "INSERT INTO event_rewards (event_id, session_id, message_id, turn_number, objective_key, "
+     "reward_value, reward_type, \"key\", annotation, source, created_at) VALUES (CASE WHEN ?5 "
+     "IS NOT NULL AND (SELECT row_id FROM tc_idempotency WHERE \"key\" = ?5 AND record_type = "
+     "'message') IS NULL THEN NULL ELSE COALESCE(?2, (SELECT row_id FROM tc_idempotency WHERE "
+     "\"key\" = ?3 AND record_type = 'event')) END, ?1, COALESCE(?4, (SELECT row_id FROM "
+     "tc_idempotency WHERE \"key\" = ?5 AND record_type = 'message')), ?6, "
+     "COALESCE(NULLIF(?7, ''), 'reward'), ?8, ?9, ?10, ?11, ?12, ?13)"},
+    // ?1 session_id, ?2 timesteps, ?3 events, ?4 messages to add.
+    {StatementId::kAddSessionCounters, "add_session_counters", 4,
+     "UPDATE session_traces SET num_timesteps = num_timesteps + ?2, num_events = num_events + "
+     "?3, num_messages = num_messages + ?4 WHERE session_id = ?1"},
+    // ?1 session_id, ?2 step_id, ?3 events, ?4 messages to add (a NULL counter is only touched
+    // when its increment is not 0, like the per-record statements).
+    {StatementId::kAddTimestepCounters, "add_timestep_counters", 4,
+     "UPDATE session_timesteps SET num_events = CASE WHEN ?3 = 0 THEN num_events ELSE "
+     "COALESCE(num_events, 0) + ?3 END, num_messages = CASE WHEN ?4 = 0 THEN num_messages ELSE "
+     "COALESCE(num_messages, 0) + ?4 END WHERE session_id = ?1 AND step_id = ?2"},
+};
+
+static_assert(std::size(kCatalogue) == kStatementCount, "one catalogue entry per StatementId");
+
+constexpr bool CatalogueInOrder() {
+  for (size_t i = 0; i < std::size(kCatalogue); ++i) {
+    if (static_cast<size_t>(kCatalogue[i].id) != i) {
+      return false;
+    }
+  }
+  return true;
+}
+static_assert(CatalogueInOrder(), "kCatalogue must be in StatementId order");
+
+const Entry& Get(StatementId id) {
+  const auto index = static_cast<size_t>(id);
+  TC_CHECK(index < kStatementCount);
+  return kCatalogue[index];
+}
+
+}  // namespace
+
+std::string_view StatementSql(StatementId id) { return Get(id).sql; }
+
+int StatementParamCount(StatementId id) { return Get(id).params; }
+
+std::string_view StatementName(StatementId id) { return Get(id).name; }
+
+std::string_view NotNullRefusalHint(StatementId id) {
+  if (id == StatementId::kInsertEventReward) {
+    return "event_reward: event_ref/message_ref does not name a stored event/message";
+  }
+  return {};
+}
+
+}  // namespace tc::storage

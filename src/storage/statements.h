@@ -1,0 +1,58 @@
+#pragma once
+
+// The fixed catalogue of parameterized statements the write plans use (?1..?N positional
+// parameters). Sinks prepare each once (sqlite3_prepare_v3 / Hrana store_sql) and bind per step;
+// no SQL is formatted per record. The parameters of each statement are listed in statements.cc
+// next to its text; PlanRecord() always binds exactly StatementParamCount(id) values.
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace tc::storage {
+
+enum class StatementId : uint16_t {
+  kClaimKey,                // INSERT tc_idempotency (claim: a conflict = duplicate record)
+  kSetKeyRowId,             // tc_idempotency.row_id = last_insert_rowid()
+  kEnsureSession,           // session row with zero counters, if missing
+  kUpsertSession,           // `session` record: create, or fill created_at/metadata/experiment
+  kReplaceSessionMetadata,  // `session_end` with metadata
+  kCloseTimesteps,          // `session_end`: completed_at of the session's open timesteps
+  kClaimTimestep,           // INSERT session_timesteps (claim: a conflict = it exists)
+  kCountSessionTimestep,    // session_traces.num_timesteps + 1 (guarded by kClaimTimestep)
+  kFillTimestep,            // `timestep` record: given optional fields override
+  kInsertEvent,
+  kCountSessionEvent,
+  kCountTimestepEvent,
+  kInsertEnvironmentReward,  // event_rewards row for an environment event's reward
+  kInsertMessage,
+  kCountSessionMessage,
+  kCountTimestepMessage,
+  kUpsertExperiment,
+  kUpsertSystem,
+  kUpsertSystemVersion,
+  kInsertOutcomeReward,
+  kInsertEventReward,  // event_id / message_id given or resolved from event_ref / message_ref
+  // Not used by plans: a sink may sum the kCount* increments of a transaction (CounterBatch)
+  // and apply them with these, once per session / timestep, before COMMIT.
+  kAddSessionCounters,
+  kAddTimestepCounters,
+  kCount
+};
+
+inline constexpr size_t kStatementCount = static_cast<size_t>(StatementId::kCount);
+
+// The SQL text; valid for the program's lifetime. `id` must be < kCount.
+std::string_view StatementSql(StatementId id);
+
+// Number of parameters (?1..?N) the statement takes.
+int StatementParamCount(StatementId id);
+
+// Short name for logs and metrics ("insert_event").
+std::string_view StatementName(StatementId id);
+
+// For a statement whose NOT NULL failure means "a reference the client gave does not resolve",
+// the refusal text to report (before the database's own message); empty otherwise.
+std::string_view NotNullRefusalHint(StatementId id);
+
+}  // namespace tc::storage
