@@ -43,8 +43,22 @@ pid_t SpawnLogged(const std::vector<std::string>& argv, const std::vector<std::s
 
 std::string CollectorProcess::BinaryPath() {
   const char* bin = std::getenv("TC_COLLECTOR_BIN");
-  if (bin == nullptr) throw std::runtime_error("TC_COLLECTOR_BIN is not set");
-  return bin;
+  if (bin != nullptr) return bin;
+#ifdef TC_COLLECTOR_BIN_DEFAULT
+  return TC_COLLECTOR_BIN_DEFAULT;
+#else
+  throw std::runtime_error("TC_COLLECTOR_BIN is not set");
+#endif
+}
+
+std::string TursodbPath() {
+  const char* bin = std::getenv("TC_TURSODB");
+  std::string path = bin != nullptr ? bin : TC_TURSODB_DEFAULT;
+  if (::access(path.c_str(), X_OK) != 0) {
+    throw std::runtime_error("tursodb not found at " + path +
+                             " (run scripts/install-deps.sh --test)");
+  }
+  return path;
 }
 
 CollectorProcess::CollectorProcess(std::vector<std::string> args, std::vector<std::string> env,

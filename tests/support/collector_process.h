@@ -41,6 +41,10 @@ class CollectorProcess {
   std::string log_path_;
 };
 
+// The tursodb binary (npm turso@0.6.0) the sqld-backend tests run; throws if it is missing, so
+// those tests fail loudly instead of skipping.
+std::string TursodbPath();
+
 // Starts a process with stdout+stderr to `log_path`; returns its pid.
 pid_t SpawnLogged(const std::vector<std::string>& argv, const std::vector<std::string>& env,
                   const std::string& log_path);
