@@ -47,7 +47,6 @@ Status Pipeline::Submit(Submission& submission) {
 
   const uint64_t count = submission.records.size();
   if (closed_.load(std::memory_order_seq_cst)) {
-    metrics_.records_refused_overload.Add(count);
     return Status::Unavailable("shutting down");
   }
   uint64_t bytes = 0;
@@ -57,13 +56,11 @@ Status Pipeline::Submit(Submission& submission) {
   if (!queue_.TryPush(item, count, bytes)) {
     submission.records = std::move(item.records);
     submission.on_done = std::move(item.on_done);
-    metrics_.records_refused_overload.Add(count);
     if (sink_failing_.load(std::memory_order_relaxed)) {
       return Status::Unavailable("the database is unavailable and the queue is full");
     }
     return Status::ResourceExhausted("queue full");
   }
-  metrics_.records_accepted.Add(count);
   UpdateGauges();
   return Status::Ok();
 }

@@ -50,7 +50,7 @@ class Pipeline : public Submitter {
   // Starts the batcher thread.
   void Start();
 
-  // Submitter: admits all records of the submission or none. Thread-safe.
+  // Submitter: admits all records of the submission or none. Thread-safe, lock-free.
   [[nodiscard]] Status Submit(Submission& submission) override;
 
   // Stops admission, drains the queue into the sink until `deadline`, joins the batcher.

@@ -30,6 +30,8 @@ class Submitter {
   // Admits all records or none. kResourceExhausted: queue full (answer 429 + Retry-After).
   // kUnavailable: shutting down or the sink is down with no room left (answer 503 + Retry-After).
   // On OK ownership of the submission passed to the pipeline; on error it is left untouched.
+  // The caller counts admitted and refused records (receiver_* metrics); the pipeline counts
+  // what happens to them afterwards (exporter_* metrics).
   [[nodiscard]] virtual Status Submit(Submission& submission) = 0;
 };
 
