@@ -44,7 +44,7 @@ inline Config Custom() {
   c.ingest = {500, 4096, 300, 32, AckMode::kQueued};
   c.queue = {2000, 4194304, 7};
   c.batch = {100, 1048576, 0};
-  c.embedded = {"dir with \"quotes\" \\ and\ttab/\xc3\xbc.db", "NORMAL"};
+  c.embedded = {"dir with \"quotes\" \\ and\ttab/\xc3\xbc.db", "NORMAL", 250};
   c.sqld.mode = SqldMode::kExternal;
   c.sqld.url = "https://db.example.turso.io";
   c.sqld.auth_token = "s3cr3t-token";
