@@ -1,0 +1,66 @@
+#pragma once
+
+// POST /v1/records and POST /v1/traces: content type → decode (on the calling I/O thread) →
+// Submit() the valid records → answer now (errors, overload, ack=queued) or later, when the
+// pipeline's completion arrives (ack=durable).
+
+#include <string_view>
+#include <vector>
+
+#include "config/config.h"
+#include "http/ingest_results.h"
+#include "http/request_parser.h"
+#include "http/responses.h"
+#include "http/server_options.h"
+#include "metrics/metrics.h"
+#include "pipeline/submission.h"
+
+namespace tc::http {
+
+enum class IngestEndpoint { kRecords, kTraces };
+
+// Makes the CompletionFn of a durable submission; asked only when one is needed, so ack=queued
+// and refused requests allocate none.
+class CompletionFactory {
+ public:
+  virtual pipeline::CompletionFn MakeCompletion() = 0;
+
+ protected:
+  ~CompletionFactory() = default;
+};
+
+// Media type of `content_type` → body format; false → 415. Empty means JSON; parameters
+// (charset) are ignored. NDJSON (x-ndjson, ndjson, jsonl, x-jsonlines) only for /v1/records.
+bool ParseBodyFormat(std::string_view content_type, IngestEndpoint endpoint,
+                     ingest::BodyFormat* format);
+
+// Thread-safe: immutable after construction; Submitter and Metrics are thread-safe.
+class IngestHandler {
+ public:
+  // `submitter` and `metrics` must outlive the handler.
+  IngestHandler(const ServerOptions& options, pipeline::Submitter& submitter,
+                metrics::Metrics& metrics);
+
+  enum class Outcome {
+    kAnswered,  // `out` holds the response
+    kPending,   // admitted with ack=durable: answer with Finish() when the completion fires
+  };
+
+  // `request.body` must carry kBodyPadding readable bytes after its end. On kPending, `pending`
+  // holds what Finish() needs; otherwise it is left cleared.
+  Outcome Handle(IngestEndpoint endpoint, const RequestData& request, std::string_view query,
+                 CompletionFactory& completions, PendingIngest* pending, Response* out) const;
+
+  // The durable answer: status not OK → 503 + Retry-After (nothing known stored); results of
+  // the wrong length → 500; else 200/207 from BuildIngestResponse().
+  void Finish(const PendingIngest& pending, const Status& status,
+              const std::vector<sink::RecordResult>& results, Response* out) const;
+
+ private:
+  ingest::IngestLimits limits_;
+  config::AckMode default_ack_;
+  pipeline::Submitter& submitter_;
+  metrics::Metrics& metrics_;
+};
+
+}  // namespace tc::http

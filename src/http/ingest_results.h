@@ -1,0 +1,45 @@
+#pragma once
+
+// The answer to an ingest request, built from what the decoder refused and what the sink
+// reported, one result per request position ("index": a record of /v1/records, a document of
+// /v1/traces). Pure functions; no I/O.
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "http/responses.h"
+#include "ingest/decoder.h"
+#include "sink/sink.h"
+
+namespace tc::http {
+
+// What the handler keeps of a decoded request while its records are in the pipeline.
+// indexes/ids describe the submitted records (in submission order), errors the refused ones;
+// both are in request order, as the decoder produces them.
+struct PendingIngest {
+  bool traces = false;  // positions are documents: several records may share an index
+  std::vector<size_t> indexes;
+  std::vector<std::string> ids;
+  std::vector<ingest::RecordError> errors;
+
+  void Clear() {
+    traces = false;
+    indexes.clear();
+    ids.clear();
+    errors.clear();
+  }
+};
+
+// Fills `out` with the final answer (docs/api.md §1.2):
+//   {"status":"ok"|"queued"|"partial","ack":"durable"|"queued","total":T,"accepted":A,
+//    "stored":S,"duplicates":D (durable) | "queued":Q (queued),"refused":R,
+//    "results":[{"index":i,"id":..,"status":..,"code":..,"field":..,"error":".."}] (207 only)}
+// 200 (durable) / 202 (queued) when nothing was refused, else 207 — also when every record was
+// refused. `results` null means ack=queued: submitted records are "queued". Otherwise one entry
+// per submitted record (the caller checks the length). For /v1/traces a document is refused if
+// any of its records was, duplicate if all were, else stored.
+void BuildIngestResponse(const PendingIngest& pending,
+                         const std::vector<sink::RecordResult>* results, Response* out);
+
+}  // namespace tc::http

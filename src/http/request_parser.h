@@ -1,0 +1,72 @@
+#pragma once
+
+// A Beast request parser that keeps only what the router and the ingest handler need and
+// writes the body straight into a simdjson-padded std::string (one copy, no header-field
+// allocations). One parser per message (Beast parsers are single-use); the RequestData it
+// fills is owned by the session and reused across requests, so its strings keep their capacity.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <boost/beast/http/basic_parser.hpp>
+#include <boost/beast/http/verb.hpp>
+
+namespace tc::http {
+
+// Readable bytes guaranteed after the body's end (>= simdjson::SIMDJSON_PADDING; checked in
+// the .cc).
+inline constexpr size_t kBodyPadding = 64;
+
+struct RequestData {
+  boost::beast::http::verb method = boost::beast::http::verb::unknown;
+  int version = 11;                 // 10 or 11
+  std::string target;               // path and query as received
+  std::string content_type;         // empty when absent
+  bool expect_continue = false;     // "Expect: 100-continue"
+  bool encoded = false;             // a Content-Encoding other than identity
+  std::string body;                 // capacity() >= size() + kBodyPadding once parsed
+
+  // Clears for the next message; drops buffers grown past `keep_capacity` bytes so one big
+  // request does not pin memory for the connection's lifetime.
+  void Clear(size_t keep_capacity);
+};
+
+// Called once the header is complete (before the body), from inside the read operation.
+class HeaderObserver {
+ public:
+  virtual void OnHeaderComplete(const RequestData& request) = 0;
+
+ protected:
+  ~HeaderObserver() = default;
+};
+
+class RequestParser final : public boost::beast::http::basic_parser<true> {
+ public:
+  // `out` (cleared by the caller) and `observer` (may be null) must outlive the parser.
+  RequestParser(RequestData& out, HeaderObserver* observer) : out_(out), observer_(observer) {}
+
+ private:
+  using error_code = boost::beast::error_code;
+  using string_view = boost::beast::string_view;
+
+  void on_request_impl(boost::beast::http::verb method, string_view method_str,
+                       string_view target, int version, error_code& ec) override;
+  void on_response_impl(int code, string_view reason, int version, error_code& ec) override;
+  void on_field_impl(boost::beast::http::field name, string_view name_string, string_view value,
+                     error_code& ec) override;
+  void on_header_impl(error_code& ec) override;
+  void on_body_init_impl(const boost::optional<std::uint64_t>& content_length,
+                         error_code& ec) override;
+  std::size_t on_body_impl(string_view body, error_code& ec) override;
+  void on_chunk_header_impl(std::uint64_t size, string_view extensions, error_code& ec) override;
+  std::size_t on_chunk_body_impl(std::uint64_t remain, string_view body,
+                                 error_code& ec) override;
+  void on_finish_impl(error_code& ec) override;
+
+  RequestData& out_;
+  HeaderObserver* observer_;
+};
+
+}  // namespace tc::http

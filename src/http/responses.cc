@@ -1,0 +1,87 @@
+#include "http/responses.h"
+
+#include <fmt/format.h>
+
+#include <iterator>
+
+#include "common/json_writer.h"
+
+namespace tc::http {
+
+std::string_view ReasonPhrase(unsigned status) {
+  switch (status) {
+    case 100: return "Continue";
+    case 200: return "OK";
+    case 202: return "Accepted";
+    case 207: return "Multi-Status";
+    case 400: return "Bad Request";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 413: return "Payload Too Large";
+    case 415: return "Unsupported Media Type";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "Unknown";
+  }
+}
+
+void SerializeHead(const Response& response, bool close, bool keep_alive_10,
+                   uint32_t retry_after_s, std::string* head) {
+  head->clear();
+  auto out = std::back_inserter(*head);
+  fmt::format_to(out, "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\n",
+                 response.status, ReasonPhrase(response.status), response.content_type,
+                 response.body.size());
+  if (response.retry_after) {
+    fmt::format_to(out, "Retry-After: {}\r\n", retry_after_s);
+  }
+  if (!response.allow.empty()) {
+    fmt::format_to(out, "Allow: {}\r\n", response.allow);
+  }
+  if (close) {
+    head->append("Connection: close\r\n");
+  } else if (keep_alive_10) {
+    head->append("Connection: keep-alive\r\n");
+  }
+  head->append("\r\n");
+}
+
+void AppendErrorMember(std::string* out, std::string_view code, std::string_view message) {
+  out->append("\"error\":{\"code\":");
+  AppendJsonString(*out, code);
+  out->append(",\"message\":");
+  AppendJsonString(*out, message);
+  out->push_back('}');
+}
+
+void SetError(Response* response, unsigned status, std::string_view code,
+              std::string_view message) {
+  response->status = status;
+  response->content_type = kJsonContentType;
+  response->body.clear();
+  response->body.push_back('{');
+  AppendErrorMember(&response->body, code, message);
+  response->body.push_back('}');
+}
+
+void CountResponse(metrics::Metrics& metrics, unsigned status) {
+  metrics.http_requests.Add();
+  if (status >= 200 && status < 300) {
+    metrics.http_responses_2xx.Add();
+  } else if (status >= 400 && status < 500) {
+    metrics.http_responses_4xx.Add();
+    if (status == 429) {
+      metrics.http_responses_429.Add();
+    }
+  } else if (status >= 500) {
+    metrics.http_responses_5xx.Add();
+    if (status == 503) {
+      metrics.http_responses_503.Add();
+    }
+  }
+}
+
+}  // namespace tc::http

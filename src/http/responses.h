@@ -1,0 +1,57 @@
+#pragma once
+
+// HTTP responses as the session writes them: a status, a JSON (or text) body, and the few
+// headers this server ever sends. The session serializes the head itself (no Beast message
+// objects on the hot path) and reuses the strings of a Response across requests.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "metrics/metrics.h"
+
+namespace tc::http {
+
+inline constexpr std::string_view kJsonContentType = "application/json";
+inline constexpr std::string_view kPrometheusContentType = "text/plain; version=0.0.4";
+
+// One response being built. Not thread-safe; owned by one session slot.
+struct Response {
+  unsigned status = 200;
+  std::string body;                                   // reused: cleared, capacity kept
+  std::string_view content_type = kJsonContentType;   // must point at static storage
+  std::string_view allow;                             // "Allow:" header (405); static storage
+  bool retry_after = false;                           // add "Retry-After: <retry_after_s>"
+  bool close = false;                                 // "Connection: close", then close
+
+  void Reset() {
+    status = 200;
+    body.clear();
+    content_type = kJsonContentType;
+    allow = {};
+    retry_after = false;
+    close = false;
+  }
+};
+
+// "OK", "Multi-Status", ...; "Unknown" for codes this server never sends.
+std::string_view ReasonPhrase(unsigned status);
+
+// Writes the status line and headers of `response` into `*head` (cleared first).
+// `close`: send "Connection: close"; `keep_alive_10`: an HTTP/1.0 client asked for keep-alive
+// (send "Connection: keep-alive").
+void SerializeHead(const Response& response, bool close, bool keep_alive_10,
+                   uint32_t retry_after_s, std::string* head);
+
+// Sets `*response` to `status` with {"error":{"code":..,"message":..}}.
+void SetError(Response* response, unsigned status, std::string_view code,
+              std::string_view message);
+
+// Appends the member `"error":{"code":..,"message":..}` (no surrounding braces), for bodies
+// that carry more members after the error ("results").
+void AppendErrorMember(std::string* out, std::string_view code, std::string_view message);
+
+// Counts one answered request in `metrics` (http_requests and the status class counters).
+void CountResponse(metrics::Metrics& metrics, unsigned status);
+
+}  // namespace tc::http

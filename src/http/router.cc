@@ -1,0 +1,63 @@
+#include "http/router.h"
+
+namespace tc::http {
+
+namespace {
+
+struct PathEntry {
+  std::string_view path;
+  boost::beast::http::verb method;
+  Route route;
+  std::string_view allow;
+};
+
+constexpr PathEntry kPaths[] = {
+    {"/v1/records", boost::beast::http::verb::post, Route::kRecords, "POST"},
+    {"/v1/traces", boost::beast::http::verb::post, Route::kTraces, "POST"},
+    {"/healthz", boost::beast::http::verb::get, Route::kHealthz, "GET"},
+    {"/readyz", boost::beast::http::verb::get, Route::kReadyz, "GET"},
+    {"/metrics", boost::beast::http::verb::get, Route::kMetrics, "GET"},
+};
+
+}  // namespace
+
+RouteMatch MatchRoute(boost::beast::http::verb method, std::string_view target) {
+  RouteMatch match;
+  const size_t question = target.find('?');
+  match.path = target.substr(0, question);
+  if (question != std::string_view::npos) {
+    match.query = target.substr(question + 1);
+  }
+  for (const PathEntry& entry : kPaths) {
+    if (match.path == entry.path) {
+      if (method == entry.method) {
+        match.route = entry.route;
+      } else {
+        match.route = Route::kMethodNotAllowed;
+        match.allow = entry.allow;
+      }
+      return match;
+    }
+  }
+  match.route = Route::kNotFound;
+  return match;
+}
+
+bool FindQueryParam(std::string_view query, std::string_view name, std::string_view* value) {
+  while (!query.empty()) {
+    const size_t amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    const size_t eq = pair.find('=');
+    if (pair.substr(0, eq) == name) {
+      *value = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+      return true;
+    }
+    if (amp == std::string_view::npos) {
+      break;
+    }
+    query.remove_prefix(amp + 1);
+  }
+  return false;
+}
+
+}  // namespace tc::http

@@ -1,0 +1,35 @@
+#pragma once
+
+// Maps a request line to an endpoint. Exact paths only; the query string is handed on.
+//   POST /v1/records   POST /v1/traces   GET /healthz   GET /readyz   GET /metrics
+
+#include <string_view>
+
+#include <boost/beast/http/verb.hpp>
+
+namespace tc::http {
+
+enum class Route {
+  kRecords,
+  kTraces,
+  kHealthz,
+  kReadyz,
+  kMetrics,
+  kNotFound,          // 404
+  kMethodNotAllowed,  // 405; `allow` says which method the path takes
+};
+
+struct RouteMatch {
+  Route route = Route::kNotFound;
+  std::string_view path;   // points into the target
+  std::string_view query;  // after '?', empty if none; points into the target
+  std::string_view allow;  // static storage; set for kMethodNotAllowed
+};
+
+RouteMatch MatchRoute(boost::beast::http::verb method, std::string_view target);
+
+// The value of `name` in an application/x-www-form-urlencoded query ("a=1&ack=queued"), without
+// percent-decoding. False if absent; a name without '=' has an empty value.
+bool FindQueryParam(std::string_view query, std::string_view name, std::string_view* value);
+
+}  // namespace tc::http

@@ -1,0 +1,213 @@
+#include "http/server.h"
+
+#include <algorithm>
+#include <exception>
+#include <utility>
+
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+
+#include "common/log.h"
+#include "http/refused_connection.h"
+#include "http/server_state.h"
+#include "http/session.h"
+
+namespace tc::http {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using error_code = boost::system::error_code;
+
+namespace {
+
+// Once the connections are told to close, how long the io threads get to finish before the
+// io_context is stopped.
+constexpr std::chrono::milliseconds kCloseGrace(500);
+
+int ThreadCount(int configured) {
+  if (configured > 0) {
+    return configured;
+  }
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+}  // namespace
+
+Server::Server(PassKey, const ServerOptions& options, pipeline::Submitter& submitter,
+               std::function<Status()> readiness, metrics::Metrics& metrics)
+    : state_(std::make_unique<ServerState>(options, submitter, std::move(readiness), metrics)),
+      ioc_(ThreadCount(options.http.io_threads)),
+      accept_strand_(net::make_strand(ioc_)),
+      acceptor_(accept_strand_),
+      accept_retry_timer_(accept_strand_),
+      thread_count_(ThreadCount(options.http.io_threads)) {}
+
+Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& options,
+                                               pipeline::Submitter& submitter,
+                                               std::function<Status()> readiness,
+                                               metrics::Metrics& metrics) {
+  TC_ASSIGN_OR_RETURN(const tcp::endpoint endpoint, ParseListenAddress(options.http.listen));
+  auto server =
+      std::make_unique<Server>(PassKey{}, options, submitter, std::move(readiness), metrics);
+  tcp::acceptor& acceptor = server->acceptor_;
+  error_code ec;
+  const auto fail = [&](const char* what) {
+    return Status::Unavailable(
+        fmt::format("cannot {} {}: {}", what, options.http.listen, ec.message()));
+  };
+  if (acceptor.open(endpoint.protocol(), ec); ec) {
+    return fail("open a socket for");
+  }
+  if (acceptor.set_option(net::socket_base::reuse_address(true), ec); ec) {
+    return fail("set SO_REUSEADDR on");
+  }
+  if (acceptor.bind(endpoint, ec); ec) {
+    return fail("bind");
+  }
+  if (acceptor.listen(net::socket_base::max_listen_connections, ec); ec) {
+    return fail("listen on");
+  }
+  server->endpoint_ = acceptor.local_endpoint(ec);
+  if (ec) {
+    return fail("read the local address of");
+  }
+  return server;
+}
+
+Server::~Server() {
+  Shutdown(std::chrono::steady_clock::now());
+  // From now on completions arriving from the pipeline do nothing; the io_context (destroyed
+  // next) may still hold handlers that own sessions.
+  state_->gate->Close();
+}
+
+Status Server::Start() {
+  std::lock_guard<std::mutex> lock(lifecycle_mu_);
+  if (started_ || stopped_accepting_ || shut_down_) {
+    return Status::FailedPrecondition("http server already started or stopped");
+  }
+  started_ = true;
+  work_.emplace(ioc_.get_executor());
+  net::post(accept_strand_, [this] { DoAccept(); });
+  {
+    std::lock_guard<std::mutex> threads_lock(threads_mu_);
+    running_threads_ = thread_count_;
+  }
+  threads_.reserve(thread_count_);
+  for (int i = 0; i < thread_count_; ++i) {
+    threads_.emplace_back([this] { RunIoThread(); });
+  }
+  TC_LOG(kInfo, "http", "listening on {} with {} io threads", endpoint_.address().to_string() +
+         ":" + std::to_string(endpoint_.port()), thread_count_);
+  return Status::Ok();
+}
+
+void Server::RunIoThread() {
+  try {
+    ioc_.run();
+  } catch (const std::exception& e) {
+    TC_LOG(kError, "http", "io thread failed: {}", e.what());
+    std::abort();
+  }
+  std::lock_guard<std::mutex> lock(threads_mu_);
+  --running_threads_;
+  threads_cv_.notify_all();
+}
+
+void Server::DoAccept() {
+  acceptor_.async_accept(net::make_strand(ioc_),
+                         boost::beast::bind_front_handler(&Server::OnAccept, this));
+}
+
+void Server::OnAccept(error_code ec, StrandSocket socket) {
+  if (!acceptor_.is_open() || ec == net::error::operation_aborted) {
+    return;
+  }
+  if (ec) {
+    // Out of descriptors or a transient network error: back off instead of spinning, and log
+    // at most every 10 s.
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_accept_error_log_ >= std::chrono::seconds(10)) {
+      last_accept_error_log_ = now;
+      TC_LOG(kWarn, "http", "accept failed: {}; retrying every 50ms", ec.message());
+    }
+    accept_retry_timer_.expires_after(std::chrono::milliseconds(50));
+    accept_retry_timer_.async_wait([this](error_code timer_ec) {
+      if (!timer_ec && acceptor_.is_open()) {
+        DoAccept();
+      }
+    });
+    return;
+  }
+  if (state_->open_connections() >= state_->options.http.max_connections) {
+    state_->metrics.http_connections_refused.Add();
+    RefuseConnection(std::move(socket), *state_);
+  } else {
+    state_->metrics.http_connections_accepted.Add();
+    auto session = std::make_shared<Session>(std::move(socket), *state_);
+    state_->Register(session);
+    session->Start();
+  }
+  DoAccept();
+}
+
+void Server::StopAccepting() {
+  std::lock_guard<std::mutex> lock(lifecycle_mu_);
+  StopAcceptingLocked();
+}
+
+void Server::StopAcceptingLocked() {
+  if (stopped_accepting_) {
+    return;
+  }
+  stopped_accepting_ = true;
+  state_->SetStopping();
+  const auto close_acceptor = [this] {
+    error_code ec;
+    acceptor_.close(ec);
+    accept_retry_timer_.cancel();
+  };
+  if (started_ && !shut_down_) {
+    net::post(accept_strand_, close_acceptor);
+  } else {
+    close_acceptor();  // no io thread runs
+  }
+}
+
+void Server::Shutdown(std::chrono::steady_clock::time_point deadline) {
+  std::lock_guard<std::mutex> lock(lifecycle_mu_);
+  if (shut_down_) {
+    return;
+  }
+  StopAcceptingLocked();
+  shut_down_ = true;
+  if (!started_) {
+    return;
+  }
+  if (!state_->WaitNothingOwed(deadline)) {
+    TC_LOG(kWarn, "http", "shutdown deadline passed with {} responses unwritten; closing",
+           state_->owed());
+  }
+  for (const std::shared_ptr<Session>& session : state_->SnapshotSessions()) {
+    session->PostClose();
+  }
+  work_.reset();
+  {
+    std::unique_lock<std::mutex> threads_lock(threads_mu_);
+    const auto until = std::chrono::steady_clock::now() + kCloseGrace;
+    if (!threads_cv_.wait_until(threads_lock, until, [this] { return running_threads_ == 0; })) {
+      ioc_.stop();
+    }
+  }
+  for (std::thread& thread : threads_) {
+    thread.join();
+  }
+  threads_.clear();
+  // Sessions whose close never ran (the io_context was stopped): close them here.
+  for (const std::shared_ptr<Session>& session : state_->SnapshotSessions()) {
+    session->CloseWithoutIoThreads();
+  }
+  state_->ClearSessions();
+}
+
+}  // namespace tc::http

@@ -1,0 +1,98 @@
+#pragma once
+
+// State shared by the Server and its connections (internal to src/http/).
+// Lifetime: owned by the Server and destroyed after its io_context, so every session and
+// handler that references it is gone first. Thread-safe as documented per member.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/status.h"
+#include "http/ingest_handler.h"
+#include "http/server_options.h"
+#include "metrics/metrics.h"
+#include "pipeline/submission.h"
+
+namespace tc::http {
+
+class Session;
+
+// Lets pipeline completions reach sessions only while the io_context exists. Completions run
+// under the gate's mutex; Close() (before the io_context is destroyed) waits for a running one
+// and turns every later one into a no-op. Thread-safe.
+class CompletionGate {
+ public:
+  template <typename Fn>
+  void RunIfOpen(Fn&& fn) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (open_) {
+      fn();
+    }
+  }
+  void Close() {
+    std::lock_guard<std::mutex> lock(mu_);
+    open_ = false;
+  }
+
+ private:
+  std::mutex mu_;
+  bool open_ = true;  // guarded by mu_
+};
+
+struct ServerState {
+  using Clock = std::chrono::steady_clock;
+
+  ServerState(const ServerOptions& options, pipeline::Submitter& submitter,
+              std::function<Status()> readiness, metrics::Metrics& metrics);
+
+  // Immutable after construction.
+  const ServerOptions options;
+  metrics::Metrics& metrics;
+  const IngestHandler ingest;
+  const std::function<Status()> readiness;  // empty = always ready; called on io threads
+  const std::shared_ptr<CompletionGate> gate = std::make_shared<CompletionGate>();
+  const Clock::duration read_timeout;   // whole request (0 in config = none)
+  const Clock::duration idle_timeout;   // keep-alive wait for the next request
+  const Clock::duration write_timeout;  // one response write
+  const Clock::duration linger;         // drain after a closing response
+  const Clock::duration tick;           // how often a session checks its deadlines
+  const std::string refusal_response;   // the whole 503 sent over max_connections
+
+  // After StopAccepting(): every new request is answered 503 + Connection: close.
+  // (seq_cst: RemoveOwed() reads it after its decrement; WaitNothingOwed() the other way round.)
+  bool stopping() const { return stopping_.load(); }
+  void SetStopping() { stopping_.store(true); }
+
+  // Open sessions (strong references: a session waiting for a completion has no I/O pending).
+  size_t open_connections() const { return open_.load(std::memory_order_relaxed); }
+  void Register(const std::shared_ptr<Session>& session);
+  void Unregister(Session* session);
+  std::vector<std::shared_ptr<Session>> SnapshotSessions();
+  void ClearSessions();
+
+  // Responses owed to clients (requests read, response not yet written or dropped).
+  void AddOwed(uint64_t n);
+  void RemoveOwed(uint64_t n);
+  uint64_t owed() const { return owed_.load(); }
+  // Waits until nothing is owed or `deadline`; true if nothing is owed.
+  bool WaitNothingOwed(Clock::time_point deadline);
+
+ private:
+  std::atomic<bool> stopping_{false};
+  std::atomic<size_t> open_{0};
+  std::atomic<uint64_t> owed_{0};
+
+  std::mutex mu_;
+  std::condition_variable owed_cv_;  // with mu_
+  std::unordered_map<Session*, std::shared_ptr<Session>> sessions_;  // guarded by mu_
+};
+
+}  // namespace tc::http

@@ -1,0 +1,462 @@
+#include "http/session.h"
+
+#include <fmt/format.h>
+
+#include <utility>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+
+namespace tc::http {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+using tcp = net::ip::tcp;
+
+namespace {
+
+// Buffers grown past this by one big request or response are released afterwards.
+constexpr size_t kKeepCapacity = 64 << 10;
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+// A client-supplied path for an error message: printable ASCII, at most 200 bytes.
+std::string Printable(std::string_view text) {
+  std::string out(text.substr(0, 200));
+  for (char& c : out) {
+    if (c < 0x20 || c > 0x7e) {
+      c = '?';
+    }
+  }
+  return out;
+}
+
+void ShrinkIfLarge(std::string& text) {
+  if (text.capacity() > kKeepCapacity) {
+    std::string().swap(text);
+  }
+}
+
+}  // namespace
+
+Session::Session(StrandSocket socket, ServerState& state)
+    : state_(state),
+      socket_(std::move(socket)),
+      strand_(socket_.get_executor()),
+      tick_timer_(strand_),
+      slots_(std::max<uint32_t>(1, state.options.http.max_pipelined)) {
+  write_buffers_.reserve(2 * slots_.size());
+}
+
+void Session::Start() {
+  net::dispatch(strand_, [self = shared_from_this()] {
+    error_code ec;
+    self->socket_.set_option(tcp::no_delay(true), ec);
+    self->ArmTick();
+    self->DoRead();
+  });
+}
+
+void Session::PostClose() {
+  net::post(strand_, [self = shared_from_this()] { self->Close(); });
+}
+
+void Session::CloseWithoutIoThreads() { Close(); }
+
+// ---- reading ------------------------------------------------------------------------------
+
+void Session::DoRead() {
+  if (closed_ || stop_reading_ || reading_) {
+    return;
+  }
+  if (owed() >= slots_.size()) {
+    read_paused_ = true;  // resumed by OnWrite once a slot is free
+    return;
+  }
+  read_paused_ = false;
+  timed_out_ = false;
+  reading_ = true;
+  // A pipelined request already (partly) in the buffer is on the read clock; otherwise the
+  // connection is idle until its first byte arrives (the tick notices and switches). (Waiting
+  // with async_wait for that byte would cost an epoll_ctl per request: asio re-arms
+  // non-speculative waits.)
+  if (buffer_.size() > 0) {
+    phase_ = ReadPhase::kRequest;
+    read_deadline_ = Clock::now() + state_.read_timeout;
+  } else {
+    phase_ = ReadPhase::kIdle;
+    read_deadline_ = Clock::now() + state_.idle_timeout;
+  }
+  request_.Clear(kKeepCapacity);
+  parser_.emplace(request_, static_cast<HeaderObserver*>(this));
+  parser_->body_limit(state_.options.http.max_body_bytes);
+  parser_->header_limit(state_.options.http.max_header_bytes);
+  beast::http::async_read(socket_, buffer_,
+                          static_cast<beast::http::basic_parser<true>&>(*parser_),
+                          beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+}
+
+void Session::OnRead(error_code ec, size_t /*bytes*/) {
+  reading_ = false;
+  if (closed_) {
+    return;
+  }
+  if (lingering_) {
+    if (ec) {
+      Close();
+    } else {
+      DoDrain();  // a closing response went out meanwhile: discard the rest
+    }
+    return;
+  }
+  if (ec) {
+    OnReadError(ec);
+    return;
+  }
+  HandleRequest();
+  DoRead();
+}
+
+void Session::OnReadError(error_code ec) {
+  if (timed_out_) {
+    timed_out_ = false;
+    QueueClosingError(408, "request_timeout",
+                      fmt::format("the request did not arrive within read_timeout_ms ({})",
+                                  state_.options.http.read_timeout_ms));
+    return;
+  }
+  if (ec == beast::http::error::body_limit) {
+    QueueClosingError(413, "payload_too_large",
+                      fmt::format("body exceeds max_body_bytes ({})",
+                                  state_.options.http.max_body_bytes));
+  } else if (ec == beast::http::error::header_limit) {
+    QueueClosingError(431, "headers_too_large",
+                      fmt::format("request headers exceed max_header_bytes ({})",
+                                  state_.options.http.max_header_bytes));
+  } else if (ec == beast::http::error::end_of_stream) {
+    // The client finished sending: answer what it asked, then close.
+    peer_eof_ = true;
+    stop_reading_ = true;
+    if (owed() == 0) {
+      Close();
+    }
+  } else if (ec.category() == beast::http::make_error_code(beast::http::error::bad_target)
+                                   .category() &&
+             ec != beast::http::error::partial_message) {
+    QueueClosingError(400, "bad_request", "malformed HTTP request: " + ec.message());
+  } else {
+    Close();  // connection reset, partial message, aborted
+  }
+}
+
+void Session::OnHeaderComplete(const RequestData& request) {
+  if (!request.expect_continue || writing_ || owed() != 0 || closed_) {
+    return;
+  }
+  writing_ = true;
+  write_deadline_ = Clock::now() + state_.write_timeout;
+  net::async_write(socket_, net::buffer(kContinue.data(), kContinue.size()),
+                   [self = shared_from_this()](error_code ec, size_t) {
+                     self->writing_ = false;
+                     if (self->closed_) {
+                       return;
+                     }
+                     if (ec) {
+                       self->Close();
+                       return;
+                     }
+                     self->MaybeWrite();
+                   });
+}
+
+// ---- requests -----------------------------------------------------------------------------
+
+void Session::HandleRequest() {
+  const uint64_t seq = next_seq_++;
+  state_.AddOwed(1);
+  Slot& slot = SlotFor(seq);
+  slot.seq = seq;
+  slot.ready = false;
+  slot.response.Reset();
+  const bool keep_alive = parser_->keep_alive();
+  slot.keep_alive_10 = keep_alive && request_.version == 10;
+  const bool stopping = state_.stopping();
+  slot.response.close = !keep_alive || stopping;
+  if (slot.response.close) {
+    stop_reading_ = true;
+  }
+
+  const RouteMatch match = MatchRoute(request_.method, request_.target);
+  Response& response = slot.response;
+  switch (match.route) {
+    case Route::kRecords:
+    case Route::kTraces:
+      if (stopping) {
+        SetError(&response, 503, "unavailable", "the collector is shutting down; retry");
+        response.retry_after = true;
+        break;
+      }
+      HandleIngest(match.route == Route::kRecords ? IngestEndpoint::kRecords
+                                                  : IngestEndpoint::kTraces,
+                   match.query, seq, slot);
+      return;
+    case Route::kHealthz:
+      response.body.assign(R"({"status":"ok"})");
+      break;
+    case Route::kReadyz: {
+      Status ready = stopping ? Status::Unavailable("shutting down")
+                              : (state_.readiness ? state_.readiness() : Status::Ok());
+      if (ready.ok()) {
+        response.body.assign(R"({"status":"ready"})");
+      } else {
+        SetError(&response, 503, "unavailable", ready.message());
+      }
+      break;
+    }
+    case Route::kMetrics:
+      response.body = state_.metrics.RenderPrometheus();
+      response.content_type = kPrometheusContentType;
+      break;
+    case Route::kNotFound:
+      if (stopping) {
+        SetError(&response, 503, "unavailable", "the collector is shutting down; retry");
+        response.retry_after = true;
+      } else {
+        SetError(&response, 404, "not_found",
+                 fmt::format("no endpoint at {}", Printable(match.path)));
+      }
+      break;
+    case Route::kMethodNotAllowed:
+      SetError(&response, 405, "method_not_allowed",
+               fmt::format("{} takes {}", match.path, match.allow));
+      response.allow = match.allow;
+      break;
+  }
+  MarkReady(slot);
+}
+
+void Session::HandleIngest(IngestEndpoint endpoint, std::string_view query, uint64_t seq,
+                           Slot& slot) {
+  current_seq_ = seq;
+  const IngestHandler::Outcome outcome =
+      state_.ingest.Handle(endpoint, request_, query, *this, &slot.ingest, &slot.response);
+  if (outcome == IngestHandler::Outcome::kAnswered) {
+    MarkReady(slot);
+  }
+  // kPending: OnIngestDone() marks the slot ready when the pipeline completes it.
+}
+
+pipeline::CompletionFn Session::MakeCompletion() {
+  return [gate = state_.gate, weak = weak_from_this(), seq = current_seq_](
+             const Status& status, std::vector<sink::RecordResult> results) {
+    gate->RunIfOpen([&] {
+      std::shared_ptr<Session> self = weak.lock();
+      if (self == nullptr) {
+        return;  // the connection is gone; nobody to answer
+      }
+      const Strand strand = self->strand_;
+      net::post(strand, [self = std::move(self), seq, status,
+                         results = std::move(results)]() mutable {
+        self->OnIngestDone(seq, status, std::move(results));
+      });
+    });
+  };
+}
+
+void Session::OnIngestDone(uint64_t seq, const Status& status,
+                           std::vector<sink::RecordResult> results) {
+  if (closed_ || seq < head_seq_ || seq >= next_seq_) {
+    return;
+  }
+  Slot& slot = SlotFor(seq);
+  if (slot.seq != seq || slot.ready) {
+    return;
+  }
+  state_.ingest.Finish(slot.ingest, status, results, &slot.response);
+  slot.ingest.Clear();
+  MarkReady(slot);
+}
+
+void Session::QueueClosingError(unsigned status, std::string_view code,
+                                std::string_view message) {
+  const uint64_t seq = next_seq_++;
+  state_.AddOwed(1);
+  Slot& slot = SlotFor(seq);
+  slot.seq = seq;
+  slot.ready = false;
+  slot.keep_alive_10 = false;
+  slot.response.Reset();
+  SetError(&slot.response, status, code, message);
+  slot.response.close = true;
+  stop_reading_ = true;
+  MarkReady(slot);
+}
+
+// ---- writing ------------------------------------------------------------------------------
+
+void Session::MarkReady(Slot& slot) {
+  slot.ready = true;
+  CountResponse(state_.metrics, slot.response.status);
+  SerializeHead(slot.response, slot.response.close, slot.keep_alive_10,
+                state_.options.retry_after_s, &slot.head);
+  MaybeWrite();
+}
+
+void Session::MaybeWrite() {
+  if (writing_ || closed_ || lingering_) {
+    return;
+  }
+  write_buffers_.clear();
+  slots_in_write_ = 0;
+  for (uint64_t seq = head_seq_; seq < next_seq_; ++seq) {
+    Slot& slot = SlotFor(seq);
+    if (!slot.ready) {
+      break;
+    }
+    write_buffers_.push_back(net::buffer(slot.head));
+    if (!slot.response.body.empty()) {
+      write_buffers_.push_back(net::buffer(slot.response.body));
+    }
+    ++slots_in_write_;
+    if (slot.response.close) {
+      break;
+    }
+  }
+  if (slots_in_write_ == 0) {
+    return;
+  }
+  writing_ = true;
+  write_deadline_ = Clock::now() + state_.write_timeout;
+  net::async_write(socket_, write_buffers_,
+                   beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
+}
+
+void Session::OnWrite(error_code ec, size_t /*bytes*/) {
+  writing_ = false;
+  if (closed_) {
+    return;
+  }
+  if (ec) {
+    Close();
+    return;
+  }
+  bool close_after = false;
+  for (size_t i = 0; i < slots_in_write_; ++i) {
+    Slot& slot = SlotFor(head_seq_++);
+    close_after = slot.response.close;
+    ShrinkIfLarge(slot.response.body);
+  }
+  state_.RemoveOwed(slots_in_write_);
+  slots_in_write_ = 0;
+  if (close_after) {
+    StartLinger();
+    return;
+  }
+  if (owed() == 0) {
+    if (peer_eof_) {
+      Close();
+      return;
+    }
+    if (phase_ == ReadPhase::kIdle) {
+      read_deadline_ = Clock::now() + state_.idle_timeout;  // idle from the last answer
+    }
+  }
+  if (read_paused_) {
+    DoRead();
+  }
+  MaybeWrite();
+}
+
+// ---- closing ------------------------------------------------------------------------------
+
+// After a closing response: stop sending, then read and discard what the client still sends
+// (closing with unread data would reset the connection and could destroy the response in
+// flight), until it closes or the linger time passes.
+void Session::StartLinger() {
+  lingering_ = true;
+  stop_reading_ = true;
+  error_code ec;
+  socket_.shutdown(StrandSocket::shutdown_send, ec);
+  linger_deadline_ = Clock::now() + state_.linger;
+  if (!reading_) {
+    DoDrain();
+  }
+}
+
+void Session::DoDrain() {
+  buffer_.consume(buffer_.size());
+  socket_.async_read_some(buffer_.prepare(4096),
+                          beast::bind_front_handler(&Session::OnDrain, shared_from_this()));
+}
+
+void Session::OnDrain(error_code ec, size_t /*bytes*/) {
+  if (closed_) {
+    return;
+  }
+  if (ec) {
+    Close();
+    return;
+  }
+  DoDrain();
+}
+
+void Session::ArmTick() {
+  tick_timer_.expires_after(state_.tick);
+  tick_timer_.async_wait(beast::bind_front_handler(&Session::OnTick, shared_from_this()));
+}
+
+void Session::OnTick(error_code /*ec*/) {
+  if (closed_) {
+    return;
+  }
+  const Clock::time_point now = Clock::now();
+  if (lingering_) {
+    if (now >= linger_deadline_) {
+      Close();
+      return;
+    }
+  } else if (reading_) {
+    if (phase_ == ReadPhase::kIdle && (buffer_.size() > 0 || parser_->got_some())) {
+      phase_ = ReadPhase::kRequest;  // the first bytes arrived since the last tick
+      read_deadline_ = now + state_.read_timeout;
+    }
+    // An idle connection owed a response is waiting for us, not idling.
+    const bool applies = phase_ == ReadPhase::kRequest || owed() == 0;
+    if (applies && now >= read_deadline_) {
+      if (phase_ == ReadPhase::kIdle || writing_) {
+        Close();
+        return;
+      }
+      timed_out_ = true;  // OnRead answers 408
+      error_code ignored;
+      socket_.cancel(ignored);
+    }
+  }
+  if (writing_ && now >= write_deadline_) {
+    Close();
+    return;
+  }
+  ArmTick();
+}
+
+void Session::Close() {
+  if (closed_) {
+    return;
+  }
+  closed_ = true;
+  tick_timer_.cancel();
+  error_code ec;
+  socket_.shutdown(StrandSocket::shutdown_both, ec);
+  socket_.close(ec);
+  const uint64_t dropped = owed();
+  head_seq_ = next_seq_;
+  if (dropped > 0) {
+    state_.RemoveOwed(dropped);
+  }
+  state_.Unregister(this);
+}
+
+}  // namespace tc::http

@@ -1,0 +1,125 @@
+#pragma once
+
+// One client connection: keep-alive, bounded pipelining, ordered responses, timeouts.
+//
+// Reads requests ahead (up to http.max_pipelined unanswered ones) while earlier responses are
+// pending; responses are written strictly in request order from a ring of reusable slots, even
+// though durable-ack completions arrive out of order from the writer thread. Every handler runs
+// on the connection's strand. Deadlines (read, idle, write, linger) are checked by one periodic
+// tick, so the hot path only stores time points. A connection is idle (idle_timeout_ms) until
+// the first byte of a request arrives (noticed at the next tick), then the whole request must
+// arrive within read_timeout_ms (else 408 and close).
+//
+// Lifetime: shared_ptr. The ServerState registry holds a strong reference while the connection
+// is open (a session waiting for a completion may have no I/O pending); pending operations hold
+// more. Completions hold only a weak_ptr and pass the CompletionGate, so they are harmless once
+// the connection or the server is gone.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+
+#include "http/connection_types.h"
+#include "http/ingest_handler.h"
+#include "http/ingest_results.h"
+#include "http/request_parser.h"
+#include "http/responses.h"
+#include "http/router.h"
+#include "http/server_state.h"
+
+namespace tc::http {
+
+class Session final : public std::enable_shared_from_this<Session>,
+                      private HeaderObserver,
+                      private CompletionFactory {
+ public:
+  // `socket`'s executor must be a strand of the server's io_context. `state` outlives the
+  // session (see ServerState).
+  Session(StrandSocket socket, ServerState& state);
+
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // Starts reading. Call once, after Register(); any thread.
+  void Start();
+  // Closes the connection (responses still pending are dropped). Any thread.
+  void PostClose();
+  // Closes on the calling thread: only when no io thread runs any more (Server::Shutdown).
+  void CloseWithoutIoThreads();
+
+ private:
+  using Clock = ServerState::Clock;
+  using error_code = boost::system::error_code;
+  enum class ReadPhase { kIdle, kRequest };
+
+  struct Slot {
+    uint64_t seq = 0;
+    bool ready = false;
+    bool keep_alive_10 = false;
+    Response response;
+    std::string head;
+    PendingIngest ingest;  // durable ack: what the answer needs once the records are written
+  };
+
+  Slot& SlotFor(uint64_t seq) { return slots_[seq % slots_.size()]; }
+  uint64_t owed() const { return next_seq_ - head_seq_; }
+
+  void DoRead();
+  void OnRead(error_code ec, size_t bytes);
+  void OnReadError(error_code ec);
+  void HandleRequest();
+  void HandleIngest(IngestEndpoint endpoint, std::string_view query, uint64_t seq, Slot& slot);
+  void QueueClosingError(unsigned status, std::string_view code, std::string_view message);
+  void MarkReady(Slot& slot);
+  void MaybeWrite();
+  void OnWrite(error_code ec, size_t bytes);
+  void OnIngestDone(uint64_t seq, const Status& status,
+                    std::vector<sink::RecordResult> results);
+  void StartLinger();
+  void DoDrain();
+  void OnDrain(error_code ec, size_t bytes);
+  void ArmTick();
+  void OnTick(error_code ec);
+  void Close();
+
+  // HeaderObserver: answers "Expect: 100-continue" when nothing else is being written.
+  void OnHeaderComplete(const RequestData& request) override;
+  // CompletionFactory: the completion of the request being handled (current_seq_).
+  pipeline::CompletionFn MakeCompletion() override;
+
+  ServerState& state_;
+  StrandSocket socket_;
+  const Strand strand_;
+  StrandTimer tick_timer_;
+  boost::beast::flat_buffer buffer_;
+  RequestData request_;
+  std::optional<RequestParser> parser_;
+
+  std::vector<Slot> slots_;  // ring of http.max_pipelined slots
+  uint64_t head_seq_ = 0;    // oldest response not yet written
+  uint64_t next_seq_ = 0;    // sequence number of the next request
+  uint64_t current_seq_ = 0;
+  std::vector<boost::asio::const_buffer> write_buffers_;
+  size_t slots_in_write_ = 0;
+
+  ReadPhase phase_ = ReadPhase::kIdle;
+  Clock::time_point read_deadline_;
+  Clock::time_point write_deadline_;
+  Clock::time_point linger_deadline_;
+  bool reading_ = false;
+  bool writing_ = false;
+  bool read_paused_ = false;   // waiting for a free slot
+  bool stop_reading_ = false;  // a closing response is queued, or the peer stopped sending
+  bool peer_eof_ = false;
+  bool timed_out_ = false;     // the tick cancelled a slow read
+  bool lingering_ = false;
+  bool closed_ = false;
+};
+
+}  // namespace tc::http

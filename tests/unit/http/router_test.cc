@@ -1,0 +1,59 @@
+#include "http/router.h"
+
+#include <gtest/gtest.h>
+
+#include "http/ingest_handler.h"
+
+namespace tc::http {
+namespace {
+
+using boost::beast::http::verb;
+
+TEST(RouterTest, MatchesExactPathsAndSplitsTheQuery) {
+  RouteMatch m = MatchRoute(verb::post, "/v1/records?ack=queued&x=1");
+  EXPECT_EQ(m.route, Route::kRecords);
+  EXPECT_EQ(m.path, "/v1/records");
+  EXPECT_EQ(m.query, "ack=queued&x=1");
+  EXPECT_EQ(MatchRoute(verb::post, "/v1/traces").route, Route::kTraces);
+  EXPECT_EQ(MatchRoute(verb::get, "/healthz").route, Route::kHealthz);
+  EXPECT_EQ(MatchRoute(verb::get, "/readyz").route, Route::kReadyz);
+  EXPECT_EQ(MatchRoute(verb::get, "/metrics").route, Route::kMetrics);
+  EXPECT_EQ(MatchRoute(verb::post, "/v1/records/").route, Route::kNotFound);
+  EXPECT_EQ(MatchRoute(verb::get, "/").route, Route::kNotFound);
+}
+
+TEST(RouterTest, WrongMethodSaysWhichOneIsAllowed) {
+  RouteMatch m = MatchRoute(verb::get, "/v1/records");
+  EXPECT_EQ(m.route, Route::kMethodNotAllowed);
+  EXPECT_EQ(m.allow, "POST");
+  m = MatchRoute(verb::head, "/healthz");
+  EXPECT_EQ(m.route, Route::kMethodNotAllowed);
+  EXPECT_EQ(m.allow, "GET");
+}
+
+TEST(RouterTest, FindsQueryParameters) {
+  std::string_view value;
+  EXPECT_TRUE(FindQueryParam("a=1&ack=queued", "ack", &value));
+  EXPECT_EQ(value, "queued");
+  EXPECT_TRUE(FindQueryParam("ack", "ack", &value));
+  EXPECT_EQ(value, "");
+  EXPECT_FALSE(FindQueryParam("acks=1&back=2", "ack", &value));
+  EXPECT_FALSE(FindQueryParam("", "ack", &value));
+}
+
+TEST(RouterTest, BodyFormatFromContentType) {
+  ingest::BodyFormat f = ingest::BodyFormat::kNdjson;
+  EXPECT_TRUE(ParseBodyFormat("", IngestEndpoint::kRecords, &f));
+  EXPECT_EQ(f, ingest::BodyFormat::kJson);
+  EXPECT_TRUE(ParseBodyFormat("Application/JSON; charset=utf-8", IngestEndpoint::kTraces, &f));
+  EXPECT_EQ(f, ingest::BodyFormat::kJson);
+  EXPECT_TRUE(ParseBodyFormat("application/x-ndjson", IngestEndpoint::kRecords, &f));
+  EXPECT_EQ(f, ingest::BodyFormat::kNdjson);
+  EXPECT_TRUE(ParseBodyFormat("application/jsonl", IngestEndpoint::kRecords, &f));
+  EXPECT_FALSE(ParseBodyFormat("application/x-ndjson", IngestEndpoint::kTraces, &f));
+  EXPECT_FALSE(ParseBodyFormat("text/plain", IngestEndpoint::kRecords, &f));
+  EXPECT_FALSE(ParseBodyFormat("application/jsonx", IngestEndpoint::kRecords, &f));
+}
+
+}  // namespace
+}  // namespace tc::http
