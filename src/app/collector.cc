@@ -1,0 +1,149 @@
+#include "app/collector.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <sstream>
+
+#include "common/log.h"
+#include "sink/hrana_sink.h"
+#include "sink/sqlite_sink.h"
+
+namespace tc::app {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+bool OnPath(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  if (path == nullptr) return false;
+  std::stringstream dirs(path);
+  std::string dir;
+  while (std::getline(dirs, dir, ':')) {
+    if (!dir.empty() && ::access((dir + "/" + name).c_str(), X_OK) == 0) return true;
+  }
+  return false;
+}
+
+pipeline::PipelineOptions PipelineOptionsFrom(const config::Config& c) {
+  pipeline::PipelineOptions o;
+  o.capacity = {.max_records = c.queue.max_records, .max_bytes = c.queue.max_bytes};
+  o.batch_max_records = c.batch.max_records;
+  o.batch_max_bytes = c.batch.max_bytes;
+  o.batch_max_delay = std::chrono::milliseconds(c.batch.max_delay_ms);
+  o.retry = {.initial = std::chrono::milliseconds(c.sqld.retry.initial_ms),
+             .max = std::chrono::milliseconds(c.sqld.retry.max_ms),
+             .multiplier = c.sqld.retry.multiplier};
+  return o;
+}
+
+}  // namespace
+
+BackendChoice ChooseBackend(const config::Config& config) {
+  using config::Backend;
+  using config::SqldMode;
+  const auto& sqld = config.sqld;
+  if (config.backend == Backend::kEmbedded) {
+    return {Backend::kEmbedded, false, "backend = embedded"};
+  }
+  if (sqld.mode == SqldMode::kExternal && !sqld.url.empty()) {
+    return {Backend::kSqld, false, "an external sqld URL is configured (" + sqld.url + ")"};
+  }
+  if (config.backend == Backend::kSqld) {
+    return {Backend::kSqld, true, "backend = sqld: the collector starts and supervises it"};
+  }
+  // auto
+  if (!sqld.binary.empty()) {
+    return {Backend::kSqld, true, "auto: a sqld binary is configured (" + sqld.binary + ")"};
+  }
+  if (OnPath("sqld")) return {Backend::kSqld, true, "auto: sqld found on PATH"};
+  return {Backend::kEmbedded, false, "auto: no sqld binary configured or on PATH"};
+}
+
+Collector::Collector(const config::Config& config) : config_(config) {}
+
+Collector::~Collector() { Shutdown(); }
+
+Result<std::unique_ptr<Collector>> Collector::Create(const config::Config& config) {
+  std::unique_ptr<Collector> c(new Collector(config));
+  c->choice_ = ChooseBackend(config);
+  metrics::Metrics& metrics = metrics::Global();
+
+  if (c->choice_.backend == config::Backend::kEmbedded) {
+    TC_LOG(kInfo, "app", "backend embedded (SQLite file {}): {}", config.embedded.path,
+           c->choice_.reason);
+    TC_ASSIGN_OR_RETURN(auto sqlite, sink::SqliteSink::Create({
+                                         .path = config.embedded.path,
+                                         .synchronous = config.embedded.synchronous,
+                                         .busy_timeout_ms = config.embedded.busy_timeout_ms,
+                                     }));
+    c->sink_ = std::move(sqlite);
+  } else {
+    std::string url = config.sqld.url;
+    if (c->choice_.spawn_child) {
+      supervisor::Supervisor::Options options;
+      Collector* self = c.get();
+      options.on_failed = [self](const Status& why) {
+        TC_LOG(kError, "app", "the sqld child keeps crashing ({}); shutting down",
+               why.ToString());
+        self->child_failed_ = true;
+        ::kill(::getpid(), SIGTERM);  // main's signal wait starts the ordered shutdown
+      };
+      c->supervisor_ = std::make_unique<supervisor::Supervisor>(config.sqld, std::move(options));
+      TC_RETURN_IF_ERROR(c->supervisor_->Start());
+      url = c->supervisor_->base_url();
+    }
+    TC_LOG(kInfo, "app", "backend sqld at {}: {}", url, c->choice_.reason);
+    TC_ASSIGN_OR_RETURN(auto hrana,
+                        sink::HranaSink::Create(sink::HranaSinkOptionsFromConfig(config.sqld, url)));
+    c->sink_ = std::move(hrana);
+  }
+  TC_RETURN_IF_ERROR(c->sink_->Open());
+
+  c->pipeline_ =
+      std::make_unique<pipeline::Pipeline>(PipelineOptionsFrom(config), *c->sink_, metrics);
+  Collector* self = c.get();
+  auto readiness = [self]() -> Status {
+    if (self->supervisor_ && !self->supervisor_->ready()) {
+      return Status::Unavailable(std::string("sqld child is ") +
+                                 supervisor::StateName(self->supervisor_->state()));
+    }
+    return self->pipeline_->Ready();
+  };
+  TC_ASSIGN_OR_RETURN(c->server_,
+                      http::Server::Create(http::ServerOptions::FromConfig(config),
+                                           *c->pipeline_, std::move(readiness), metrics));
+  return c;
+}
+
+Status Collector::Start() {
+  pipeline_->Start();
+  TC_RETURN_IF_ERROR(server_->Start());
+  TC_LOG(kInfo, "app", "ready: sink {}, ack default {}", sink_->Describe(),
+         config::AckModeName(config_.ingest.ack));
+  return Status::Ok();
+}
+
+void Collector::Shutdown() {
+  if (shut_down_) return;
+  shut_down_ = true;
+  const auto started = Clock::now();
+  const auto deadline = started + std::chrono::milliseconds(config_.shutdown_timeout_ms);
+  TC_LOG(kInfo, "app", "shutting down: draining {} queued records (deadline {} ms)",
+         pipeline_ ? pipeline_->held_records() : 0, config_.shutdown_timeout_ms);
+  if (server_) server_->StopAccepting();
+  if (pipeline_) pipeline_->Shutdown(deadline);
+  // Every completion has fired; give the io threads a moment past the deadline to write them.
+  if (server_) server_->Shutdown(std::max(deadline, Clock::now()) + std::chrono::seconds(2));
+  server_.reset();
+  pipeline_.reset();
+  sink_.reset();
+  if (supervisor_) supervisor_->Stop();  // the child server goes last
+  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+  TC_LOG(kInfo, "app", "stopped in {} ms", took.count());
+}
+
+}  // namespace tc::app
