@@ -90,7 +90,7 @@ RunResult RunAgainstCollector(const CollectorSpec& collector, LoadSpec load, boo
     counted = count();
   }
   const auto stop_start = std::chrono::steady_clock::now();
-  const int status = child.Stop(SIGTERM, std::chrono::seconds(120));
+  const int status = child.Stop(SIGTERM, std::chrono::seconds(300));
   result.stop_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - stop_start).count();
   result.peak_rss_kib = rss.Finish();
@@ -100,7 +100,7 @@ RunResult RunAgainstCollector(const CollectorSpec& collector, LoadSpec load, boo
   result.check = counted ? CheckCounts(*load.workload, result.load.units_acked, counts)
                          : "FAIL " + count_error;
   if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    const std::string exit = status == -1 ? "killed after 120 s"
+    const std::string exit = status == -1 ? "killed after 300 s"
                              : WIFSIGNALED(status)
                                  ? "died of signal " + std::to_string(WTERMSIG(status))
                                  : "exit status " + std::to_string(WEXITSTATUS(status));
