@@ -35,7 +35,7 @@ while [[ $# -gt 0 ]]; do
 done
 
 if [[ $build == 1 ]]; then
-  cmake -S "$repo" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DTC_BUILD_TESTS=OFF >/dev/null
+  cmake -S "$repo" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build "$build_dir" -j"$(nproc)" --target tc_loadgen tracecollector >/dev/null
 fi
 loadgen=${loadgen:-$build_dir/bench/loadgen/tc_loadgen}

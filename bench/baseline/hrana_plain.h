@@ -32,7 +32,9 @@ class PlainHranaClient {
   // above the sink's request limits) to `*bodies`.
   void Encode(std::span<const schema::Record> records, std::vector<std::string>* bodies);
 
-  // POSTs one body to /v2/pipeline; false + *error unless HTTP 200 and the COMMIT succeeded.
+  // POSTs one body to /v2/pipeline; false + *error unless HTTP 200. Whether the transaction
+  // committed is not read here (a plain client would not parse more): the caller counts the
+  // rows afterwards.
   bool Post(const std::string& body, std::string* error);
 
  private:

@@ -11,7 +11,8 @@
 // records (counters included), so the two can be compared row for row.
 //
 // Supported record types: session, timestep, event, message (what the benchmark sends).
-// A record of a step created in an earlier transaction is resolved with one indexed SELECT.
+// A record of a step created in an earlier transaction is resolved with one indexed SELECT and
+// that step's counters are updated before COMMIT.
 // Not thread-safe.
 
 #include <cstdint>
