@@ -6,11 +6,16 @@
 #   scripts/fuzz-smoke.sh                   every target, FUZZ_SECONDS (default 15) each
 #   scripts/fuzz-smoke.sh decode_traces     only the named targets
 #   FUZZ_SECONDS=300 scripts/fuzz-smoke.sh  longer runs
+#   FUZZ_SECONDS=3600 FUZZ_KEEP_CORPUS=1 scripts/fuzz-smoke.sh   a campaign: new inputs are kept
+#                                           in build-fuzz/fuzz-corpus/<target>/ and reused
+# Without FUZZ_SECONDS, runs are shortened (to 5 s at least) when the build took long, so the
+# whole script stays within FUZZ_BUDGET seconds (170).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here"
 build="${TC_FUZZ_BUILD_DIR:-$here/build-fuzz}"
 seconds="${FUZZ_SECONDS:-15}"
+budget="${FUZZ_BUDGET:-170}"  # whole script, build included, unless FUZZ_SECONDS is given
 jobs="$(nproc)"
 all_targets=(decode_records_json decode_records_ndjson decode_traces http_request http_session)
 targets=("$@")
@@ -30,6 +35,14 @@ if ! grep -q '^TC_BUILD_FUZZERS:BOOL=ON' "$build/CMakeCache.txt" 2>/dev/null; th
     -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -gline-tables-only" >/dev/null
 fi
 cmake --build "$build" -j"$jobs" --target fuzzers
+if [[ -z "${FUZZ_SECONDS:-}" ]]; then
+  rounds=$(( (${#targets[@]} + jobs - 1) / jobs ))
+  left=$(( (budget - SECONDS - 10) / rounds ))  # 10 s: start-up and corpus loading
+  if (( left < seconds )); then
+    seconds=$(( left > 5 ? left : 5 ))
+    echo "fuzz-smoke: the build took ${SECONDS} s; ${seconds} s per target"
+  fi
+fi
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
@@ -38,21 +51,22 @@ mkdir -p "$logs"
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
 
-# Runs one target; the new inputs it finds go to a scratch directory (the seed corpus in the
-# source tree is only read), so every smoke run starts from the same place.
+# Runs one target. The seed corpus in the source tree is only read; the new inputs go to a
+# scratch directory (every smoke run starts from the same place) or, with FUZZ_KEEP_CORPUS,
+# to build-fuzz/fuzz-corpus/<target>/.
 run_target() {
-  local t="$1" bin="$build/tests/fuzz/fuzz_$1" dict=json
+  local t="$1" bin="$build/tests/fuzz/fuzz_$1" dict=json work="$scratch/$1"
   [[ "$t" == http_* ]] && dict=http
+  [[ -n "${FUZZ_KEEP_CORPUS:-}" ]] && work="$build/fuzz-corpus/$t"
   local artifacts="$build/fuzz-artifacts/$t/"
-  mkdir -p "$artifacts" "$scratch/$t"
+  mkdir -p "$artifacts" "$work"
   # timeout(1) is a backstop for a hang libFuzzer itself cannot interrupt.
   timeout --kill-after=10 $((seconds + 90)) "$bin" -max_total_time="$seconds" -timeout=10 \
     -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$artifacts" \
-    -dict="tests/fuzz/dict/$dict.dict" "$scratch/$t" "tests/fuzz/corpus/$t" \
+    -dict="tests/fuzz/dict/$dict.dict" "$work" "tests/fuzz/corpus/$t" \
     >"$logs/$t.log" 2>&1
 }
 
-finding='ERROR|SUMMARY|CHECK failed|check failed|not JSON|differently|stuck|^    #[0-9]+ |Test unit'
 status=0
 started=()
 for t in "${targets[@]}"; do
@@ -78,8 +92,12 @@ for t in "${started[@]}"; do
   else
     status=1
     printf 'fuzz-smoke: %-22s FAILED (log: %s)\n' "$t" "$log"
-    # The finding (sanitizer report or failed property), the top of the stack, the saved input.
-    grep -E "$finding" "$log" | head -40 || true
+    # The finding (failed property or sanitizer report), the project's stack frames, the input.
+    awk '/^==[0-9]+== ?ERROR/ { err = 1; print; next }
+         !err && !/^(INFO|#[0-9]|Dictionary|MS:|Done|stat::|\*\*\*|Loaded|Running|Executed)/ &&
+           NF > 0 { print; next }
+         err && /^    #[0-9]+ / && !/fuzzer::|__sanitizer|libc|pthread_kill|raise|abort|_start/
+         /SUMMARY|Test unit written/' "$log" | head -40 || true
     echo "  reproduce: $build/tests/fuzz/fuzz_$t <that file>  (docs/fuzzing.md)"
   fi
 done

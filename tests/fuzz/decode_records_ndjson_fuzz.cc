@@ -26,13 +26,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;  // refusals are worded per line in NDJSON, per body in JSON
   }
   std::string array = "[";
-  tc::ingest::internal::ForEachNdjsonLine(
-      input.view(), [&](const tc::ingest::internal::NdjsonLine& line) {
-        if (array.size() > 1) {
-          array += ',';
-        }
-        array.append(line.text);
-      });
+  tc::ingest::internal::ForEachNdjsonLine(input.view(),
+                                          [&](const tc::ingest::internal::NdjsonLine& line) {
+                                            if (array.size() > 1) {
+                                              array += ',';
+                                            }
+                                            array.append(line.text);
+                                          });
   array += ']';
   if (!tc::fuzz::IsJson(array)) {
     return 0;  // equivalence holds for JSON only (see CheckInvalidJsonRefused)

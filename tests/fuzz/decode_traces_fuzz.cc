@@ -24,8 +24,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   const std::string view(input.view());
-  if (view.find("\"traces\"") != std::string::npos || view.find_first_not_of(" \t\r\n") ==
-      std::string::npos || view[view.find_first_not_of(" \t\r\n")] != '{') {
+  if (view.find("\"traces\"") != std::string::npos ||
+      view.find_first_not_of(" \t\r\n") == std::string::npos ||
+      view[view.find_first_not_of(" \t\r\n")] != '{') {
     return 0;  // already a wrapper (or an array of one document)
   }
   const std::string wrapped = "{\"traces\":[" + view + "]}";

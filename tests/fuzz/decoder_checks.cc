@@ -80,8 +80,7 @@ void CheckPlan(const schema::Record& record) {
     for (const storage::SqlValue& arg : step.args) {
       if (const std::string* text = std::get_if<std::string>(&arg)) {
         if (!ValidUtf8(*text)) {
-          std::fprintf(stderr, "step %zu binds invalid UTF-8 text (%zu bytes)\n", i,
-                       text->size());
+          std::fprintf(stderr, "step %zu binds invalid UTF-8 text (%zu bytes)\n", i, text->size());
           TC_CHECK(false);
         }
       }
@@ -94,12 +93,12 @@ std::string Describe(const ingest::DecodedRequest& d) {
   std::string out = "total " + std::to_string(d.total) + "\n";
   for (size_t i = 0; i < d.records.size(); ++i) {
     out += "  record at " + std::to_string(d.indexes[i]) + " " +
-           schema::RecordTypeName(d.records[i].body) + " key \"" + d.records[i].key +
-           "\" id \"" + d.ids[i] + "\"\n";
+           schema::RecordTypeName(d.records[i].body) + " key \"" + d.records[i].key + "\" id \"" +
+           d.ids[i] + "\"\n";
   }
   for (const ingest::RecordError& e : d.errors) {
-    out += "  refused at " + std::to_string(e.index) + " id \"" + e.id + "\" field \"" +
-           e.field + "\": " + e.message + "\n";
+    out += "  refused at " + std::to_string(e.index) + " id \"" + e.id + "\" field \"" + e.field +
+           "\": " + e.message + "\n";
   }
   return out;
 }
@@ -120,8 +119,9 @@ void CheckDecoded(const Result<ingest::DecodedRequest>& result, bool traces,
                   const ingest::IngestLimits& limits) {
   static const bool verbose = std::getenv("TC_FUZZ_VERBOSE") != nullptr;
   if (verbose) {
-    std::fprintf(stderr, "%s", result.has_value() ? Describe(*result).c_str()
-                                                  : (result.error().ToString() + "\n").c_str());
+    std::fprintf(stderr, "%s",
+                 result.has_value() ? Describe(*result).c_str()
+                                    : (result.error().ToString() + "\n").c_str());
   }
   if (!result.has_value()) {
     TC_CHECK(result.error().code() == StatusCode::kInvalidArgument);
@@ -182,8 +182,7 @@ void CheckInvalidJsonRefused(std::string_view body, bool ndjson,
   }
   if (!ndjson) {
     if (!IsJson(body)) {
-      std::fprintf(stderr, "the body is not JSON but was decoded:\n%s",
-                   Describe(*result).c_str());
+      std::fprintf(stderr, "the body is not JSON but was decoded:\n%s", Describe(*result).c_str());
       TC_CHECK(false);
     }
     return;
@@ -196,8 +195,8 @@ void CheckInvalidJsonRefused(std::string_view body, bool ndjson,
     }
     const bool refused = e < result->errors.size() && result->errors[e].index == position;
     if (!refused && !IsJson(line.text)) {
-      std::fprintf(stderr, "NDJSON line %zu is not JSON but was accepted:\n%s",
-                   line.line_number, Describe(*result).c_str());
+      std::fprintf(stderr, "NDJSON line %zu is not JSON but was accepted:\n%s", line.line_number,
+                   Describe(*result).c_str());
       TC_CHECK(false);
     }
     ++position;
@@ -210,8 +209,8 @@ void CheckSameDecoding(const Result<ingest::DecodedRequest>& a,
     return;  // e.g. one more level of nesting went over max_depth
   }
   const auto fail = [&](const char* detail) {
-    std::fprintf(stderr, "%s decode differently: %s\n--- first:\n%s--- second:\n%s", what,
-                 detail, Describe(*a).c_str(), Describe(*b).c_str());
+    std::fprintf(stderr, "%s decode differently: %s\n--- first:\n%s--- second:\n%s", what, detail,
+                 Describe(*a).c_str(), Describe(*b).c_str());
     TC_CHECK(false);
   };
   if (a->total != b->total || a->indexes != b->indexes || a->ids != b->ids) {

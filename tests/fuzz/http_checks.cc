@@ -2,13 +2,12 @@
 
 #include <simdjson.h>
 
-#include <cstdio>
-#include <utility>
-
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <cstdio>
+#include <utility>
 
 #include "common/check.h"
 

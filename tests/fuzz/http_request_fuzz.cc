@@ -5,12 +5,11 @@
 // parser must leave kBodyPadding bytes after every body. See http_session_fuzz.cc for the
 // same bytes through a real Session.
 
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/http/error.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
-
-#include <boost/asio/buffer.hpp>
-#include <boost/beast/http/error.hpp>
 
 #include "common/check.h"
 #include "http/ingest_handler.h"

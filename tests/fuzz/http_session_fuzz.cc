@@ -2,13 +2,16 @@
 // session's socket is one end of a socketpair(AF_UNIX), the fuzzer is the client on the other
 // end. The fuzzer writes the input, half-closes, reads every response until the session closes,
 // and completes durable submissions at once (FuzzSubmitter). One io_context run by the fuzzer's
-// thread, so runs are deterministic. Checks: the output is a sequence of well-formed responses
-// (CheckResponseStream), no more final responses than requests could have asked, and once the
+// thread, so runs are deterministic. Checks: the session closes once the client is done (within
+// kStuck), the output is a sequence of well-formed responses (CheckResponseStream), and once the
 // session is gone nothing is owed or registered. TC_FUZZ_VERBOSE=1 prints what the session wrote.
 
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
 #include <cerrno>
 #include <chrono>
 #include <cstddef>
@@ -17,10 +20,6 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/strand.hpp>
 
 #include "common/check.h"
 #include "http/connection_types.h"
