@@ -141,29 +141,21 @@ bool Reader::Id(od::value& v, std::string_view field, std::string* out) {
 }
 
 bool Reader::OptId(od::value& v, std::string_view field, schema::OptString* out) {
-  bool is_null = false;
-  if (!IsNull(v, field, &is_null)) return false;
-  if (is_null) {
-    out->reset();
+  return Optional(v, field, out, [&](std::string* text) {
+    std::string_view view;
+    if (!String(v, field, limits_.max_id_bytes, "max_id_bytes", &view)) return false;
+    text->assign(view);
     return true;
-  }
-  std::string_view text;
-  if (!String(v, field, limits_.max_id_bytes, "max_id_bytes", &text)) return false;
-  out->emplace(text);
-  return true;
+  });
 }
 
 bool Reader::OptText(od::value& v, std::string_view field, schema::OptString* out) {
-  bool is_null = false;
-  if (!IsNull(v, field, &is_null)) return false;
-  if (is_null) {
-    out->reset();
+  return Optional(v, field, out, [&](std::string* text) {
+    std::string_view view;
+    if (!String(v, field, limits_.max_string_bytes, "max_string_bytes", &view)) return false;
+    text->assign(view);
     return true;
-  }
-  std::string_view text;
-  if (!String(v, field, limits_.max_string_bytes, "max_string_bytes", &text)) return false;
-  out->emplace(text);
-  return true;
+  });
 }
 
 bool Reader::OptTime(od::value& v, std::string_view field, schema::OptString* out) {
@@ -232,16 +224,7 @@ bool Reader::Int(od::value& v, std::string_view field, int64_t* out) {
 }
 
 bool Reader::OptInt(od::value& v, std::string_view field, schema::OptInt* out) {
-  bool is_null = false;
-  if (!IsNull(v, field, &is_null)) return false;
-  if (is_null) {
-    out->reset();
-    return true;
-  }
-  int64_t value = 0;
-  if (!Int(v, field, &value)) return false;
-  *out = value;
-  return true;
+  return Optional(v, field, out, [&](int64_t* value) { return Int(v, field, value); });
 }
 
 bool Reader::Double(od::value& v, std::string_view field, double* out) {
@@ -257,16 +240,7 @@ bool Reader::Double(od::value& v, std::string_view field, double* out) {
 }
 
 bool Reader::OptDouble(od::value& v, std::string_view field, schema::OptDouble* out) {
-  bool is_null = false;
-  if (!IsNull(v, field, &is_null)) return false;
-  if (is_null) {
-    out->reset();
-    return true;
-  }
-  double value = 0;
-  if (!Double(v, field, &value)) return false;
-  *out = value;
-  return true;
+  return Optional(v, field, out, [&](double* value) { return Double(v, field, value); });
 }
 
 bool Reader::OptBool(od::value& v, std::string_view field, schema::OptBool* out) {

@@ -10,6 +10,7 @@
 #include <simdjson.h>
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -96,6 +97,22 @@ class Reader {
   // Message content: string as is; {"text","json_payload"} → json_payload else text; any
   // other value → compact JSON. Null is an error (content is required).
   bool Content(od::value& v, std::string_view field, std::string* out);
+
+  // The Opt* shape: JSON null → out->reset(); otherwise `read(T*)` reads the value, which is
+  // stored in *out only when it succeeds.
+  template <typename T, typename ReadFn>
+  bool Optional(od::value& v, std::string_view field, std::optional<T>* out, ReadFn read) {
+    bool is_null = false;
+    if (!IsNull(v, field, &is_null)) return false;
+    if (is_null) {
+      out->reset();
+      return true;
+    }
+    T value{};
+    if (!read(&value)) return false;
+    *out = std::move(value);
+    return true;
+  }
 
   // Compact text of the span [start, end) of JSON text; false (syntax) if it cannot be minified
   // or the span is not a forward range.
