@@ -14,5 +14,6 @@ Status CheckSynchronous(const FieldPtr& value);  // FULL | NORMAL | EXTRA
 Status CheckUrl(const FieldPtr& value);          // empty, or libsql:// https:// http://
 Status CheckMultiplier(const FieldPtr& value);   // finite, 1.0 .. 100.0
 Status CheckLogLevel(const FieldPtr& value);     // debug | info | warn | error
+Status CheckLogFormat(const FieldPtr& value);    // logfmt | json
 
 }  // namespace tc::config

@@ -51,7 +51,7 @@ struct QueueConfig {
 struct BatchConfig {
   uint32_t max_records = 4096;
   uint64_t max_bytes = 8 << 20;
-  uint32_t max_delay_ms = 5;
+  uint32_t max_delay_ms = 0;               // 0: commit what is queued; closed-loop clients gain
 
   bool operator==(const BatchConfig&) const = default;
 };
@@ -93,8 +93,26 @@ struct SqldConfig {
   bool operator==(const SqldConfig&) const = default;
 };
 
+struct SpoolConfig {
+  bool enabled = true;                       // batches the store cannot take go to disk
+  std::string dir = "tracecollector-spool";  // segment files; created if missing
+  uint64_t max_bytes = 1ull << 30;           // above it requests are answered 503
+  uint64_t segment_bytes = 16 << 20;         // a segment file is closed at about this size
+
+  bool operator==(const SpoolConfig&) const = default;
+};
+
+struct AuthConfig {
+  std::string api_keys;        // comma-separated; empty (and no file) = ingest is open
+  std::string api_keys_file;   // one key per line; '#' comments and blank lines ignored
+  bool protect_metrics = false;  // GET /metrics needs a key too
+
+  bool operator==(const AuthConfig&) const = default;
+};
+
 struct LogConfig {
   std::string level = "info";
+  std::string format = "logfmt";  // logfmt | json
 
   bool operator==(const LogConfig&) const = default;
 };
@@ -107,6 +125,8 @@ struct Config {
   Backend backend = Backend::kAuto;
   EmbeddedConfig embedded;
   SqldConfig sqld;
+  SpoolConfig spool;
+  AuthConfig auth;
   LogConfig log;
   uint32_t shutdown_timeout_ms = 20000;    // drain deadline on SIGTERM
 

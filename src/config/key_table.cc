@@ -138,9 +138,35 @@ const KeySpec kKeys[] = {
     Val("sqld.retry", "multiplier", F(sqld.retry.multiplier),
         "Each retry's delay is the previous one times this (1.0 .. 100.0).", CheckMultiplier),
 
+    Val("spool", "enabled", F(spool.enabled),
+        "When the store is unreachable, write batches to a local durable spool (fsync'd, "
+        "checksummed) and acknowledge them from there; replayed in order when the store is "
+        "back and on start. false = such requests wait, then are answered 429/503."),
+    Val("spool", "dir", F(spool.dir), "Directory of the spool's segment files (created if missing).",
+        CheckNonEmpty),
+    Int("spool", "max_bytes", F(spool.max_bytes), 1, kU64Max,
+        "Bytes the spool may hold on disk; when full, requests are answered 503 with "
+        "Retry-After."),
+    Int("spool", "segment_bytes", F(spool.segment_bytes), 4096, kU64Max,
+        "A segment file is closed and a new one started at about this size, in bytes."),
+
+    Secret("auth", "api_keys", F(auth.api_keys),
+           "API keys accepted as \"Authorization: Bearer <key>\" on POST /v1/*, "
+           "comma-separated. With no key here or in api_keys_file, ingest is open. Never "
+           "printed; prefer api_keys_file or the environment."),
+    Val("auth", "api_keys_file", F(auth.api_keys_file),
+        "A file of API keys, one per line (blank lines and lines starting with '#' ignored); "
+        "read at start."),
+    Val("auth", "protect_metrics", F(auth.protect_metrics),
+        "GET /metrics requires an API key too. /healthz and /readyz always stay open."),
+
     Val("log", "level", F(log.level),
         "Lowest level logged to stderr: \"debug\", \"info\", \"warn\" or \"error\".",
         CheckLogLevel),
+    Val("log", "format", F(log.format),
+        "\"logfmt\" (key=value lines for people) or \"json\" (one JSON object per line for "
+        "machines).",
+        CheckLogFormat),
 };
 
 #undef F
@@ -165,7 +191,11 @@ const SectionSpec kSections[] = {
     {"sqld.retry",
      "Backoff for writes that failed with a retryable error (server down, 5xx, "
      "timeout)."},
-    {"log", "Logging (logfmt lines on stderr)."},
+    {"spool",
+     "The local durable spool: where batches go while the store is unreachable, so their "
+     "requests can still be acknowledged durably."},
+    {"auth", "API keys for ingest. Health endpoints (/healthz, /readyz) are always open."},
+    {"log", "Logging to stderr."},
 };
 
 const EnvAlias kAliases[] = {

@@ -127,6 +127,14 @@ Status CheckLogLevel(const FieldPtr& value) {
       fmt::format("expected one of debug|info|warn|error, got '{}'", AsString(value)));
 }
 
+Status CheckLogFormat(const FieldPtr& value) {
+  const std::string& format = AsString(value);
+  if (format == "logfmt" || format == "json") {
+    return Status::Ok();
+  }
+  return Status::InvalidArgument(fmt::format("expected logfmt or json, got '{}'", format));
+}
+
 Status Validate(const Config& config) {
   for (const KeySpec& key : Keys()) {
     Status status = CheckValue(key, config);

@@ -43,7 +43,7 @@ inline Config Custom() {
   c.http = {"[::1]:9999", 3, 1234567, 8000, 111, 222, 4, 77};
   c.ingest = {500, 4096, 300, 32, AckMode::kQueued};
   c.queue = {2000, 4194304, 7};
-  c.batch = {100, 1048576, 0};
+  c.batch = {100, 1048576, 3};
   c.embedded = {"dir with \"quotes\" \\ and\ttab/\xc3\xbc.db", "NORMAL", 250};
   c.sqld.mode = SqldMode::kExternal;
   c.sqld.url = "https://db.example.turso.io";
@@ -61,7 +61,10 @@ inline Config Custom() {
   c.sqld.restart_window_s = 30;
   c.sqld.ready_timeout_ms = 2500;
   c.sqld.stop_grace_ms = 0;
+  c.spool = {false, "/var/spool/tc", 1 << 20, 65536};
+  c.auth = {"k1,k2", "/etc/tc/keys", true};
   c.log.level = "debug";
+  c.log.format = "json";
   return c;
 }
 

@@ -41,7 +41,8 @@ TEST(RenderTest, ToTomlRoundTripsDefaults) { EXPECT_EQ(LoadFile(ToToml(Defaults(
 
 TEST(RenderTest, ToTomlRoundTripsEveryKey) {
   Config custom = Custom();
-  custom.sqld.auth_token.clear();  // a token is never printed; see the next test
+  custom.sqld.auth_token.clear();  // secrets are never printed; see the next test
+  custom.auth.api_keys.clear();
   EXPECT_EQ(LoadFile(ToToml(custom)), custom);
 }
 
@@ -52,8 +53,12 @@ TEST(RenderTest, ToTomlRedactsTheToken) {
   EXPECT_THAT(text, HasSubstr("# auth_token = \"***\""));
   // Loading it back gives everything but the token.
   Config loaded = LoadFile(text);
+  EXPECT_THAT(text, Not(HasSubstr(custom.auth.api_keys)));
+  EXPECT_THAT(text, HasSubstr("# api_keys = \"***\""));
   EXPECT_EQ(loaded.sqld.auth_token, "");
+  EXPECT_EQ(loaded.auth.api_keys, "");
   loaded.sqld.auth_token = custom.sqld.auth_token;
+  loaded.auth.api_keys = custom.auth.api_keys;
   EXPECT_EQ(loaded, custom);
 }
 
