@@ -50,6 +50,16 @@ std::string Metrics::RenderPrometheus() const {
   C(out, "exporter_batch_failures_total", "Batch writes that failed and were retried.",
     batch_write_failures);
   C(out, "exporter_batch_retries_total", "Batch write retries.", batch_retries);
+  C(out, "spool_records_spooled_total", "Records written to the spool and acknowledged from it.",
+    records_spooled);
+  C(out, "spool_records_replayed_total", "Records replayed from the spool into the store.",
+    records_replayed);
+  C(out, "spool_refused_full_records_total", "Records refused (503) because the spool was full.",
+    records_refused_spool_full);
+  C(out, "spool_corrupt_bytes_total", "Spool bytes skipped as corrupt or torn at replay.",
+    spool_corrupt_bytes);
+  G(out, "spool_bytes", "Spool bytes on disk not yet replayed.", spool_bytes);
+  G(out, "spool_capacity_bytes", "Spool capacity in bytes.", spool_capacity_bytes);
   return out;
 }
 

@@ -45,6 +45,13 @@ struct Metrics {
   Counter batches_committed;
   Counter batch_write_failures;     // retryable sink failures (batch retried intact)
   Counter batch_retries;
+  // Spool (local durable queue used while the store is unreachable)
+  Counter records_spooled;          // written to the spool and acknowledged from there
+  Counter records_replayed;         // taken from the spool and written to the store
+  Counter records_refused_spool_full;  // refused (503) because the spool was full
+  Counter spool_corrupt_bytes;      // bytes skipped as a torn or corrupt tail at replay
+  Gauge spool_bytes;                // bytes on disk not yet replayed
+  Gauge spool_capacity_bytes;
 
   // Prometheus text exposition (names prefixed "tracecollector_").
   std::string RenderPrometheus() const;
