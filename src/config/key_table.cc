@@ -142,8 +142,10 @@ const KeySpec kKeys[] = {
         "When the store is unreachable, write batches to a local durable spool (fsync'd, "
         "checksummed) and acknowledge them from there; replayed in order when the store is "
         "back and on start. false = such requests wait, then are answered 429/503."),
-    Val("spool", "dir", F(spool.dir), "Directory of the spool's segment files (created if missing).",
-        CheckNonEmpty),
+    Val("spool", "dir", F(spool.dir),
+        "Directory of the spool's segment files (created if missing). Empty = next to the "
+        "database: \"<embedded.path>.spool\", \"<sqld.db_path>.spool\" for a spawned server, "
+        "\"tracecollector.spool\" in the working directory for an external one."),
     Int("spool", "max_bytes", F(spool.max_bytes), 1, kU64Max,
         "Bytes the spool may hold on disk; when full, requests are answered 503 with "
         "Retry-After."),
