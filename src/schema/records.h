@@ -34,6 +34,8 @@ struct SessionRecord {
   OptString created_at;     // ISO text; default: first time the collector sees the session
   JsonText metadata;
   OptString experiment_id;
+
+  bool operator==(const SessionRecord&) const = default;
 };
 
 // `session_end`: closes open timesteps (completed_at) and may replace the metadata.
@@ -41,6 +43,8 @@ struct SessionEndRecord {
   std::string session_id;
   OptString ended_at;       // ISO text; default: commit time
   JsonText metadata;
+
+  bool operator==(const SessionEndRecord&) const = default;
 };
 
 // `timestep`: creates the (session_id, step_id) row or fills its optional fields.
@@ -52,6 +56,8 @@ struct TimestepRecord {
   OptString started_at;     // default: commit time
   OptString completed_at;
   JsonText step_metadata;
+
+  bool operator==(const TimestepRecord&) const = default;
 };
 
 // `event`: one row of `events`. step_id (or metadata.step_id) resolves timestep_id.
@@ -84,6 +90,8 @@ struct EventRecord {
   // all: metadata already carries step_id (and runtime `actions`) when they were given.
   JsonText metadata;
   JsonText event_metadata;
+
+  bool operator==(const EventRecord&) const = default;
 };
 
 // `message`: one row of `messages`.
@@ -96,6 +104,8 @@ struct MessageRecord {
   OptDouble event_time;
   OptInt message_time;
   JsonText metadata;        // already carries step_id when it was given
+
+  bool operator==(const MessageRecord&) const = default;
 };
 
 struct ExperimentRecord {
@@ -104,6 +114,8 @@ struct ExperimentRecord {
   OptString description;
   JsonText configuration;
   JsonText metadata;
+
+  bool operator==(const ExperimentRecord&) const = default;
 };
 
 struct SystemRecord {
@@ -112,6 +124,8 @@ struct SystemRecord {
   OptString system_type;
   OptString description;
   JsonText metadata;
+
+  bool operator==(const SystemRecord&) const = default;
 };
 
 struct SystemVersionRecord {
@@ -121,6 +135,8 @@ struct SystemVersionRecord {
   OptString commit_hash;
   JsonText configuration;
   JsonText metadata;
+
+  bool operator==(const SystemVersionRecord&) const = default;
 };
 
 struct OutcomeRewardRecord {
@@ -131,6 +147,8 @@ struct OutcomeRewardRecord {
   int64_t total_steps = 0;
   JsonText reward_metadata;
   OptString annotation;
+
+  bool operator==(const OutcomeRewardRecord&) const = default;
 };
 
 // `event_reward`: the event is named by its database id (`event_id`, an integer) or by the
@@ -148,6 +166,8 @@ struct EventRewardRecord {
   OptString key;
   OptString annotation;     // JSON text or plain text, as sent
   OptString source;
+
+  bool operator==(const EventRewardRecord&) const = default;
 };
 
 using RecordBody = std::variant<SessionRecord, SessionEndRecord, TimestepRecord, EventRecord,
@@ -160,6 +180,8 @@ struct Record {
   // documents). Empty = not idempotent (every copy is stored).
   std::string key;
   RecordBody body;
+
+  bool operator==(const Record&) const = default;
 };
 
 // "session", "event", ... (the wire `type`).
