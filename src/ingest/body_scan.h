@@ -1,19 +1,13 @@
 #pragma once
 
-// Whole-body checks done before on-demand decoding. Internal to ingest/.
+// Body helpers: blank bodies and NDJSON lines. Internal to ingest/ (also used by the fuzz
+// checks). Validation is json_check.h.
 
 #include <cstddef>
 #include <string>
 #include <string_view>
 
-#include "common/status.h"
-
 namespace tc::ingest::internal {
-
-// Fails (kInvalidArgument, saying where) when arrays/objects nest deeper than `max_depth`, or
-// (JSON, not `per_line`) when anything but whitespace follows the top-level object/array.
-// Strings are skipped. With `per_line` (NDJSON) the nesting restarts at every newline.
-Status CheckStructure(std::string_view body, size_t max_depth, bool per_line);
 
 // True when `body` holds only JSON whitespace.
 bool IsBlank(std::string_view body);

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "ingest/body_scan.h"
+#include "ingest/json_check.h"
 #include "ingest/json_reader.h"
 #include "ingest/record_decoder.h"
 
@@ -224,9 +225,21 @@ Result<DecodedRequest> DecodeNdjson(std::string_view body, const IngestLimits& l
   Collector collector(limits);
   TC_RETURN_IF_ERROR(collector.Expect(lines));
   od::parser parser;
+  Status too_deep;  // a line nested deeper than max_depth fails the whole body
   internal::ForEachNdjsonLine(body, [&](const internal::NdjsonLine& line) {
+    if (!too_deep.ok()) return;
     (void)collector.Count();  // cannot fail: lines were counted above
     const std::string where = fmt::format("line {}", line.line_number);
+    // Validated first: on-demand iteration does not check what it skips.
+    internal::JsonCheck check = internal::CheckJson(line.text, limits.max_depth, true);
+    if (check.too_deep) {
+      too_deep = Status::InvalidArgument(fmt::format("{}: {}", where, check.message));
+      return;
+    }
+    if (!check.ok) {
+      collector.Refuse("", "", fmt::format("{}: not valid JSON: {}", where, check.message));
+      return;
+    }
     Reader reader(limits, line.text.data() + line.text.size());
     od::document doc;
     od::json_type type;
@@ -259,6 +272,7 @@ Result<DecodedRequest> DecodeNdjson(std::string_view body, const IngestLimits& l
     const FieldError& error = reader.error();
     collector.Refuse(std::move(id), error.field, fmt::format("{}: {}", where, error.message));
   });
+  TC_RETURN_IF_ERROR(too_deep);
   return collector.Take();
 }
 
@@ -266,12 +280,9 @@ Result<DecodedRequest> DecodeNdjson(std::string_view body, const IngestLimits& l
 
 Result<DecodedRequest> DecodeRecords(std::string_view padded_body, BodyFormat format,
                                      const IngestLimits& limits) {
-  const bool ndjson = format == BodyFormat::kNdjson;
-  if (!ndjson && internal::IsBlank(padded_body)) {
-    return Status::InvalidArgument("body is empty");
-  }
-  TC_RETURN_IF_ERROR(internal::CheckStructure(padded_body, limits.max_depth, ndjson));
-  return ndjson ? DecodeNdjson(padded_body, limits) : DecodeJson(padded_body, limits);
+  if (format == BodyFormat::kNdjson) return DecodeNdjson(padded_body, limits);
+  TC_RETURN_IF_ERROR(internal::CheckBody(padded_body, limits.max_depth));
+  return DecodeJson(padded_body, limits);
 }
 
 }  // namespace tc::ingest

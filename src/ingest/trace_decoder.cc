@@ -12,6 +12,7 @@
 
 #include "ingest/body_scan.h"
 #include "ingest/decoder.h"
+#include "ingest/json_check.h"
 #include "ingest/json_reader.h"
 #include "ingest/record_decoder.h"
 
@@ -331,8 +332,7 @@ Status DecodeDocument(Json& json, size_t index, std::string_view where, const ch
 }  // namespace
 
 Result<DecodedRequest> DecodeTraces(std::string_view padded_body, const IngestLimits& limits) {
-  if (internal::IsBlank(padded_body)) return Status::InvalidArgument("body is empty");
-  TC_RETURN_IF_ERROR(internal::CheckStructure(padded_body, limits.max_depth, false));
+  TC_RETURN_IF_ERROR(internal::CheckBody(padded_body, limits.max_depth));
   const char* body_end = padded_body.data() + padded_body.size();
   od::parser parser;
   od::document doc;

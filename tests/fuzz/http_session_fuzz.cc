@@ -38,7 +38,7 @@ struct Env {
   net::io_context ioc{1};
   metrics::Metrics metrics;
   fuzz::FuzzSubmitter submitter;
-  http::ServerState state{fuzz::FuzzServerOptions(), submitter, nullptr, metrics};
+  http::ServerState state{fuzz::FuzzServerOptions(), http::ApiKeys(), submitter, nullptr, metrics};
 };
 
 // Generous: a session that has not closed by then, with the client gone, is stuck.
