@@ -75,8 +75,8 @@ RunResult RunAgainstCollector(const CollectorSpec& collector, LoadSpec load, boo
 
   const std::string base = "http://127.0.0.1:" + std::to_string(load.port);
   const std::string metrics = HttpGet(base + "/metrics");
-  const double batches = Sample(metrics, "tracecollector_exporter_batches_committed_total");
-  const double stored = Sample(metrics, "tracecollector_exporter_stored_records_total");
+  const double batches = Sample(metrics, "tracecollector_batches_committed_total");
+  const double stored = Sample(metrics, "tracecollector_records_stored_total");
   result.avg_batch = batches > 0 ? stored / batches : 0;
 
   DbCounts counts;

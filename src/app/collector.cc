@@ -40,6 +40,25 @@ pipeline::PipelineOptions PipelineOptionsFrom(const config::Config& c) {
   return o;
 }
 
+// The supervisor's state changes as metrics (sqld_child_state, sqld_child_restarts_total).
+void RecordChildState(metrics::Metrics& metrics, supervisor::State state) {
+  using supervisor::State;
+  metrics::ChildState mapped = metrics::ChildState::kNone;
+  switch (state) {
+    case State::kIdle: mapped = metrics::ChildState::kNone; break;
+    case State::kStarting: mapped = metrics::ChildState::kStarting; break;
+    case State::kReady: mapped = metrics::ChildState::kReady; break;
+    case State::kRestarting:
+      mapped = metrics::ChildState::kRestarting;
+      metrics.child_restarts.Add();
+      break;
+    case State::kFailed: mapped = metrics::ChildState::kFailed; break;
+    case State::kStopping: mapped = metrics::ChildState::kStopping; break;
+    case State::kStopped: mapped = metrics::ChildState::kStopped; break;
+  }
+  metrics.child_state.store(mapped, std::memory_order_relaxed);
+}
+
 }  // namespace
 
 BackendChoice ChooseBackend(const config::Config& config) {
@@ -86,6 +105,9 @@ Result<std::unique_ptr<Collector>> Collector::Create(const config::Config& confi
     if (c->choice_.spawn_child) {
       supervisor::Supervisor::Options options;
       Collector* self = c.get();
+      options.on_state = [](supervisor::State state, uint64_t /*generation*/) {
+        RecordChildState(metrics::Global(), state);
+      };
       options.on_failed = [self](const Status& why) {
         TC_LOG(kError, "app", "the sqld child keeps crashing ({}); shutting down",
                why.ToString());

@@ -67,21 +67,4 @@ void SetError(Response* response, unsigned status, std::string_view code,
   response->body.push_back('}');
 }
 
-void CountResponse(metrics::Metrics& metrics, unsigned status) {
-  metrics.http_requests.Add();
-  if (status >= 200 && status < 300) {
-    metrics.http_responses_2xx.Add();
-  } else if (status >= 400 && status < 500) {
-    metrics.http_responses_4xx.Add();
-    if (status == 429) {
-      metrics.http_responses_429.Add();
-    }
-  } else if (status >= 500) {
-    metrics.http_responses_5xx.Add();
-    if (status == 503) {
-      metrics.http_responses_503.Add();
-    }
-  }
-}
-
 }  // namespace tc::http

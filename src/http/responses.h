@@ -51,7 +51,5 @@ void SetError(Response* response, unsigned status, std::string_view code,
 // that carry more members after the error ("results").
 void AppendErrorMember(std::string* out, std::string_view code, std::string_view message);
 
-// Counts one answered request in `metrics` (http_requests and the status class counters).
-void CountResponse(metrics::Metrics& metrics, unsigned status);
 
 }  // namespace tc::http

@@ -183,6 +183,7 @@ void Session::HandleRequest() {
   slot.response.Reset();
   const bool keep_alive = parser_->keep_alive();
   slot.keep_alive_10 = keep_alive && request_.version == 10;
+  slot.started = Clock::now();
   const bool stopping = state_.stopping();
   slot.response.close = !keep_alive || stopping;
   if (slot.response.close) {
@@ -190,6 +191,7 @@ void Session::HandleRequest() {
   }
 
   const RouteMatch match = MatchRoute(request_.method, request_.target);
+  slot.path = metrics::HttpPathFrom(match.path);
   Response& response = slot.response;
   switch (match.route) {
     case Route::kRecords:
@@ -288,6 +290,8 @@ void Session::QueueClosingError(unsigned status, std::string_view code,
   slot.seq = seq;
   slot.ready = false;
   slot.keep_alive_10 = false;
+  slot.path = metrics::HttpPath::kOther;  // the request line may not even have been read
+  slot.started = Clock::now();
   slot.response.Reset();
   SetError(&slot.response, status, code, message);
   slot.response.close = true;
@@ -299,7 +303,9 @@ void Session::QueueClosingError(unsigned status, std::string_view code,
 
 void Session::MarkReady(Slot& slot) {
   slot.ready = true;
-  CountResponse(state_.metrics, slot.response.status);
+  state_.metrics.CountRequest(
+      slot.path, slot.response.status,
+      std::chrono::duration<double>(Clock::now() - slot.started).count());
   SerializeHead(slot.response, slot.response.close, slot.keep_alive_10,
                 state_.options.retry_after_s, &slot.head);
   MaybeWrite();

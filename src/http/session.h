@@ -62,6 +62,8 @@ class Session final : public std::enable_shared_from_this<Session>,
     uint64_t seq = 0;
     bool ready = false;
     bool keep_alive_10 = false;
+    metrics::HttpPath path = metrics::HttpPath::kOther;  // for the request metrics
+    Clock::time_point started;                           // request parsed
     Response response;
     std::string head;
     PendingIngest ingest;  // durable ack: what the answer needs once the records are written

@@ -2,66 +2,172 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <iterator>
+
+#include "metrics/prometheus_text.h"
+
+#ifndef TC_VERSION
+#define TC_VERSION "unknown"
+#endif
+#ifndef TC_BUILD_TYPE
+#define TC_BUILD_TYPE "unknown"
+#endif
+#ifndef TC_COMPILER
+#define TC_COMPILER "unknown"
+#endif
+
 namespace tc::metrics {
 namespace {
 
-void Emit(std::string& out, const char* name, const char* type, const char* help, int64_t value) {
-  fmt::format_to(std::back_inserter(out), "# HELP tracecollector_{0} {1}\n# TYPE tracecollector_{0} {2}\n"
-                 "tracecollector_{0} {3}\n", name, help, type, value);
+constexpr std::string_view kPathNames[kHttpPathCount] = {"/v1/records", "/v1/traces", "/healthz",
+                                                        "/readyz",     "/metrics",   "other"};
+
+constexpr std::string_view kChildStateNames[] = {"starting", "ready",    "restarting",
+                                                 "failed",   "stopping", "stopped"};
+
+size_t CodeIndex(unsigned code) { return std::clamp<unsigned>(code, 100, 599) - 100; }
+
+void RenderHttp(const Metrics& m, TextWriter& w) {
+  w.Family("http_requests_total", "counter",
+           "HTTP requests answered, by path (unknown paths: \"other\") and status code.");
+  for (size_t p = 0; p < kHttpPathCount; ++p) {
+    for (size_t c = 0; c < m.http_requests_by_code[p].size(); ++c) {
+      const uint64_t n = m.http_requests_by_code[p][c].Get();
+      if (n != 0) {
+        w.Sample("http_requests_total",
+                 {{"path", kPathNames[p]}, {"code", fmt::to_string(c + 100)}},
+                 static_cast<double>(n));
+      }
+    }
+  }
+  w.Family("http_request_duration_seconds", "histogram",
+           "Seconds from a parsed request to its response being ready to write, by path.");
+  for (size_t p = 0; p < kHttpPathCount; ++p) {
+    w.HistogramSamples("http_request_duration_seconds", {{"path", kPathNames[p]}},
+                       m.http_request_seconds[p]);
+  }
+  w.Counter("http_connections_accepted_total", "TCP connections accepted.",
+            m.http_connections_accepted.Get());
+  w.Counter("http_connections_refused_total", "Connections refused over http.max_connections.",
+            m.http_connections_refused.Get());
+  w.Counter("http_unauthorized_total",
+            "Requests refused 401 for a missing, malformed or wrong API key.",
+            m.http_unauthorized.Get());
+  w.Gauge("http_connections_open", "Open client connections.", m.http_connections_open.Get());
 }
-void C(std::string& out, const char* name, const char* help, const Counter& c) {
-  Emit(out, name, "counter", help, static_cast<int64_t>(c.Get()));
+
+void RenderRecords(const Metrics& m, TextWriter& w) {
+  w.Counter("records_received_total", "Records decoded from request bodies, valid or not.",
+            m.records_received.Get());
+  w.Counter("records_accepted_total", "Records admitted into the queue.",
+            m.records_accepted.Get());
+  w.Family("records_refused_total", "counter",
+           "Records refused, by reason: invalid (validation), overload (queue full, 429/503), "
+           "spool_full (503), database (the database refused the row, 207).");
+  w.Sample("records_refused_total", {{"reason", "invalid"}},
+           static_cast<double>(m.records_refused_invalid.Get()));
+  w.Sample("records_refused_total", {{"reason", "overload"}},
+           static_cast<double>(m.records_refused_overload.Get()));
+  w.Sample("records_refused_total", {{"reason", "spool_full"}},
+           static_cast<double>(m.records_refused_spool_full.Get()));
+  w.Sample("records_refused_total", {{"reason", "database"}},
+           static_cast<double>(m.records_refused_database.Get()));
+  w.Counter("records_stored_total", "Records committed to the database.", m.records_stored.Get());
+  w.Counter("records_duplicate_total", "Records already stored (idempotency key seen).",
+            m.records_duplicate.Get());
+  w.Counter("records_spooled_total", "Records written to the spool and acknowledged from it.",
+            m.records_spooled.Get());
+  w.Counter("records_replayed_total", "Records replayed from the spool into the database.",
+            m.records_replayed.Get());
+  w.Counter("records_dropped_total",
+            "Accepted records never written (shutdown deadline or a permanent database error).",
+            m.records_dropped.Get());
 }
-void G(std::string& out, const char* name, const char* help, const Gauge& g) {
-  Emit(out, name, "gauge", help, g.Get());
+
+void RenderWriter(const Metrics& m, TextWriter& w) {
+  w.Gauge("queue_records", "Records admitted and not yet written.", m.queue_records.Get());
+  w.Gauge("queue_bytes", "Bytes of records admitted and not yet written.", m.queue_bytes.Get());
+  w.Gauge("queue_capacity_records", "Queue capacity in records.", m.queue_capacity_records.Get());
+  w.Gauge("queue_capacity_bytes", "Queue capacity in bytes.", m.queue_capacity_bytes.Get());
+  w.Counter("batches_committed_total", "Batches committed to the database.",
+            m.batches_committed.Get());
+  w.Counter("sink_errors_total", "Batch writes that failed with a retryable error.",
+            m.batch_write_failures.Get());
+  w.Counter("sink_retries_total", "Batch write retries (after a backoff).",
+            m.batch_retries.Get());
+  w.Family("commit_duration_seconds", "histogram", "Seconds per successful batch write.");
+  w.HistogramSamples("commit_duration_seconds", {}, m.commit_seconds);
+  w.Family("batch_size_records", "histogram", "Records per committed batch.");
+  w.HistogramSamples("batch_size_records", {}, m.batch_records);
+  w.Counter("spool_corrupt_bytes_total", "Spool bytes skipped as corrupt or torn at replay.",
+            m.spool_corrupt_bytes.Get());
+  w.Gauge("spool_bytes", "Spool bytes on disk not yet replayed.", m.spool_bytes.Get());
+  w.Gauge("spool_capacity_bytes", "Spool capacity in bytes.", m.spool_capacity_bytes.Get());
+}
+
+void RenderProcess(const Metrics& m, TextWriter& w) {
+  const ChildState state = m.child_state.load(std::memory_order_relaxed);
+  if (state != ChildState::kNone) {
+    w.Counter("sqld_child_restarts_total", "Restarts of the supervised sqld child.",
+              m.child_restarts.Get());
+    w.Family("sqld_child_state", "gauge",
+             "State of the supervised sqld child: 1 for the current state, 0 for the others.");
+    for (size_t i = 0; i < std::size(kChildStateNames); ++i) {
+      const bool current = static_cast<size_t>(state) == i + 1;
+      w.Sample("sqld_child_state", {{"state", kChildStateNames[i]}}, current ? 1 : 0);
+    }
+  }
+  w.Family("build_info", "gauge", "Always 1; the labels describe the build.");
+  w.Sample("build_info",
+           {{"version", Version()}, {"build_type", BuildType()}, {"compiler", Compiler()}}, 1);
 }
 
 }  // namespace
 
-std::string Metrics::RenderPrometheus() const {
-  std::string out;
-  out.reserve(4096);
-  C(out, "http_requests_total", "HTTP requests answered.", http_requests);
-  C(out, "http_responses_2xx_total", "Responses with a 2xx status.", http_responses_2xx);
-  C(out, "http_responses_4xx_total", "Responses with a 4xx status.", http_responses_4xx);
-  C(out, "http_responses_5xx_total", "Responses with a 5xx status.", http_responses_5xx);
-  C(out, "http_responses_429_total", "Requests refused as overload (429).", http_responses_429);
-  C(out, "http_responses_503_total", "Requests refused as unavailable (503).", http_responses_503);
-  C(out, "http_connections_accepted_total", "TCP connections accepted.", http_connections_accepted);
-  C(out, "http_connections_refused_total", "Connections refused over max_connections.",
-    http_connections_refused);
-  G(out, "http_connections_open", "Open client connections.", http_connections_open);
-  C(out, "receiver_received_records_total", "Records decoded from request bodies.", records_received);
-  C(out, "receiver_accepted_records_total", "Records admitted into the queue.", records_accepted);
-  C(out, "receiver_refused_invalid_records_total", "Records refused by validation.",
-    records_refused_invalid);
-  C(out, "receiver_refused_overload_records_total", "Records refused by admission (429/503).",
-    records_refused_overload);
-  C(out, "exporter_refused_database_records_total", "Records refused by the database.",
-    records_refused_database);
-  C(out, "exporter_stored_records_total", "Records committed to the database.", records_stored);
-  C(out, "exporter_duplicate_records_total", "Records already stored (idempotency key seen).",
-    records_duplicate);
-  G(out, "queue_records", "Records waiting in the queue.", queue_records);
-  G(out, "queue_bytes", "Bytes of records waiting in the queue.", queue_bytes);
-  G(out, "queue_capacity_records", "Queue capacity in records.", queue_capacity_records);
-  G(out, "queue_capacity_bytes", "Queue capacity in bytes.", queue_capacity_bytes);
-  C(out, "exporter_batches_committed_total", "Batches committed.", batches_committed);
-  C(out, "exporter_batch_failures_total", "Batch writes that failed and were retried.",
-    batch_write_failures);
-  C(out, "exporter_batch_retries_total", "Batch write retries.", batch_retries);
-  C(out, "spool_records_spooled_total", "Records written to the spool and acknowledged from it.",
-    records_spooled);
-  C(out, "spool_records_replayed_total", "Records replayed from the spool into the store.",
-    records_replayed);
-  C(out, "spool_refused_full_records_total", "Records refused (503) because the spool was full.",
-    records_refused_spool_full);
-  C(out, "spool_corrupt_bytes_total", "Spool bytes skipped as corrupt or torn at replay.",
-    spool_corrupt_bytes);
-  G(out, "spool_bytes", "Spool bytes on disk not yet replayed.", spool_bytes);
-  G(out, "spool_capacity_bytes", "Spool capacity in bytes.", spool_capacity_bytes);
-  return out;
+HttpPath HttpPathFrom(std::string_view path) {
+  for (size_t i = 0; i + 1 < kHttpPathCount; ++i) {
+    if (kPathNames[i] == path) {
+      return static_cast<HttpPath>(i);
+    }
+  }
+  return HttpPath::kOther;
 }
+
+std::string_view HttpPathName(HttpPath path) { return kPathNames[static_cast<size_t>(path)]; }
+
+void Metrics::CountRequest(HttpPath path, unsigned code, double seconds) {
+  const size_t p = static_cast<size_t>(path);
+  http_requests_by_code[p][CodeIndex(code)].Add();
+  http_request_seconds[p].Observe(seconds);
+  http_requests.Add();
+  if (code >= 200 && code < 300) {
+    http_responses_2xx.Add();
+  } else if (code >= 400 && code < 500) {
+    http_responses_4xx.Add();
+    if (code == 429) {
+      http_responses_429.Add();
+    }
+  } else if (code >= 500) {
+    http_responses_5xx.Add();
+    if (code == 503) {
+      http_responses_503.Add();
+    }
+  }
+}
+
+std::string Metrics::RenderPrometheus() const {
+  TextWriter w("tracecollector_");
+  RenderHttp(*this, w);
+  RenderRecords(*this, w);
+  RenderWriter(*this, w);
+  RenderProcess(*this, w);
+  return w.Take();
+}
+
+std::string_view Version() { return TC_VERSION; }
+std::string_view BuildType() { return TC_BUILD_TYPE; }
+std::string_view Compiler() { return TC_COMPILER; }
 
 Metrics& Global() {
   static Metrics metrics;

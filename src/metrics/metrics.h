@@ -1,12 +1,17 @@
 #pragma once
 
-// Process-wide counters and gauges, rendered as Prometheus text at GET /metrics.
-// Every refused or dropped record bumps one of these (nothing is lost silently).
-// All members are lock-free atomics: safe from any thread.
+// Process-wide counters, gauges and histograms, rendered as Prometheus text (exposition format
+// 0.0.4) at GET /metrics; docs/operations.md lists the rendered names. Every refused or dropped
+// record bumps one of these (nothing is lost silently). All members are lock-free atomics and
+// fixed-bucket histograms: safe from any thread, no locks on the hot path.
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <string_view>
+
+#include "metrics/histogram.h"
 
 namespace tc::metrics {
 
@@ -23,12 +28,33 @@ struct Gauge {
   int64_t Get() const { return value.load(std::memory_order_relaxed); }
 };
 
+// The `path` label of the HTTP metrics: the known endpoints, everything else folded into
+// "other" (bounded cardinality whatever clients send).
+enum class HttpPath : uint8_t { kRecords, kTraces, kHealthz, kReadyz, kMetrics, kOther };
+inline constexpr size_t kHttpPathCount = 6;
+HttpPath HttpPathFrom(std::string_view path);  // exact match, query string already removed
+std::string_view HttpPathName(HttpPath path);
+
+// State of the supervised sqld child (mirrors supervisor::State; kNone: no child supervised).
+enum class ChildState : uint8_t {
+  kNone, kStarting, kReady, kRestarting, kFailed, kStopping, kStopped
+};
+
 struct Metrics {
-  // HTTP
+  // HTTP. http_requests and the class counters are kept for tests; /metrics renders the labeled
+  // family tracecollector_http_requests_total{path,code} (CountRequest fills both).
   Counter http_requests;            // every request answered
   Counter http_responses_2xx, http_responses_4xx, http_responses_5xx;
   Counter http_responses_429, http_responses_503;
+  // [path][code - 100]: codes 100..599 (anything else counts as 599's neighbour: see .cc).
+  std::array<std::array<Counter, 500>, kHttpPathCount> http_requests_by_code;
+  // Seconds from a parsed request to its response being ready to write, per path.
+  std::array<Histogram, kHttpPathCount> http_request_seconds{
+      Histogram(kRequestSecondsBounds), Histogram(kRequestSecondsBounds),
+      Histogram(kRequestSecondsBounds), Histogram(kRequestSecondsBounds),
+      Histogram(kRequestSecondsBounds), Histogram(kRequestSecondsBounds)};
   Counter http_connections_accepted, http_connections_refused;  // refused: over max_connections
+  Counter http_unauthorized;        // 401: missing, malformed or wrong API key
   Gauge http_connections_open;
   // Records (otel names: receiver_accepted / receiver_refused)
   Counter records_received;         // decoded from bodies, good or bad
@@ -38,6 +64,7 @@ struct Metrics {
   Counter records_refused_database; // refused by the database (207)
   Counter records_stored;           // committed
   Counter records_duplicate;        // idempotency hits, not stored again
+  Counter records_dropped;          // accepted but never written (pipeline gave up on them)
   // Queue
   Gauge queue_records, queue_bytes;
   Gauge queue_capacity_records, queue_capacity_bytes;
@@ -45,6 +72,8 @@ struct Metrics {
   Counter batches_committed;
   Counter batch_write_failures;     // retryable sink failures (batch retried intact)
   Counter batch_retries;
+  Histogram commit_seconds{kCommitSecondsBounds};  // one Sink::Write that succeeded, seconds
+  Histogram batch_records{kBatchRecordsBounds};    // records per committed batch
   // Spool (local durable queue used while the store is unreachable)
   Counter records_spooled;          // written to the spool and acknowledged from there
   Counter records_replayed;         // taken from the spool and written to the store
@@ -52,10 +81,26 @@ struct Metrics {
   Counter spool_corrupt_bytes;      // bytes skipped as a torn or corrupt tail at replay
   Gauge spool_bytes;                // bytes on disk not yet replayed
   Gauge spool_capacity_bytes;
+  // Supervised sqld child
+  Counter child_restarts;           // the child died and a restart began
+  std::atomic<ChildState> child_state{ChildState::kNone};
 
-  // Prometheus text exposition (names prefixed "tracecollector_").
+  // One answered request: the labeled counter, the class counters and the latency histogram.
+  void CountRequest(HttpPath path, unsigned code, double seconds);
+  // One committed batch (the pipeline calls this after a successful Sink::Write).
+  void ObserveCommit(double seconds, size_t records) {
+    commit_seconds.Observe(seconds);
+    batch_records.Observe(static_cast<double>(records));
+  }
+
+  // Prometheus text exposition 0.0.4 (names prefixed "tracecollector_").
   std::string RenderPrometheus() const;
 };
+
+// Build facts for tracecollector_build_info and --version (from CMake's project(VERSION)).
+std::string_view Version();
+std::string_view BuildType();
+std::string_view Compiler();
 
 // The process's instance. Tests may construct their own Metrics instead.
 Metrics& Global();

@@ -214,9 +214,9 @@ TEST_P(IngestTest, MixedGoodAndBadRecordsAnswer207AndStoreOnlyTheGood) {
   EXPECT_EQ(db->Int("SELECT COUNT(*) FROM event_rewards"), 0);
   EXPECT_EQ(db->Int("SELECT num_events + num_messages FROM session_traces"), 2);
   auto metrics = client_->Get("/metrics");
-  EXPECT_NE(metrics.body.find("tracecollector_receiver_refused_invalid_records_total 2"),
+  EXPECT_NE(metrics.body.find("tracecollector_records_refused_total{reason=\"invalid\"} 2\n"),
             std::string::npos);
-  EXPECT_NE(metrics.body.find("tracecollector_exporter_refused_database_records_total 1"),
+  EXPECT_NE(metrics.body.find("tracecollector_records_refused_total{reason=\"database\"} 1\n"),
             std::string::npos);
 }
 

@@ -105,7 +105,7 @@ TEST_P(OverloadTest, FullQueueAnswers429WithRetryAfterThenRecovers) {
   EXPECT_EQ(db->Int("SELECT num_events FROM session_traces"), 1 + 5 * accepted_requests + 5);
   auto metrics = client_->Get("/metrics").body;
   // Every refused record is counted.
-  EXPECT_NE(metrics.find("tracecollector_receiver_refused_overload_records_total " +
+  EXPECT_NE(metrics.find("tracecollector_records_refused_total{reason=\"overload\"} " +
                          std::to_string(refused_records) + "\n"),
             std::string::npos)
       << metrics;

@@ -65,10 +65,13 @@ TEST_F(ServerTest, HealthReadinessAndMetrics) {
   ASSERT_TRUE(metrics.has_value());
   EXPECT_EQ(metrics->status, 200);
   EXPECT_EQ(metrics->header("content-type"), "text/plain; version=0.0.4");
-  // Three requests answered before this one, on one connection.
-  EXPECT_NE(metrics->body.find("tracecollector_http_requests_total 3\n"), std::string::npos)
+  // Three requests answered before this one, on one connection (the last one: 503).
+  EXPECT_NE(
+      metrics->body.find("tracecollector_http_requests_total{path=\"/readyz\",code=\"503\"} 1\n"),
+      std::string::npos)
       << metrics->body;
   EXPECT_NE(metrics->body.find("tracecollector_http_connections_open 1\n"), std::string::npos);
+  EXPECT_EQ(metrics_.http_requests.Get(), 3u);
   EXPECT_EQ(metrics_.http_connections_accepted.Get(), 1u);
   EXPECT_EQ(metrics_.http_responses_503.Get(), 1u);
 }
