@@ -15,6 +15,7 @@ void RequestData::Clear(size_t keep_capacity) {
   version = 11;
   target.clear();
   content_type.clear();
+  authorization.clear();
   expect_continue = false;
   encoded = false;
   if (body.capacity() > keep_capacity) {
@@ -42,14 +43,16 @@ void RequestParser::on_field_impl(beast::http::field name, string_view /*name_st
     out_.content_type.assign(value.data(), value.size());
   } else if (name == beast::http::field::expect) {
     out_.expect_continue = beast::iequals(value, "100-continue");
+  } else if (name == beast::http::field::authorization) {
+    out_.authorization.assign(value.data(), value.size());
   } else if (name == beast::http::field::content_encoding) {
     out_.encoded = !value.empty() && !beast::iequals(value, "identity");
   }
 }
 
-void RequestParser::on_header_impl(error_code& /*ec*/) {
-  if (observer_ != nullptr) {
-    observer_->OnHeaderComplete(out_);
+void RequestParser::on_header_impl(error_code& ec) {
+  if (observer_ != nullptr && !observer_->OnHeaderComplete(out_)) {
+    ec = beast::http::error::bad_field;
   }
 }
 

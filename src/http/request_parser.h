@@ -24,6 +24,7 @@ struct RequestData {
   int version = 11;                 // 10 or 11
   std::string target;               // path and query as received
   std::string content_type;         // empty when absent
+  std::string authorization;        // the Authorization header's value; empty when absent
   bool expect_continue = false;     // "Expect: 100-continue"
   bool encoded = false;             // a Content-Encoding other than identity
   std::string body;                 // capacity() >= size() + kBodyPadding once parsed
@@ -34,9 +35,11 @@ struct RequestData {
 };
 
 // Called once the header is complete (before the body), from inside the read operation.
+// Returning false stops the read before any body byte is parsed: the read completes with
+// beast::http::error::bad_field and the observer answers the request itself.
 class HeaderObserver {
  public:
-  virtual void OnHeaderComplete(const RequestData& request) = 0;
+  virtual bool OnHeaderComplete(const RequestData& request) = 0;
 
  protected:
   ~HeaderObserver() = default;

@@ -15,6 +15,7 @@ std::string_view ReasonPhrase(unsigned status) {
     case 202: return "Accepted";
     case 207: return "Multi-Status";
     case 400: return "Bad Request";
+    case 401: return "Unauthorized";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 408: return "Request Timeout";
@@ -37,6 +38,9 @@ void SerializeHead(const Response& response, bool close, bool keep_alive_10,
                  response.body.size());
   if (response.retry_after) {
     fmt::format_to(out, "Retry-After: {}\r\n", retry_after_s);
+  }
+  if (response.www_authenticate) {
+    head->append("WWW-Authenticate: Bearer realm=\"tracecollector\"\r\n");
   }
   if (!response.allow.empty()) {
     fmt::format_to(out, "Allow: {}\r\n", response.allow);

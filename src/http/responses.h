@@ -22,6 +22,7 @@ struct Response {
   std::string_view content_type = kJsonContentType;   // must point at static storage
   std::string_view allow;                             // "Allow:" header (405); static storage
   bool retry_after = false;                           // add "Retry-After: <retry_after_s>"
+  bool www_authenticate = false;                      // add "WWW-Authenticate: Bearer" (401)
   bool close = false;                                 // "Connection: close", then close
 
   void Reset() {
@@ -30,6 +31,7 @@ struct Response {
     content_type = kJsonContentType;
     allow = {};
     retry_after = false;
+    www_authenticate = false;
     close = false;
   }
 };
@@ -50,6 +52,5 @@ void SetError(Response* response, unsigned status, std::string_view code,
 // Appends the member `"error":{"code":..,"message":..}` (no surrounding braces), for bodies
 // that carry more members after the error ("results").
 void AppendErrorMember(std::string* out, std::string_view code, std::string_view message);
-
 
 }  // namespace tc::http

@@ -33,9 +33,11 @@ int ThreadCount(int configured) {
 
 }  // namespace
 
-Server::Server(PassKey, const ServerOptions& options, pipeline::Submitter& submitter,
-               std::function<Status()> readiness, metrics::Metrics& metrics)
-    : state_(std::make_unique<ServerState>(options, submitter, std::move(readiness), metrics)),
+Server::Server(PassKey, const ServerOptions& options, ApiKeys api_keys,
+               pipeline::Submitter& submitter, std::function<Status()> readiness,
+               metrics::Metrics& metrics)
+    : state_(std::make_unique<ServerState>(options, std::move(api_keys), submitter,
+                                           std::move(readiness), metrics)),
       ioc_(ThreadCount(options.http.io_threads)),
       accept_strand_(net::make_strand(ioc_)),
       acceptor_(accept_strand_),
@@ -47,8 +49,13 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& options,
                                                std::function<Status()> readiness,
                                                metrics::Metrics& metrics) {
   TC_ASSIGN_OR_RETURN(const tcp::endpoint endpoint, ParseListenAddress(options.http.listen));
-  auto server =
-      std::make_unique<Server>(PassKey{}, options, submitter, std::move(readiness), metrics);
+  TC_ASSIGN_OR_RETURN(ApiKeys api_keys, ApiKeys::Load(options.auth));
+  if (api_keys.enabled()) {
+    TC_LOG(kInfo, "http", "API keys required on POST{}: {} key(s) configured",
+           api_keys.protect_metrics() ? " and /metrics" : "", api_keys.size());
+  }
+  auto server = std::make_unique<Server>(PassKey{}, options, std::move(api_keys), submitter,
+                                         std::move(readiness), metrics);
   tcp::acceptor& acceptor = server->acceptor_;
   error_code ec;
   const auto fail = [&](const char* what) {

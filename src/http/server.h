@@ -33,6 +33,7 @@
 
 #include "common/result.h"
 #include "common/status.h"
+#include "http/api_keys.h"
 #include "http/connection_types.h"
 #include "http/server_options.h"
 #include "metrics/metrics.h"
@@ -46,8 +47,9 @@ class Server {
  public:
   // Binds options.http.listen. `submitter` and `metrics` must outlive the Server; `readiness`
   // (may be empty = always ready) is called from io threads for GET /readyz and must be
-  // thread-safe and quick. Errors: kInvalidArgument (bad address), kUnavailable (cannot bind or
-  // listen, e.g. the port is in use).
+  // thread-safe and quick. Errors: kInvalidArgument (bad address; API keys that cannot be
+  // loaded from options.auth, see ApiKeys::Load), kUnavailable (cannot bind or listen, e.g. the
+  // port is in use).
   static Result<std::unique_ptr<Server>> Create(const ServerOptions& options,
                                                 pipeline::Submitter& submitter,
                                                 std::function<Status()> readiness,
@@ -71,7 +73,7 @@ class Server {
   struct PassKey {};
 
  public:
-  Server(PassKey, const ServerOptions& options, pipeline::Submitter& submitter,
+  Server(PassKey, const ServerOptions& options, ApiKeys api_keys, pipeline::Submitter& submitter,
          std::function<Status()> readiness, metrics::Metrics& metrics);
 
  private:

@@ -16,6 +16,7 @@ ServerOptions ServerOptions::FromConfig(const config::Config& config) {
   ServerOptions options;
   options.http = config.http;
   options.ingest = config.ingest;
+  options.auth = config.auth;
   options.retry_after_s = config.queue.retry_after_s;
   return options;
 }

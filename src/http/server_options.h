@@ -1,7 +1,7 @@
 #pragma once
 
-// What the HTTP server is configured with: the [http] and [ingest] sections plus the
-// Retry-After value of [queue].
+// What the HTTP server is configured with: the [http], [ingest] and [auth] sections plus the
+// Retry-After value of [queue]. (Server::Create reads the API keys of `auth`.)
 
 #include <cstdint>
 #include <string_view>
@@ -17,6 +17,7 @@ namespace tc::http {
 struct ServerOptions {
   config::HttpConfig http;
   config::IngestConfig ingest;
+  config::AuthConfig auth;     // no key configured = ingest is open
   uint32_t retry_after_s = 1;  // Retry-After on 429/503
 
   static ServerOptions FromConfig(const config::Config& config);

@@ -40,9 +40,10 @@ std::string RefusalResponse(uint32_t retry_after_s) {
 
 }  // namespace
 
-ServerState::ServerState(const ServerOptions& opts, pipeline::Submitter& submitter,
+ServerState::ServerState(const ServerOptions& opts, ApiKeys keys, pipeline::Submitter& submitter,
                          std::function<Status()> ready, metrics::Metrics& m)
     : options(opts),
+      api_keys(std::move(keys)),
       metrics(m),
       ingest(opts, submitter, m),
       readiness(std::move(ready)),

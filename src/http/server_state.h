@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "http/api_keys.h"
 #include "http/ingest_handler.h"
 #include "http/server_options.h"
 #include "metrics/metrics.h"
@@ -50,11 +51,12 @@ class CompletionGate {
 struct ServerState {
   using Clock = std::chrono::steady_clock;
 
-  ServerState(const ServerOptions& options, pipeline::Submitter& submitter,
+  ServerState(const ServerOptions& options, ApiKeys api_keys, pipeline::Submitter& submitter,
               std::function<Status()> readiness, metrics::Metrics& metrics);
 
   // Immutable after construction.
   const ServerOptions options;
+  const ApiKeys api_keys;  // loaded from options.auth; empty = no authentication
   metrics::Metrics& metrics;
   const IngestHandler ingest;
   const std::function<Status()> readiness;  // empty = always ready; called on io threads

@@ -121,6 +121,11 @@ void Session::OnRead(error_code ec, size_t /*bytes*/) {
 }
 
 void Session::OnReadError(error_code ec) {
+  if (unauthorized_) {
+    unauthorized_ = false;
+    QueueUnauthorized();
+    return;
+  }
   if (timed_out_) {
     timed_out_ = false;
     QueueClosingError(408, "request_timeout",
@@ -152,9 +157,17 @@ void Session::OnReadError(error_code ec) {
   }
 }
 
-void Session::OnHeaderComplete(const RequestData& request) {
+bool Session::OnHeaderComplete(const RequestData& request) {
+  const ApiKeys& keys = state_.api_keys;
+  if (keys.enabled() &&
+      keys.Required(request.method, std::string_view(request.target).substr(
+                                        0, std::string_view(request.target).find('?'))) &&
+      !keys.Authorize(request.authorization)) {
+    unauthorized_ = true;
+    return false;
+  }
   if (!request.expect_continue || writing_ || owed() != 0 || closed_) {
-    return;
+    return true;
   }
   writing_ = true;
   write_deadline_ = Clock::now() + state_.write_timeout;
@@ -170,6 +183,7 @@ void Session::OnHeaderComplete(const RequestData& request) {
                      }
                      self->MaybeWrite();
                    });
+  return true;
 }
 
 // ---- requests -----------------------------------------------------------------------------
@@ -294,6 +308,27 @@ void Session::QueueClosingError(unsigned status, std::string_view code,
   slot.started = Clock::now();
   slot.response.Reset();
   SetError(&slot.response, status, code, message);
+  slot.response.close = true;
+  stop_reading_ = true;
+  MarkReady(slot);
+}
+
+// Missing, malformed or wrong key: one answer for all three (nothing tells which it was), then
+// close (the body was never read).
+void Session::QueueUnauthorized() {
+  state_.metrics.http_unauthorized.Add();
+  const uint64_t seq = next_seq_++;
+  state_.AddOwed(1);
+  Slot& slot = SlotFor(seq);
+  slot.seq = seq;
+  slot.ready = false;
+  slot.keep_alive_10 = false;
+  slot.path = metrics::HttpPathFrom(MatchRoute(request_.method, request_.target).path);
+  slot.started = Clock::now();
+  slot.response.Reset();
+  SetError(&slot.response, 401, "unauthorized",
+           "a valid API key is required: send \"Authorization: Bearer <key>\"");
+  slot.response.www_authenticate = true;
   slot.response.close = true;
   stop_reading_ = true;
   MarkReady(slot);

@@ -90,8 +90,11 @@ class Session final : public std::enable_shared_from_this<Session>,
   void OnTick(error_code ec);
   void Close();
 
-  // HeaderObserver: answers "Expect: 100-continue" when nothing else is being written.
-  void OnHeaderComplete(const RequestData& request) override;
+  // HeaderObserver: refuses a request that needs an API key and lacks a valid one (false: the
+  // read stops before the body; OnReadError answers 401 and closes); answers
+  // "Expect: 100-continue" when nothing else is being written.
+  bool OnHeaderComplete(const RequestData& request) override;
+  void QueueUnauthorized();
   // CompletionFactory: the completion of the request being handled (current_seq_).
   pipeline::CompletionFn MakeCompletion() override;
 
@@ -120,6 +123,7 @@ class Session final : public std::enable_shared_from_this<Session>,
   bool stop_reading_ = false;  // a closing response is queued, or the peer stopped sending
   bool peer_eof_ = false;
   bool timed_out_ = false;     // the tick cancelled a slow read
+  bool unauthorized_ = false;  // OnHeaderComplete refused the request being read
   bool lingering_ = false;
   bool closed_ = false;
 };

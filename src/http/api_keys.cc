@@ -1,0 +1,178 @@
+#include "http/api_keys.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include <boost/beast/core/string.hpp>
+
+namespace tc::http {
+
+namespace {
+
+std::string_view TrimSpace(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t' || text.front() == '\r')) {
+    text.remove_prefix(1);
+  }
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+// Empty when `key` is acceptable; otherwise what is wrong with it (never the key itself).
+std::string KeyProblem(std::string_view key) {
+  if (key.size() > kMaxKeyBytes) {
+    return fmt::format("is longer than {} bytes", kMaxKeyBytes);
+  }
+  for (char c : key) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7f || c == ',') {
+      return "contains a space, comma, control character or non-ASCII byte";
+    }
+  }
+  return "";
+}
+
+// Reads the key lines of `path` into `keys`.
+Status ReadKeyFile(const std::string& path, std::vector<std::string>* keys) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return Status::InvalidArgument(
+        fmt::format("auth.api_keys_file \"{}\": cannot be opened for reading", path));
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  if (in.bad()) {
+    return Status::InvalidArgument(fmt::format("auth.api_keys_file \"{}\": read failed", path));
+  }
+  const std::string content = text.str();
+  std::string_view rest = content;
+  size_t line_number = 0;
+  size_t found = 0;
+  while (!rest.empty()) {
+    const size_t newline = rest.find('\n');
+    const std::string_view line = TrimSpace(rest.substr(0, newline));
+    rest = newline == std::string_view::npos ? std::string_view() : rest.substr(newline + 1);
+    ++line_number;
+    if (line.empty() || line.front() == '#') {
+      continue;
+    }
+    const std::string problem = KeyProblem(line);
+    if (!problem.empty()) {
+      return Status::InvalidArgument(
+          fmt::format("auth.api_keys_file \"{}\" line {}: the key {}", path, line_number, problem));
+    }
+    keys->emplace_back(line);
+    ++found;
+  }
+  if (found == 0) {
+    return Status::InvalidArgument(fmt::format(
+        "auth.api_keys_file \"{}\" holds no key (blank lines and '#' comments only)", path));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<ApiKeys> ApiKeys::Load(const config::AuthConfig& auth) {
+  std::vector<std::string> keys;
+  std::string_view list = auth.api_keys;
+  size_t position = 0;
+  while (!list.empty()) {
+    const size_t comma = list.find(',');
+    const std::string_view key = TrimSpace(list.substr(0, comma));
+    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+    ++position;
+    if (key.empty()) {
+      continue;
+    }
+    const std::string problem = KeyProblem(key);
+    if (!problem.empty()) {
+      return Status::InvalidArgument(
+          fmt::format("auth.api_keys: key number {} {}", position, problem));
+    }
+    keys.emplace_back(key);
+  }
+  if (!auth.api_keys_file.empty()) {
+    if (Status read = ReadKeyFile(auth.api_keys_file, &keys); !read.ok()) {
+      return read;
+    }
+  }
+  TC_ASSIGN_OR_RETURN(ApiKeys loaded, FromKeys(keys));
+  loaded.protect_metrics_ = auth.protect_metrics;
+  return loaded;
+}
+
+Result<ApiKeys> ApiKeys::FromKeys(const std::vector<std::string>& keys) {
+  ApiKeys out;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const std::string_view key = keys[i];
+    if (key.empty()) {
+      continue;
+    }
+    const std::string problem = KeyProblem(key);
+    if (!problem.empty()) {
+      return Status::InvalidArgument(fmt::format("API key number {} {}", i + 1, problem));
+    }
+    PaddedKey padded;
+    std::copy(key.begin(), key.end(), padded.bytes.begin());
+    padded.size = key.size();
+    const bool duplicate = std::any_of(out.keys_.begin(), out.keys_.end(), [&](const auto& k) {
+      return k.size == padded.size && k.bytes == padded.bytes;
+    });
+    if (!duplicate) {
+      out.keys_.push_back(padded);
+    }
+  }
+  return out;
+}
+
+bool ApiKeys::Required(boost::beast::http::verb method, std::string_view path) const {
+  if (keys_.empty() || path == "/healthz" || path == "/readyz") {
+    return false;
+  }
+  return method == boost::beast::http::verb::post || (protect_metrics_ && path == "/metrics");
+}
+
+bool ApiKeys::Authorize(std::string_view authorization) const {
+  if (keys_.empty()) {
+    return false;
+  }
+  std::string_view value = TrimSpace(authorization);
+  constexpr std::string_view kScheme = "bearer";
+  if (value.size() <= kScheme.size() ||
+      !boost::beast::iequals(value.substr(0, kScheme.size()), kScheme) ||
+      (value[kScheme.size()] != ' ' && value[kScheme.size()] != '\t')) {
+    return false;
+  }
+  return Matches(TrimSpace(value.substr(kScheme.size())));
+}
+
+bool ApiKeys::Matches(std::string_view token) const {
+  // Longer than any key can be: refused without looking at the keys (leaks only that the
+  // token is over kMaxKeyBytes, which every client knows).
+  if (token.empty() || token.size() > kMaxKeyBytes) {
+    return false;
+  }
+  std::array<unsigned char, kMaxKeyBytes> presented{};
+  std::copy(token.begin(), token.end(), presented.begin());
+  unsigned matched = 0;
+  for (const PaddedKey& key : keys_) {
+    unsigned diff = 0;
+    for (size_t i = 0; i < kMaxKeyBytes; ++i) {
+      diff |= static_cast<unsigned>(presented[i] ^ key.bytes[i]);
+    }
+    // Equal padded bytes and equal lengths (padding alone would let "k" match "k\0").
+    diff |= static_cast<unsigned>(key.size ^ token.size());
+    // diff < 2^31 here, so (diff - 1) >> 31 is 1 exactly when diff == 0: no branch.
+    matched |= (diff - 1u) >> 31;
+  }
+  // Keep the compiler from turning the loops into an early exit.
+  volatile unsigned result = matched;
+  return result != 0;
+}
+
+}  // namespace tc::http
