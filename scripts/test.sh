@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need, builds with warnings as errors, runs the whole suite (unit,
-# integration against real SQLite files and a real tursodb server, benchmark smoke run). Exit status is the suite's.
+# integration against real SQLite files and a real tursodb server, benchmark smoke run, fuzz smoke
+# run). Exit status is the suite's.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here"
@@ -10,6 +11,6 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTC_WERROR=ON -DTC_BUILD_
 cmake --build build -j"$jobs"
 # Tests run in parallel; each is bounded (ctest TIMEOUT) and picks its own loopback ports.
 ctest --test-dir build --output-on-failure -j"$((jobs * 2))" --timeout 300 "$@"
-# The fuzzers (scripts/fuzz-smoke.sh, docs/fuzzing.md) are not part of this command yet: their
-# seed corpus holds reproducers of open decoder findings (invalid JSON inside unknown fields is
-# accepted), so the smoke run fails until those are fixed (issue 4).
+# The fuzzers (docs/fuzzing.md): a smoke run of every target over its seed corpus (which replays
+# the regression inputs of past findings), build-fuzz/ included, within FUZZ_BUDGET seconds.
+FUZZ_BUDGET="${FUZZ_BUDGET:-170}" scripts/fuzz-smoke.sh
