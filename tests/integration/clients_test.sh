@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Runs the client examples (examples/curl.sh, post_records.py, post_records.mjs) against a real
+# collector on a free loopback port with an embedded database in a temp dir, then reads the
+# SQLite file: each example's session has its session, timestep, LLM event and message rows,
+# exactly once even after running the example twice (ids make retries idempotent). Then each of
+# the three retries through a proxy that answers 429 / 503 with Retry-After first: the example
+# waits at least Retry-After, sends the identical body again, and the rows exist once.
+# Usage: clients_test.sh SOURCE_DIR (TC_COLLECTOR_BIN: the built binary).
+set -uo pipefail
+src="$1"
+source "$src/tests/integration/shell/collector_lib.sh"
+work="$(mktemp -d)"
+proxy_pid=""
+cleanup() {
+  [[ -n "$proxy_pid" ]] && kill "$proxy_pid" 2>/dev/null && wait "$proxy_pid" 2>/dev/null
+  tc_stop_collector
+  rm -rf "$work"
+}
+trap cleanup EXIT
+db="$work/traces.db"
+
+node_major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+tc_check "node >= 18 (built-in fetch); found $(node --version 2>/dev/null)" test "$node_major" -ge 18
+
+if ! tc_start_collector "$work/collector.log" --db "$db"; then
+  tc_check "collector starts" false
+  tc_summary
+  exit 1
+fi
+export TRACECOLLECTOR_URL="http://127.0.0.1:$TC_PORT"
+
+q() { sqlite3 -batch -noheader "$db" "$1"; }
+# The session's rows: counters, the LLM event's model/tokens/cost, the message.
+rows_ok() {
+  local s="$1" got
+  got="$(q "SELECT num_timesteps, num_events, num_messages FROM session_traces
+             WHERE session_id = '$s';
+           SELECT COUNT(*) FROM session_timesteps WHERE session_id = '$s' AND step_id = 'step-1';
+           SELECT model_name, total_tokens, event_type FROM events WHERE session_id = '$s';
+           SELECT message_type, content FROM messages WHERE session_id = '$s';")"
+  local want
+  want=$'1|1|1\n1\ngpt-4o-mini|150|cais\nassistant|The answer is 42.'
+  [[ "$got" == "$want" ]] || { echo "  rows of $s:"; echo "$got" | sed 's/^/    /'; return 1; }
+}
+
+run_example() {  # NAME SESSION -> runs it, output to $work/NAME.out
+  case "$1" in
+    curl) "$src/examples/curl.sh" "$2" ;;
+    python) python3 "$src/examples/post_records.py" "$2" ;;
+    node) node "$src/examples/post_records.mjs" "$2" ;;
+  esac >"$work/$1.out" 2>&1
+}
+
+for example in curl python node; do
+  session="$example-session"
+  tc_check "$example example exits 0" run_example "$example" "$session"
+  tc_check "$example example: rows stored" rows_ok "$session"
+  tc_check "$example example again exits 0" run_example "$example" "$session"
+  tc_check "$example example again: rows still once" rows_ok "$session"
+  if [[ $tc_failed -gt 0 ]]; then
+    sed 's/^/  output: /' "$work/$example.out"
+  fi
+done
+dup_ok() { grep -q '"duplicates":4' "$work/$1.out" || grep -q '"duplicates": 4' "$work/$1.out"; }
+for example in curl python node; do
+  tc_check "$example example: the second run was answered duplicates 4" dup_ok "$example"
+done
+
+# ---- retries honour Retry-After and resend the same body ----
+retry_case() {  # EXAMPLE STATUS
+  local example="$1" status="$2" log="$work/proxy-$1-$2.log"
+  : >"$log"
+  python3 "$src/tests/integration/shell/retry_proxy.py" "$TRACECOLLECTOR_URL" "$log" 1 \
+    "$status" 1 >"$work/proxy.out" 2>&1 &
+  proxy_pid=$!
+  local port="" i
+  for ((i = 0; i < 100; i++)); do
+    port="$(sed -n 's/^port=//p' "$work/proxy.out")"
+    [[ -n "$port" ]] && break
+    sleep 0.05
+  done
+  local rc=0
+  TRACECOLLECTOR_URL="http://127.0.0.1:$port" run_example "$example" "retry-$example-$status" ||
+    rc=1
+  kill "$proxy_pid" 2>/dev/null
+  wait "$proxy_pid" 2>/dev/null
+  proxy_pid=""
+  # curl.sh posts twice; the first two log lines are the refused attempt and its retry.
+  python3 - "$log" <<'PY' || rc=1
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+assert len(lines) >= 2, lines
+first, second = lines[0], lines[1]
+assert first["answered"] in (429, 503) and second["answered"] == 200, lines
+assert first["sha"] == second["sha"], "the retry sent a different body"
+assert second["t"] - first["t"] >= 0.95, f"retried after {second['t'] - first['t']:.2f} s"
+PY
+  rows_ok "retry-$example-$status" || rc=1
+  [[ $rc -eq 0 ]] || sed 's/^/  output: /' "$work/$example.out"
+  return $rc
+}
+for example in curl python node; do
+  for status in 429 503; do
+    tc_check "$example example retries a $status after Retry-After with the same body" \
+      retry_case "$example" "$status"
+  done
+done
+
+tc_stop_collector
+tc_check "collector exits 0 on SIGTERM" test "$TC_EXIT" = 0
+tc_summary
