@@ -1,22 +1,92 @@
 // tracecollector: durable trace collector for LLM agents. Wiring lives in app/collector.cc;
-// this file only turns the command line into a config, handles signals and sets the exit code.
+// this file only turns the command line into a config, handles signals (SIGTERM/SIGINT: ordered
+// shutdown; SIGHUP: reload what is safe), talks to systemd and sets the exit code.
 
 #include <signal.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "app/collector.h"
+#include "app/service_watchdog.h"
 #include "common/log.h"
+#include "common/sd_notify.h"
 #include "config/config.h"
+#include "metrics/metrics.h"
 
 extern char** environ;
 
-#ifndef TC_VERSION
-#define TC_VERSION "0.1.0"
-#endif
+namespace {
+
+void ApplyLogConfig(const tc::config::LogConfig& log) {
+  tc::log::Level level;
+  if (tc::log::ParseLevel(log.level, &level)) {
+    tc::log::SetLevel(level);
+  }
+  tc::log::Format format;
+  if (tc::log::ParseFormat(log.format, &format)) {
+    tc::log::SetFormat(format);
+  }
+}
+
+void Notify(const std::string& state) {
+  if (tc::Status st = tc::sd::Notify(state); !st.ok()) {
+    TC_LOG_LIMITED(kWarn, "systemd", "notify failed: {}", st.ToString());
+  }
+}
+
+// The sections that differ (they need a restart to take effect), as "a, b".
+std::string ChangedSections(const tc::config::Config& a, const tc::config::Config& b) {
+  std::string out;
+  auto add = [&out](bool changed, const char* name) {
+    if (changed) {
+      out += out.empty() ? "" : ", ";
+      out += name;
+    }
+  };
+  add(a.http != b.http, "http");
+  add(a.ingest != b.ingest, "ingest");
+  add(a.queue != b.queue, "queue");
+  add(a.batch != b.batch, "batch");
+  add(a.backend != b.backend, "backend");
+  add(a.embedded != b.embedded, "embedded");
+  add(a.sqld != b.sqld, "sqld");
+  add(a.spool != b.spool, "spool");
+  add(a.auth != b.auth, "auth");
+  add(a.shutdown_timeout_ms != b.shutdown_timeout_ms, "shutdown_timeout_ms");
+  return out;
+}
+
+// SIGHUP: re-reads the configuration the way startup did (same flags, file, environment) and
+// applies log.level and log.format. Everything else needs a restart: logged, not applied.
+void Reload(const std::vector<std::string>& args, const std::vector<std::string>& env,
+            tc::config::Config* current) {
+  Notify("RELOADING=1\n" + tc::sd::MonotonicUsecField());
+  auto reloaded = tc::config::Load(args, env);
+  if (!reloaded) {
+    TC_LOG(kError, "app", "SIGHUP: configuration invalid, nothing changed: {}",
+           reloaded.error().message());
+  } else {
+    const tc::config::Config& next = reloaded->config;
+    if (next.log != current->log) {
+      TC_LOG(kInfo, "app", "SIGHUP: log.level {} -> {}, log.format {} -> {}", current->log.level,
+             next.log.level, current->log.format, next.log.format);
+      ApplyLogConfig(next.log);
+      current->log = next.log;
+    } else {
+      TC_LOG(kInfo, "app", "SIGHUP: configuration re-read; log settings unchanged");
+    }
+    if (std::string changed = ChangedSections(*current, next); !changed.empty()) {
+      TC_LOG(kWarn, "app", "SIGHUP: changes in [{}] need a restart; not applied", changed);
+    }
+  }
+  Notify("READY=1\nSTATUS=" + tc::app::StatusLine(tc::metrics::Global()));
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
@@ -29,13 +99,14 @@ int main(int argc, char** argv) {
                  invocation.error().message().c_str());
     return 2;
   }
-  const tc::config::Config& config = invocation->config;
+  tc::config::Config config = invocation->config;
   if (invocation->show_help) {
     std::fputs(tc::config::HelpText().c_str(), stdout);
     return 0;
   }
   if (invocation->show_version) {
-    std::printf("tracecollector %s\n", TC_VERSION);
+    std::printf("tracecollector %.*s\n", static_cast<int>(tc::metrics::Version().size()),
+                tc::metrics::Version().data());
     return 0;
   }
   if (invocation->check_config) {
@@ -45,16 +116,16 @@ int main(int argc, char** argv) {
                 choice.reason.c_str());
     return 0;
   }
-  tc::log::Level level;
-  if (tc::log::ParseLevel(config.log.level, &level)) tc::log::SetLevel(level);
+  ApplyLogConfig(config.log);
 
   // Signals are taken synchronously by this thread (sigwait); every thread created from here on
   // inherits the blocked mask. SIGPIPE: broken connections are handled as error codes.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
   auto collector = tc::app::Collector::Create(config);
@@ -67,9 +138,28 @@ int main(int argc, char** argv) {
     (*collector)->Shutdown();
     return 1;
   }
+  // The port is bound and the sink open (Create), the HTTP threads run (Start): ready.
+  Notify("READY=1\nSTATUS=listening on " + (*collector)->listen_address());
+  std::unique_ptr<tc::app::ServiceWatchdog> watchdog;
+  if (auto timeout = tc::sd::WatchdogTimeout(); timeout && tc::sd::NotifyEnabled()) {
+    watchdog = std::make_unique<tc::app::ServiceWatchdog>(tc::metrics::Global(), *timeout / 2,
+                                                          *timeout);
+    TC_LOG(kInfo, "systemd", "watchdog pings every {} ms", timeout->count() / 2000);
+  }
+
   int received = 0;
-  sigwait(&stop_signals, &received);
+  while (true) {
+    sigwait(&signals, &received);
+    if (received != SIGHUP) {
+      break;
+    }
+    Reload(args, env, &config);
+  }
   TC_LOG(kInfo, "app", "received {}", received == SIGINT ? "SIGINT" : "SIGTERM");
+  Notify("STOPPING=1\nSTATUS=draining the queue");
   (*collector)->Shutdown();
+  if (watchdog) {
+    watchdog->Stop();
+  }
   return (*collector)->child_failed() ? 1 : 0;
 }

@@ -149,6 +149,14 @@ Status Collector::Start() {
   return Status::Ok();
 }
 
+std::string Collector::listen_address() const {
+  if (!server_) {
+    return "";
+  }
+  const auto endpoint = server_->local_endpoint();
+  return endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+}
+
 void Collector::Shutdown() {
   if (shut_down_) return;
   shut_down_ = true;

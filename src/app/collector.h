@@ -43,6 +43,8 @@ class Collector {
   void Shutdown();
   // True when the supervised child server crash-looped and was given up on.
   bool child_failed() const { return child_failed_.load(); }
+  // "HOST:PORT" the HTTP server is bound to (the real port when configured as 0).
+  std::string listen_address() const;
 
  private:
   explicit Collector(const config::Config& config);
