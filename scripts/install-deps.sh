@@ -13,7 +13,8 @@ packages=(g++ cmake make pkg-config libboost-dev libboost-system-dev libsimdjson
           ca-certificates)
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(libgtest-dev libgmock-dev googletest sqlite3 nodejs npm clang libclang-rt-14-dev procps
-             python3)
+             python3
+             systemd)  # systemd-analyze: systemd_test verifies deploy/systemd/*.service
 fi
 
 missing=()
