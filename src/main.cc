@@ -161,5 +161,7 @@ int main(int argc, char** argv) {
   if (watchdog) {
     watchdog->Stop();
   }
-  return (*collector)->child_failed() ? 1 : 0;
+  // Exit status (--help, docs/troubleshooting.md): 0 clean stop, 1 startup failure, 2 usage or
+  // configuration error, 3 the supervised sqld child crash-looped and was given up on.
+  return (*collector)->child_failed() ? 3 : 0;
 }

@@ -223,8 +223,14 @@ std::string HelpText() {
     out += line + "\n";
   }
   out +=
+      "\nExit status:\n"
+      "  0  stopped cleanly (SIGTERM/SIGINT), or --help, --version, a valid --check-config\n"
+      "  1  runtime failure: could not start (port in use, database not writable, sqld binary\n"
+      "     not found or not ready, ...)\n"
+      "  2  usage or configuration error (unknown flag or key, invalid value); nothing started\n"
+      "  3  the supervised sqld child crash-looped (sqld.max_restarts) and the collector gave up\n"
       "\nEvery key, with its meaning, unit and default: config/tracecollector.toml\n"
-      "Reference and examples: docs/configuration.md\n";
+      "Reference and examples: docs/configuration.md; problems: docs/troubleshooting.md\n";
   return out;
 }
 

@@ -1,0 +1,203 @@
+// The command-line face of the real binary: --version, --help, --check-config and the exit
+// statuses documented in --help and docs/troubleshooting.md (0 ok, 1 runtime failure, 2 usage or
+// configuration error, 3 the supervised sqld child crash-looped).
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <dirent.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "support/collector_process.h"
+#include "support/temp_dir.h"
+
+namespace tc::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::StartsWith;
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs the collector with `args` (no shell quoting needed: no spaces in them) and `env`
+// ("K=V" words) to completion; stdout and stderr captured separately.
+RunResult RunCollector(const TempDir& dir, const std::string& args, const std::string& env = "") {
+  const std::string out = dir.File("stdout");
+  const std::string err = dir.File("stderr");
+  const std::string command = "cd " + dir.path() + " && env " + env + " timeout 30 " +
+                              CollectorProcess::BinaryPath() + " " + args + " >" + out + " 2>" +
+                              err;
+  const int status = std::system(command.c_str());
+  RunResult run;
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  run.out = ReadFile(out);
+  run.err = ReadFile(err);
+  return run;
+}
+
+TEST(CliTest, VersionPrintsTheProjectVersion) {
+  TempDir dir;
+  RunResult run = RunCollector(dir, "--version");
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_EQ(run.out, std::string("tracecollector ") + TC_PROJECT_VERSION + "\n");
+  EXPECT_EQ(run.err, "");
+}
+
+TEST(CliTest, HelpListsEveryFlagAndTheExitStatuses) {
+  TempDir dir;
+  for (const char* flag : {"--help", "-h"}) {
+    RunResult run = RunCollector(dir, flag);
+    EXPECT_EQ(run.exit_code, 0) << flag;
+    EXPECT_THAT(run.out, StartsWith("Usage: tracecollector [FLAGS]\n"));
+    for (const char* name : {"--config FILE", "--listen HOST:PORT", "--backend", "--db PATH",
+                             "--sqld-url URL", "--ack", "--log-level", "--set", "--check-config",
+                             "--version", "--help"}) {
+      EXPECT_THAT(run.out, HasSubstr(std::string("  ") + name)) << name;
+    }
+    for (const char* line : {"Exit status:\n", "\n  0  stopped cleanly", "\n  1  runtime failure",
+                             "\n  2  usage or configuration error", "\n  3  the supervised sqld",
+                             "docs/troubleshooting.md"}) {
+      EXPECT_THAT(run.out, HasSubstr(line));
+    }
+    std::istringstream lines(run.out);
+    std::string line;
+    while (std::getline(lines, line)) {
+      EXPECT_LE(line.size(), 100u) << line;
+    }
+  }
+}
+
+TEST(CliTest, CheckConfigPrintsTheEffectiveConfigurationAndExitsZero) {
+  TempDir dir;
+  RunResult run = RunCollector(dir, "--check-config --listen 0.0.0.0:9999 --set queue.max_records=5000",
+                         "TRACECOLLECTOR_LOG_LEVEL=warn");
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.out, HasSubstr("listen = \"0.0.0.0:9999\"\n"));
+  EXPECT_THAT(run.out, HasSubstr("max_records = 5000\n"));
+  EXPECT_THAT(run.out, HasSubstr("level = \"warn\"\n"));
+  EXPECT_THAT(run.out, HasSubstr("# backend resolves to: embedded"));
+  EXPECT_EQ(run.err, "");
+  // Nothing was started: no database file.
+  EXPECT_EQ(ReadFile(dir.File("tracecollector.db")), "");
+}
+
+TEST(CliTest, CheckConfigNeverPrintsSecrets) {
+  TempDir dir;
+  RunResult run = RunCollector(dir, "--check-config --sqld-url http://db.example:8080",
+                         "TURSO_AUTH_TOKEN=tok-s3cret TRACECOLLECTOR_AUTH_API_KEYS=key-s3cret");
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.out, Not(HasSubstr("s3cret")));
+  EXPECT_THAT(run.out, HasSubstr("backend resolves to: sqld"));
+}
+
+TEST(CliTest, ConfigurationErrorsExitTwoWithTheErrorOnStderr) {
+  TempDir dir;
+  struct Case {
+    std::string args;
+    std::string env;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {"--check-config --set queue.max_records=0", "", "queue.max_records: must be at least 1"},
+      {"--check-config --set batch.max_records=200000", "", "a batch must fit the queue"},
+      {"--check-config", "TRACECOLLECTOR_HTTP_LISTEN=nonsense", "TRACECOLLECTOR_HTTP_LISTEN"},
+      {"--check-config --config " + dir.File("missing.toml"), "", "cannot read"},
+      {"--lisen 127.0.0.1:1", "", "unknown flag --lisen; did you mean --listen?"},
+      {"--listen", "", "--listen needs a value"},
+      {"stray", "", "unexpected argument 'stray'"},
+      {"--set nokey=1", "", "unknown key 'nokey'"},
+  };
+  for (const Case& c : cases) {
+    RunResult run = RunCollector(dir, c.args, c.env);
+    EXPECT_EQ(run.exit_code, 2) << c.args << "\n" << run.err;
+    EXPECT_THAT(run.err, StartsWith("tracecollector: configuration error: ")) << c.args;
+    EXPECT_THAT(run.err, HasSubstr(c.message)) << c.args;
+    EXPECT_EQ(run.out, "") << c.args;
+  }
+}
+
+TEST(CliTest, StartupFailuresExitOne) {
+  TempDir dir;
+  CollectorProcess holder({"--db", dir.File("holder.db")}, {}, dir.File("holder.log"));
+  const std::string taken = "127.0.0.1:" + std::to_string(holder.port());
+  std::ofstream(dir.File("plain-file")) << "x";
+  struct Case {
+    std::string args;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {"--listen " + taken + " --db " + dir.File("a.db"), "cannot start"},
+      {"--listen 127.0.0.1:0 --db " + dir.File("plain-file") + "/t.db", "cannot start"},
+      {"--listen 127.0.0.1:0 --backend sqld --set sqld.binary=" + dir.File("no-such-sqld") +
+           " --db " + dir.File("s"),
+       "cannot start"},
+  };
+  for (const Case& c : cases) {
+    RunResult run = RunCollector(dir, c.args);
+    EXPECT_EQ(run.exit_code, 1) << c.args << "\n" << run.err;
+    EXPECT_THAT(run.err, HasSubstr(c.message)) << c.args;
+  }
+  EXPECT_EQ(WEXITSTATUS(holder.Stop(SIGTERM)), 0);
+}
+
+std::vector<pid_t> ChildrenOf(pid_t parent) {
+  std::vector<pid_t> children;
+  DIR* proc = opendir("/proc");
+  while (dirent* entry = proc ? readdir(proc) : nullptr) {
+    const pid_t pid = static_cast<pid_t>(std::atoi(entry->d_name));
+    if (pid <= 0) {
+      continue;
+    }
+    // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces, so parse after ')'.
+    std::string stat = ReadFile("/proc/" + std::string(entry->d_name) + "/stat");
+    const size_t close = stat.rfind(')');
+    if (close == std::string::npos) {
+      continue;
+    }
+    std::istringstream rest(stat.substr(close + 2));
+    char state = 0;
+    pid_t ppid = 0;
+    rest >> state >> ppid;
+    if (ppid == parent) {
+      children.push_back(pid);
+    }
+  }
+  if (proc != nullptr) {
+    closedir(proc);
+  }
+  return children;
+}
+
+TEST(CliTest, CrashLoopingSqldChildExitsThree) {
+  TempDir dir;
+  CollectorProcess collector({"--backend", "sqld", "--db", dir.File("child.db"), "--set",
+                              "sqld.binary=" + TursodbPath(), "--set", "sqld.http_port=0",
+                              "--set", "sqld.max_restarts=0"},
+                             {}, dir.File("collector.log"), std::chrono::seconds(30));
+  std::vector<pid_t> children = ChildrenOf(collector.pid());
+  ASSERT_EQ(children.size(), 1u) << collector.Log();
+  ASSERT_EQ(::kill(children[0], SIGKILL), 0);
+  // The supervisor gives up (max_restarts = 0) and the collector shuts itself down.
+  // Signal 0 sends nothing: Stop only waits (up to 30 s) for the exit and returns its status.
+  const int status = collector.Stop(0, std::chrono::seconds(30));
+  ASSERT_TRUE(WIFEXITED(status)) << status << "\n" << collector.Log();
+  EXPECT_EQ(WEXITSTATUS(status), 3) << collector.Log();
+  EXPECT_THAT(collector.Log(), HasSubstr("keeps crashing"));
+}
+
+}  // namespace
+}  // namespace tc::testing
