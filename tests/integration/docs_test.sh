@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Keeps the user docs from drifting: every error code the HTTP layer can send (src/http/*.cc:
+# SetError / SetRetryLater / QueueClosingError and the per-record codes) is explained in
+# docs/troubleshooting.md; README.md links every docs/*.md and the examples; the exit statuses
+# in --help are the ones docs/troubleshooting.md lists.
+# Usage: docs_test.sh SOURCE_DIR (TC_COLLECTOR_BIN: the built binary, for --help).
+set -uo pipefail
+src="$1"
+source "$src/tests/integration/shell/collector_lib.sh"
+
+codes="$(python3 - "$src" <<'PY'
+import glob, re, sys
+codes = set()
+for path in glob.glob(sys.argv[1] + "/src/http/*.cc"):
+    text = open(path).read()
+    codes.update(re.findall(
+        r'(?:SetError|SetRetryLater|QueueClosingError)\(\s*[^,()]+,\s*(?:[^,()]+,\s*)?"([a-z_]+)"',
+        text))
+    codes.update(re.findall(r'\\"code\\":\\"([a-z_]+)', text))
+print("\n".join(sorted(codes)))
+PY
+)"
+tc_check "found the HTTP error codes (at least 10): $(echo $codes)" test "$(wc -l <<<"$codes")" -ge 10
+for code in $codes; do
+  tc_check "docs/troubleshooting.md explains error code $code" \
+    grep -q "\`$code\`" "$src/docs/troubleshooting.md"
+done
+
+for doc in "$src"/docs/*.md; do
+  name="docs/$(basename "$doc")"
+  tc_check "README.md links $name" grep -q "$name" "$src/README.md"
+done
+for example in "$src"/examples/*; do
+  name="examples/$(basename "$example")"
+  tc_check "README.md or docs/getting-started.md shows $name" \
+    grep -q "$name" "$src/README.md" "$src/docs/getting-started.md"
+done
+
+help="$("$TC_COLLECTOR_BIN" --help)"
+for status in 0 1 2 3; do
+  tc_check "--help and docs/troubleshooting.md both list exit status $status" \
+    bash -c "grep -q '^  $status  ' <<<\"\$1\" && grep -q '^| $status |' \"\$2\"" _ "$help" \
+    "$src/docs/troubleshooting.md"
+done
+tc_summary
