@@ -38,6 +38,15 @@ def retry_delay(attempt, retry_after):
     return min(0.2 * (2 ** attempt), MAX_WAIT_S)
 
 
+def parse_answer(raw):
+    """The collector always answers JSON; anything else (e.g. a proxy's HTML page) gives {}."""
+    try:
+        answer = json.loads(raw or b"{}")
+    except ValueError:
+        return {}
+    return answer if isinstance(answer, dict) else {}
+
+
 def post(path, payload):
     """POSTs `payload` as JSON; retries 429, 503, 500 and connection errors. Returns
     (http_status, answer_dict). Safe to retry because every record has an id."""
@@ -50,9 +59,9 @@ def post(path, payload):
                                          method="POST")
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
-                return response.status, json.loads(response.read() or b"{}")
+                return response.status, parse_answer(response.read())
         except urllib.error.HTTPError as error:
-            answer = json.loads(error.read() or b"{}")
+            answer = parse_answer(error.read())
             if error.code not in (429, 500, 503) or attempt + 1 == MAX_ATTEMPTS:
                 return error.code, answer
             wait = retry_delay(attempt, error.headers.get("Retry-After"))
