@@ -82,6 +82,13 @@ BackendChoice ChooseBackend(const config::Config& config) {
   return {Backend::kEmbedded, false, "auto: no sqld binary configured or on PATH"};
 }
 
+std::string SpoolDir(const config::Config& config, const BackendChoice& choice) {
+  if (!config.spool.dir.empty()) return config.spool.dir;
+  if (choice.backend == config::Backend::kEmbedded) return config.embedded.path + ".spool";
+  if (choice.spawn_child) return config.sqld.db_path + ".spool";
+  return "tracecollector.spool";
+}
+
 Collector::Collector(const config::Config& config) : config_(config) {}
 
 Collector::~Collector() { Shutdown(); }
@@ -125,8 +132,14 @@ Result<std::unique_ptr<Collector>> Collector::Create(const config::Config& confi
   }
   TC_RETURN_IF_ERROR(c->sink_->Open());
 
-  c->pipeline_ =
-      std::make_unique<pipeline::Pipeline>(PipelineOptionsFrom(config), *c->sink_, metrics);
+  if (config.spool.enabled) {
+    spool::SpoolOptions options{SpoolDir(config, c->choice_), config.spool.max_bytes,
+                                config.spool.segment_bytes};
+    TC_ASSIGN_OR_RETURN(c->spool_, spool::Spool::Open(options, metrics));
+    TC_LOG(kInfo, "app", "spool at {} (up to {} bytes)", options.dir, options.max_bytes);
+  }
+  c->pipeline_ = std::make_unique<pipeline::Pipeline>(PipelineOptionsFrom(config), *c->sink_,
+                                                      metrics, c->spool_.get());
   Collector* self = c.get();
   auto readiness = [self]() -> Status {
     if (self->supervisor_ && !self->supervisor_->ready()) {
@@ -170,6 +183,7 @@ void Collector::Shutdown() {
   if (server_) server_->Shutdown(std::max(deadline, Clock::now()) + std::chrono::seconds(2));
   server_.reset();
   pipeline_.reset();
+  spool_.reset();
   sink_.reset();
   if (supervisor_) supervisor_->Stop();  // the child server goes last
   auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);

@@ -20,6 +20,7 @@
 #include "metrics/metrics.h"
 #include "pipeline/pipeline.h"
 #include "sink/sink.h"
+#include "spool/spool.h"
 #include "supervisor/supervisor.h"
 
 namespace tc::app {
@@ -31,6 +32,9 @@ struct BackendChoice {
   std::string reason;
 };
 BackendChoice ChooseBackend(const config::Config& config);
+
+// spool.dir, or when it is empty a directory next to the database (see the key's help).
+std::string SpoolDir(const config::Config& config, const BackendChoice& choice);
 
 class Collector {
  public:
@@ -53,6 +57,7 @@ class Collector {
   BackendChoice choice_;
   std::unique_ptr<supervisor::Supervisor> supervisor_;
   sink::SinkPtr sink_;
+  std::unique_ptr<spool::Spool> spool_;  // null when spool.enabled is false
   std::unique_ptr<pipeline::Pipeline> pipeline_;
   std::unique_ptr<http::Server> server_;
   std::atomic<bool> child_failed_{false};

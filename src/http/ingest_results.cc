@@ -12,7 +12,14 @@ namespace tc::http {
 
 namespace {
 
-enum class EntryStatus { kStored, kDuplicate, kQueued, kRefusedInvalid, kRefusedDatabase };
+enum class EntryStatus {
+  kStored,
+  kDuplicate,
+  kSpooled,
+  kQueued,
+  kRefusedInvalid,
+  kRefusedDatabase
+};
 
 struct Entry {
   size_t index = 0;
@@ -55,6 +62,7 @@ void ForEachEntry(const PendingIngest& p, const std::vector<sink::RecordResult>*
       entry.status = EntryStatus::kQueued;
     } else {
       bool all_duplicates = true;
+      bool spooled = false;
       entry.status = EntryStatus::kStored;
       for (size_t k = begin; k < r; ++k) {
         const sink::RecordResult& result = (*results)[k];
@@ -63,10 +71,15 @@ void ForEachEntry(const PendingIngest& p, const std::vector<sink::RecordResult>*
           entry.db_message = result.message;
           break;
         }
+        spooled = spooled || result.outcome == sink::RecordOutcome::kSpooled;
         all_duplicates = all_duplicates && result.outcome == sink::RecordOutcome::kDuplicate;
       }
-      if (entry.status != EntryStatus::kRefusedDatabase && all_duplicates) {
-        entry.status = EntryStatus::kDuplicate;
+      if (entry.status != EntryStatus::kRefusedDatabase) {
+        if (spooled) {
+          entry.status = EntryStatus::kSpooled;  // a batch is spooled whole
+        } else if (all_duplicates) {
+          entry.status = EntryStatus::kDuplicate;
+        }
       }
     }
     fn(entry);
@@ -77,6 +90,7 @@ std::string_view StatusName(EntryStatus status) {
   switch (status) {
     case EntryStatus::kStored: return "stored";
     case EntryStatus::kDuplicate: return "duplicate";
+    case EntryStatus::kSpooled: return "spooled";
     case EntryStatus::kQueued: return "queued";
     case EntryStatus::kRefusedInvalid:
     case EntryStatus::kRefusedDatabase: return "refused";
@@ -130,10 +144,12 @@ void BuildIngestResponse(const PendingIngest& pending,
   size_t refused = 0;
   size_t stored = 0;
   size_t duplicates = 0;
+  size_t spooled = 0;
   ForEachEntry(pending, results, [&](const Entry& entry) {
     switch (entry.status) {
       case EntryStatus::kStored: ++accepted; ++stored; break;
       case EntryStatus::kDuplicate: ++accepted; ++duplicates; break;
+      case EntryStatus::kSpooled: ++accepted; ++spooled; break;
       case EntryStatus::kQueued: ++accepted; break;
       case EntryStatus::kRefusedInvalid:
       case EntryStatus::kRefusedDatabase: ++refused; break;
@@ -153,7 +169,8 @@ void BuildIngestResponse(const PendingIngest& pending,
   fmt::format_to(it, "{{\"status\":\"{}\",\"ack\":\"{}\",\"total\":{},\"accepted\":{},",
                  status, durable ? "durable" : "queued", accepted + refused, accepted);
   if (durable) {
-    fmt::format_to(it, "\"stored\":{},\"duplicates\":{},", stored, duplicates);
+    fmt::format_to(it, "\"stored\":{},\"duplicates\":{},\"spooled\":{},", stored, duplicates,
+                   spooled);
   } else {
     fmt::format_to(it, "\"queued\":{},", accepted);
   }

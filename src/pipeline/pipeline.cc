@@ -22,10 +22,13 @@ constexpr std::chrono::milliseconds kIdleWake{50};
 
 }  // namespace
 
-Pipeline::Pipeline(const PipelineOptions& options, sink::Sink& sink, metrics::Metrics& metrics)
-    : options_(options), sink_(sink), metrics_(metrics), queue_(options.capacity) {
+Pipeline::Pipeline(const PipelineOptions& options, sink::Sink& sink, metrics::Metrics& metrics,
+                   spool::Spool* spool)
+    : options_(options), sink_(sink), metrics_(metrics), queue_(options.capacity), spool_(spool) {
   metrics_.queue_capacity_records.Set(static_cast<int64_t>(options.capacity.max_records));
   metrics_.queue_capacity_bytes.Set(static_cast<int64_t>(options.capacity.max_bytes));
+  // Records spooled by an earlier run go to the store before any new record.
+  if (spool_ != nullptr && !spool_->Empty()) spooling_.store(true);
 }
 
 Pipeline::~Pipeline() { Shutdown(Clock::now()); }
@@ -34,6 +37,7 @@ void Pipeline::Start() {
   TC_CHECK(!started_);
   started_ = true;
   batcher_ = std::thread([this] { Run(); });
+  if (spool_ != nullptr) replayer_ = std::thread([this] { Replay(); });
 }
 
 Status Pipeline::Submit(Submission& submission) {
@@ -73,8 +77,11 @@ void Pipeline::UpdateGauges() {
 Status Pipeline::Ready() const {
   if (closed_.load(std::memory_order_relaxed)) return Status::Unavailable("shutting down");
   if (sink_failing_.load(std::memory_order_relaxed)) {
+    // Still ready while the spool takes what the store cannot.
+    if (spool_ != nullptr && spool_->bytes() < spool_->max_bytes()) return Status::Ok();
     std::lock_guard<std::mutex> lock(error_mu_);
-    return Status::Unavailable("database unavailable: " + last_error_);
+    return Status::Unavailable("database unavailable: " + last_error_ +
+                               (spool_ != nullptr ? " (and the spool is full)" : ""));
   }
   return Status::Ok();
 }
@@ -138,14 +145,26 @@ void Pipeline::Run() {
       continue;
     }
     results.clear();
-    Status status = WriteBatch(records, &results);
-    Complete(items, status, results);
+    if (spool_ == nullptr) {
+      Complete(items, WriteBatch(records, &results, Retry::kUntilDeadline), results);
+      continue;
+    }
+    if (!spooling_.load() && !DeadlinePassed()) {
+      Status status = WriteBatch(records, &results, Retry::kOnce);
+      if (!IsRetryable(status)) {
+        Complete(items, status, results);
+        continue;
+      }
+      TC_LOG(kWarn, "pipeline", "database unavailable ({}); spooling batches to {} until it is back",
+             status.ToString(), spool_->dir());
+    }
+    SpoolBatch(items, records);
   }
 }
 
 Status Pipeline::WriteBatch(std::span<const schema::Record> records,
-                            std::vector<sink::RecordResult>* results) {
-  Status status = WriteWithRetry(records, results);
+                            std::vector<sink::RecordResult>* results, Retry retry) {
+  Status status = WriteWithRetry(records, results, retry);
   if (status.ok() || IsRetryable(status) || records.size() == 1) {
     if (!status.ok() && !IsRetryable(status) && records.size() == 1) {
       // One record the sink refused as a whole: report it refused, nothing was written.
@@ -161,7 +180,8 @@ Status Pipeline::WriteBatch(std::span<const schema::Record> records,
   std::vector<sink::RecordResult> single;
   for (size_t i = 0; i < records.size(); ++i) {
     single.clear();
-    Status one = WriteWithRetry(records.subspan(i, 1), &single);
+    Status one = WriteWithRetry(records.subspan(i, 1), &single,
+                                retry == Retry::kOnce ? Retry::kUntilDeadline : retry);
     if (one.ok()) {
       (*results)[i] = std::move(single.at(0));
     } else if (IsRetryable(one)) {
@@ -174,13 +194,16 @@ Status Pipeline::WriteBatch(std::span<const schema::Record> records,
 }
 
 Status Pipeline::WriteWithRetry(std::span<const schema::Record> records,
-                                std::vector<sink::RecordResult>* results) {
+                                std::vector<sink::RecordResult>* results, Retry retry) {
   Backoff backoff(options_.retry);
   uint64_t attempts = 0;
   while (true) {
     results->clear();
+    const auto started = Clock::now();
     Status status = sink_.Write(records, results);
     if (status.ok()) {
+      metrics_.ObserveCommit(std::chrono::duration<double>(Clock::now() - started).count(),
+                             records.size());
       if (attempts > 0) {
         TC_LOG(kInfo, "pipeline", "database writable again after {} failed attempts", attempts);
       }
@@ -196,28 +219,30 @@ Status Pipeline::WriteWithRetry(std::span<const schema::Record> records,
       std::lock_guard<std::mutex> lock(error_mu_);
       last_error_ = status.ToString();
     }
+    if (retry == Retry::kOnce) return status;
     // Log the first failure and then every 20th, not every retry.
     if (attempts == 1 || attempts % 20 == 0) {
       TC_LOG(kWarn, "pipeline", "batch of {} records not written ({}), attempt {}; retrying",
              records.size(), status.ToString(), attempts);
     }
-    if (!SleepForRetry(backoff.Next())) {
-      return Status::Unavailable("shutdown deadline passed while the database was unavailable: " +
+    if (!SleepForRetry(backoff.Next(), retry == Retry::kUntilShutdown)) {
+      return Status::Unavailable("shut down while the database was unavailable: " +
                                  status.message());
     }
     metrics_.batch_retries.Add();
   }
 }
 
-bool Pipeline::SleepForRetry(std::chrono::milliseconds delay) {
+bool Pipeline::SleepForRetry(std::chrono::milliseconds delay, bool until_shutdown) {
+  auto stopped = [&] { return DeadlinePassed() || (until_shutdown && closed_.load()); };
   std::unique_lock<std::mutex> lock(sleep_mu_);
   auto wake_at = Clock::now() + delay;
   while (Clock::now() < wake_at) {
-    if (DeadlinePassed()) return false;
+    if (stopped()) return false;
     auto deadline = Clock::time_point(std::chrono::nanoseconds(deadline_ns_.load()));
     sleep_cv_.wait_until(lock, std::min(wake_at, deadline));
   }
-  return !DeadlinePassed();
+  return !stopped();
 }
 
 void Pipeline::Complete(std::vector<Item>& items, const Status& status,
@@ -232,33 +257,44 @@ void Pipeline::Complete(std::vector<Item>& items, const Status& status,
   queue_.Release(released_records, released_bytes);
   UpdateGauges();
   if (status.ok()) {
-    metrics_.batches_committed.Add();
+    CountOutcomes(results);
   } else {
-    TC_LOG(kError, "pipeline", "{} records not written: {}", released_records, status.ToString());
+    // Durable submissions are answered 503 (the client retries); ack=queued ones were answered
+    // already, so their records are lost and counted as dropped.
+    uint64_t dropped = 0;
+    for (const auto& item : items) dropped += item.on_done ? 0 : item.records.size();
+    metrics_.records_dropped.Add(dropped);
+    TC_LOG(kError, "pipeline", "{} records not written ({} of them acknowledged with ack=queued "
+           "and lost): {}", released_records, dropped, status.ToString());
   }
   size_t offset = 0;
-  uint64_t stored = 0, duplicates = 0, refused = 0;
   for (auto& item : items) {
     const size_t n = item.records.size();
     std::vector<sink::RecordResult> mine;
     if (status.ok()) {
       mine.reserve(n);
-      for (size_t i = 0; i < n; ++i) {
-        auto& r = results[offset + i];
-        switch (r.outcome) {
-          case sink::RecordOutcome::kStored: ++stored; break;
-          case sink::RecordOutcome::kDuplicate: ++duplicates; break;
-          case sink::RecordOutcome::kRefused: ++refused; break;
-        }
-        mine.push_back(std::move(r));
-      }
+      for (size_t i = 0; i < n; ++i) mine.push_back(std::move(results[offset + i]));
     }
     offset += n;
     if (item.on_done) item.on_done(status, std::move(mine));
   }
+}
+
+void Pipeline::CountOutcomes(const std::vector<sink::RecordResult>& results) {
+  uint64_t stored = 0, duplicates = 0, refused = 0, spooled = 0;
+  for (const auto& r : results) {
+    switch (r.outcome) {
+      case sink::RecordOutcome::kStored: ++stored; break;
+      case sink::RecordOutcome::kDuplicate: ++duplicates; break;
+      case sink::RecordOutcome::kRefused: ++refused; break;
+      case sink::RecordOutcome::kSpooled: ++spooled; break;
+    }
+  }
+  if (spooled < results.size()) metrics_.batches_committed.Add();
   metrics_.records_stored.Add(stored);
   metrics_.records_duplicate.Add(duplicates);
   metrics_.records_refused_database.Add(refused);
+  metrics_.records_spooled.Add(spooled);
 }
 
 void Pipeline::Shutdown(Clock::time_point deadline) {
@@ -269,7 +305,9 @@ void Pipeline::Shutdown(Clock::time_point deadline) {
       std::lock_guard<std::mutex> lock(sleep_mu_);
     }
     sleep_cv_.notify_all();
+    WakeReplay();
     if (started_ && batcher_.joinable()) batcher_.join();
+    if (replayer_.joinable()) replayer_.join();
   });
 }
 

@@ -9,9 +9,23 @@
 //            backoff, the batch intact; then calls each submission's CompletionFn.
 //
 // Capacity stays held until a submission's records are written, so the queue caps bound all
-// admitted, unwritten records. Shutdown: Submit refuses (kUnavailable), the batcher drains the
-// queue, retrying until the deadline; submissions still unwritten then complete with
-// kUnavailable (their requests are answered 503; nothing acknowledged is dropped).
+// admitted, unwritten records.
+//
+// With a spool (spool/spool.h): when a batch write fails with a retryable error (store down,
+// timeout), the batch is appended to the spool and its submissions complete with kSpooled
+// results (durable: the spool fsyncs). From then on every batch goes to the spool ("spooling")
+// so records keep their order, and the replay thread writes the spool to the store, oldest
+// first, retrying with backoff; once it has caught up, batches go to the store directly again.
+// Only one thread writes to the sink at a time: the batcher while not spooling, the replay
+// thread while spooling (the switch back happens under mode_mu_ with nothing left to read).
+// A full spool: durable submissions complete with kUnavailable (503); ack=queued ones, already
+// answered, wait for room until the shutdown deadline and are then counted as dropped.
+// Without a spool, a failing batch is retried with backoff, intact, and the queue fills (429).
+//
+// Shutdown(deadline): Submit refuses (kUnavailable); the batcher drains the queue into the
+// store until the deadline and into the spool after it (without a spool: submissions still
+// unwritten complete with kUnavailable, answered 503); the replay thread finishes the chunk it
+// is writing and stops (what is left is replayed on the next start).
 
 #include <atomic>
 #include <chrono>
@@ -27,6 +41,7 @@
 #include "pipeline/submission.h"
 #include "queue/admission_queue.h"
 #include "sink/sink.h"
+#include "spool/spool.h"
 
 namespace tc::pipeline {
 
@@ -41,13 +56,15 @@ struct PipelineOptions {
 class Pipeline : public Submitter {
  public:
   // `sink` must outlive the pipeline; it must already be Open()ed. `metrics` likewise.
-  Pipeline(const PipelineOptions& options, sink::Sink& sink, metrics::Metrics& metrics);
+  // `spool` (may be null: no spool) likewise; what it holds from earlier runs is replayed first.
+  Pipeline(const PipelineOptions& options, sink::Sink& sink, metrics::Metrics& metrics,
+           spool::Spool* spool = nullptr);
   ~Pipeline() override;  // Shutdown(now) if still running
 
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;
 
-  // Starts the batcher thread.
+  // Starts the batcher thread (and the replay thread with a spool).
   void Start();
 
   // Submitter: admits all records of the submission or none. Thread-safe, lock-free.
@@ -57,7 +74,8 @@ class Pipeline : public Submitter {
   // Safe without Start and twice.
   void Shutdown(std::chrono::steady_clock::time_point deadline);
 
-  // OK when accepting and the last write did not fail; else why not (for /readyz).
+  // OK when accepting and records can be made durable (the last write did not fail, or the
+  // spool takes them); else why not (for /readyz).
   Status Ready() const;
 
   uint64_t held_records() const { return queue_.held_records(); }
@@ -70,17 +88,31 @@ class Pipeline : public Submitter {
   };
 
   void Run();
+  // Batcher: appends the batch to the spool and completes its items (see the class comment).
+  void SpoolBatch(std::vector<Item>& items, std::vector<schema::Record>& records);
+  // Replay thread: spool → sink while spooling_, until closed_.
+  void Replay();
+  bool ReplayChunk(spool::Chunk& chunk);
+  void CountOutcomes(const std::vector<sink::RecordResult>& results);
+  void WakeReplay();
   // Takes a batch: items whose records are moved into `records`.
   bool CollectBatch(std::vector<Item>& items, std::vector<schema::Record>& records);
   // Writes with retries; per-record fallback on a permanent batch failure.
+  // How long a retryable sink failure is retried: not at all (the batcher, which then spools),
+  // until the shutdown deadline (the batcher without a spool), or until Shutdown starts (the
+  // replay thread: its records are safe on disk).
+  enum class Retry { kOnce, kUntilDeadline, kUntilShutdown };
+  // Writes `records`; on a permanent failure of the whole batch, writes them one by one so
+  // that only the culprits are refused (those single writes retry kUntilDeadline).
   Status WriteBatch(std::span<const schema::Record> records,
-                    std::vector<sink::RecordResult>* results);
+                    std::vector<sink::RecordResult>* results, Retry retry);
   Status WriteWithRetry(std::span<const schema::Record> records,
-                        std::vector<sink::RecordResult>* results);
+                        std::vector<sink::RecordResult>* results, Retry retry);
   void Complete(std::vector<Item>& items, const Status& status,
                 std::vector<sink::RecordResult>& results);
-  // Sleeps `delay` unless shutdown's deadline passes first. False once the deadline passed.
-  bool SleepForRetry(std::chrono::milliseconds delay);
+  // Sleeps `delay` unless shutdown's deadline passes first (or, with `until_shutdown`, Shutdown
+  // starts). False once that happened.
+  bool SleepForRetry(std::chrono::milliseconds delay, bool until_shutdown = false);
   bool DeadlinePassed() const;
   void UpdateGauges();
 
@@ -100,7 +132,14 @@ class Pipeline : public Submitter {
   mutable std::mutex error_mu_;
   std::string last_error_;  // guarded by error_mu_
 
+  spool::Spool* const spool_;
+  std::mutex mode_mu_;               // orders "spooling? then append" against the switch back
+  std::atomic<bool> spooling_{false};  // batches go to the spool; the replay thread owns the sink
+  std::mutex replay_mu_;
+  std::condition_variable replay_cv_;  // wakes the replay thread when spooling starts
+
   std::thread batcher_;
+  std::thread replayer_;
   bool started_ = false;
   std::once_flag shutdown_once_;
 };

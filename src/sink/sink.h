@@ -18,6 +18,8 @@ enum class RecordOutcome : uint8_t {
   kStored,     // committed now
   kDuplicate,  // its idempotency key was already stored: nothing written, counters unchanged
   kRefused,    // the database refused it (constraint, unknown reference): nothing of it written
+  kSpooled,    // set by the pipeline, never by a sink: durably in the local spool, written to
+               // the store when it is back (spool/spool.h)
 };
 
 struct RecordResult {

@@ -302,10 +302,13 @@ Status Spool::ReadNext(size_t max_records, Chunk* chunk) {
       it->damaged.emplace_back(read_.offset, it->size);
       continue;
     }
+    const size_t before = chunk->records.size();
     Status decoded = DecodeRecords(body, &chunk->records);
-    if (!decoded.ok()) {
-      return Status::Internal(fmt::format("{} at offset {}: {}", it->path, read_.offset,
-                                          decoded.message()));
+    if (!decoded.ok()) {  // checksummed but not decodable: a format bug; skip it, loudly
+      chunk->records.resize(before);
+      metrics_.spool_corrupt_bytes.Add(frame_bytes);
+      TC_LOG(kError, "spool", "{}: frame at offset {} does not decode ({}); skipped", it->path,
+             read_.offset, decoded.message());
     }
     read_.offset += frame_bytes;
   }

@@ -72,7 +72,8 @@ class Spool {
 
   // Reads the next unread frames, whole, until `max_records` is reached (at least one frame
   // when any is unread). An empty chunk with a moved `end` means only damaged bytes or empty
-  // segments were passed. kInternal when a checksummed frame does not decode (format bug).
+  // segments were passed. A frame that is damaged or does not decode is skipped and counted
+  // (tracecollector_spool_corrupt_bytes_total). Errors are I/O errors (nothing was read).
   [[nodiscard]] Status ReadNext(size_t max_records, Chunk* chunk);
 
   // Everything before `end` is in the store: deletes the segments that are wholly before it.
@@ -83,6 +84,7 @@ class Spool {
   // True when nothing is left on disk (everything appended has been consumed).
   bool Empty() const;
   uint64_t bytes() const;
+  uint64_t max_bytes() const { return options_.max_bytes; }
   const std::string& dir() const { return options_.dir; }
 
  private:

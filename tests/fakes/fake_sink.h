@@ -21,7 +21,9 @@ class FakeSink : public sink::Sink {
   Status Write(std::span<const schema::Record> records,
                std::vector<sink::RecordResult>* results) override {
     std::unique_lock<std::mutex> lock(mu_);
+    ++waiting_;
     cv_.wait(lock, [&] { return !blocked_; });
+    --waiting_;
     ++write_calls_;
     if (fail_next_ > 0) {
       --fail_next_;
@@ -73,6 +75,11 @@ class FakeSink : public sink::Sink {
     std::lock_guard<std::mutex> lock(mu_);
     return stored_;
   }
+  // Writes waiting in Write() for Unblock().
+  int waiting() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return waiting_;
+  }
   int write_calls() {
     std::lock_guard<std::mutex> lock(mu_);
     return write_calls_;
@@ -85,6 +92,7 @@ class FakeSink : public sink::Sink {
   int fail_next_ = 0;
   Status fail_status_;
   int write_calls_ = 0;
+  int waiting_ = 0;
   std::set<std::string> keys_;
   std::vector<std::string> stored_;
   std::vector<size_t> batch_sizes_;

@@ -7,12 +7,16 @@
 //   kSqld:     --backend sqld, the collector spawns the real tursodb (npm turso@0.6.0) on a free
 //              port; read through that server's /v2/pipeline.
 
+#include <signal.h>
+#include <sqlite3.h>
+
 #include <gtest/gtest.h>
 
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "integration/proc_util.h"
 #include "support/collector_process.h"
 #include "support/db_reader.h"
 #include "support/http_client.h"
@@ -61,7 +65,34 @@ class CollectorTest : public ::testing::TestWithParam<BackendKind> {
     return client_->Post("/v1/records" + query, body);
   }
 
+  // Makes the database stop accepting writes, in a way a real deployment sees: embedded, another
+  // process holds an exclusive lock on the file; sqld, the server process is stopped (SIGSTOP).
+  void StallDatabase() {
+    if (GetParam() == BackendKind::kEmbedded) {
+      ASSERT_EQ(sqlite3_open(db_path().c_str(), &locker_), SQLITE_OK);
+      char* err = nullptr;
+      ASSERT_EQ(sqlite3_exec(locker_, "BEGIN EXCLUSIVE", nullptr, nullptr, &err), SQLITE_OK)
+          << (err ? err : "");
+    } else {
+      server_pids_ = PidsWithCmdline(db_path() + " --sync-server");
+      ASSERT_EQ(server_pids_.size(), 1u);
+      ASSERT_EQ(kill(server_pids_[0], SIGSTOP), 0);
+    }
+  }
+  void ResumeDatabase() {
+    if (locker_ != nullptr) {
+      sqlite3_exec(locker_, "ROLLBACK", nullptr, nullptr, nullptr);
+      sqlite3_close(locker_);
+      locker_ = nullptr;
+    }
+    for (pid_t pid : server_pids_) kill(pid, SIGCONT);
+    server_pids_.clear();
+  }
+  void TearDown() override { ResumeDatabase(); }
+
   TempDir dir_;
+  sqlite3* locker_ = nullptr;
+  std::vector<pid_t> server_pids_;
   int sqld_port_ = 0;
   std::unique_ptr<CollectorProcess> collector_;
   std::unique_ptr<HttpClient> client_;

@@ -1,0 +1,125 @@
+// The spool half of the pipeline (see pipeline.h): the batcher's SpoolBatch and the replay
+// thread that writes the spool back to the store.
+
+#include <algorithm>
+
+#include "common/log.h"
+#include "pipeline/pipeline.h"
+
+namespace tc::pipeline {
+namespace {
+
+// While nothing is spooled, the replay thread wakes this often to notice shutdown.
+constexpr std::chrono::milliseconds kReplayIdleWake{50};
+
+}  // namespace
+
+void Pipeline::WakeReplay() {
+  {
+    std::lock_guard<std::mutex> lock(replay_mu_);
+  }
+  replay_cv_.notify_all();
+}
+
+void Pipeline::SpoolBatch(std::vector<Item>& items, std::vector<schema::Record>& records) {
+  // ack=queued items were answered already: they wait for room rather than being refused.
+  const bool answered_already =
+      std::any_of(items.begin(), items.end(), [](const Item& item) { return !item.on_done; });
+  Backoff backoff(options_.retry);
+  Status status;
+  while (true) {
+    {
+      std::lock_guard<std::mutex> lock(mode_mu_);
+      spooling_.store(true);
+      status = spool_->Append(records);
+    }
+    WakeReplay();
+    if (status.ok() || !answered_already || !SleepForRetry(backoff.Next())) break;
+  }
+  std::vector<sink::RecordResult> results;
+  if (status.ok()) {
+    results.assign(records.size(), sink::RecordResult{sink::RecordOutcome::kSpooled, {}});
+    Complete(items, status, results);
+    return;
+  }
+  uint64_t waiting = 0, dropped = 0;
+  for (const Item& item : items) (item.on_done ? waiting : dropped) += item.records.size();
+  if (status.code() == StatusCode::kResourceExhausted) {
+    metrics_.records_refused_spool_full.Add(waiting);
+  }
+  if (dropped > 0) {  // counted by Complete
+    TC_LOG(kError, "pipeline",
+           "{} records accepted with ack=queued are lost: the spool refused them until the "
+           "shutdown deadline ({})",
+           dropped, status.ToString());
+  }
+  Complete(items, Status::Unavailable(status.message()), results);
+}
+
+void Pipeline::Replay() {
+  spool::Chunk chunk;
+  bool holding = false;  // `chunk` was read and is not yet in the store
+  bool gave_up = false;  // a write failed after Shutdown started
+  while (true) {
+    {
+      std::unique_lock<std::mutex> lock(replay_mu_);
+      replay_cv_.wait_for(lock, kReplayIdleWake,
+                          [&] { return spooling_.load() || closed_.load(); });
+    }
+    // On shutdown, keep draining while the store takes records, until the deadline; what is
+    // left stays on disk and is replayed on the next start.
+    if (closed_.load() && (!spooling_.load() || gave_up || DeadlinePassed())) break;
+    if (!spooling_.load()) continue;
+    if (!holding) {
+      Status read = spool_->ReadNext(options_.batch_max_records, &chunk);
+      if (!read.ok()) {
+        TC_LOG(kError, "pipeline", "cannot read the spool: {}", read.ToString());
+        SleepForRetry(options_.retry.max, /*until_shutdown=*/true);
+        continue;
+      }
+      holding = true;
+    }
+    if (chunk.records.empty()) {  // nothing left to read (or only damaged bytes were passed)
+      holding = false;
+      Status consumed = spool_->Consume(chunk.end);
+      if (!consumed.ok()) TC_LOG(kError, "pipeline", "spool: {}", consumed.ToString());
+      std::lock_guard<std::mutex> lock(mode_mu_);
+      if (spool_->AllRead()) {
+        spooling_.store(false);
+        TC_LOG(kInfo, "pipeline", "spool replayed; writing to the database directly again");
+      }
+      continue;
+    }
+    if (ReplayChunk(chunk)) {
+      holding = false;
+    } else {
+      gave_up = closed_.load();
+    }
+  }
+}
+
+bool Pipeline::ReplayChunk(spool::Chunk& chunk) {
+  std::vector<sink::RecordResult> results;
+  Status status = WriteBatch(chunk.records, &results, Retry::kUntilShutdown);
+  if (!status.ok()) return false;  // shutting down: the chunk stays in the spool
+  CountOutcomes(results);
+  metrics_.records_replayed.Add(chunk.records.size());
+  size_t refused = 0;
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (results[i].outcome != sink::RecordOutcome::kRefused) continue;
+    // Its request was acknowledged when it was spooled: the log and the metric are all that
+    // can report the refusal now.
+    if (refused++ == 0) {
+      TC_LOG(kWarn, "pipeline", "spooled {} record refused by the database on replay: {}",
+             schema::RecordTypeName(chunk.records[i].body), results[i].message);
+    }
+  }
+  if (refused > 1) {
+    TC_LOG(kWarn, "pipeline", "{} spooled records of this replay were refused in all", refused);
+  }
+  Status consumed = spool_->Consume(chunk.end);
+  if (!consumed.ok()) TC_LOG(kError, "pipeline", "spool: {}", consumed.ToString());
+  return true;
+}
+
+}  // namespace tc::pipeline

@@ -1,0 +1,245 @@
+// Nothing acknowledged is ever lost (issue 4): the spool takes over while the database is
+// stalled and drains when it is back; kill -9 of the collector at random moments under load
+// with retrying clients; a torn or corrupt spool at startup. Real collector processes, real
+// SQLite files and a real tursodb, faults a deployment sees (a lock held by another process,
+// SIGSTOP of the server, SIGKILL of the collector, damaged files).
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <random>
+#include <thread>
+
+#include "integration/collector_fixture.h"
+#include "integration/json_probe.h"
+#include "integration/retrying_load.h"
+
+namespace tc::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+
+// The value of an unlabeled metric ("tracecollector_<name> <value>"); -1 when absent.
+double Metric(HttpClient& client, const std::string& name) {
+  const std::string body = client.Get("/metrics").body;
+  const std::string prefix = "\ntracecollector_" + name + " ";
+  size_t at = body.find(prefix);
+  return at == std::string::npos ? -1 : std::stod(body.substr(at + prefix.size()));
+}
+
+bool WaitFor(const std::function<bool()>& done, milliseconds timeout) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < until) {
+    if (done()) return true;
+    std::this_thread::sleep_for(milliseconds(50));
+  }
+  return done();
+}
+
+std::vector<std::string> SpoolSegments(const std::string& dir) {
+  std::vector<std::string> out;
+  if (!fs::exists(dir)) return out;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.path().extension() == ".spool") out.push_back(e.path().string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Fast failure detection so that the tests spend seconds, not minutes, per fault.
+const std::vector<std::string> kFastFaults = {
+    "--set", "sqld.timeout_ms=500",         "--set", "embedded.busy_timeout_ms=100",
+    "--set", "sqld.retry.max_ms=200",       "--set", "sqld.restart_backoff_ms=50",
+    "--set", "shutdown_timeout_ms=5000"};
+
+class ReliabilityTest : public CollectorTest {
+ protected:
+  void Start(std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = kFastFaults;
+    args.insert(args.end(), extra.begin(), extra.end());
+    StartCollector(args);
+  }
+  std::string SpoolDir() const { return db_path() + ".spool"; }
+  bool SpoolDrained() { return Metric(*client_, "spool_bytes") == 0; }
+  // Stops the collector the way systemd does and reads what it stored.
+  std::unique_ptr<DbReader> StopAndRead() {
+    int status = collector_->Stop(SIGTERM);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << collector_->Log();
+    return MakeSqliteReader(db_path());
+  }
+};
+
+TEST_P(ReliabilityTest, SpoolAcknowledgesWhileTheDatabaseIsStalledThenDrainsExactlyOnce) {
+  Start();
+  RetryingLoad load({collector_->port()}, 6, "sp-");
+  ASSERT_TRUE(WaitFor([&] { return load.acked() > 30; }, milliseconds(10000)));
+  StallDatabase();
+  const size_t before_stall = load.acked();
+  std::this_thread::sleep_for(milliseconds(1500));
+  const size_t during_stall = load.acked() - before_stall;
+  ResumeDatabase();
+  ASSERT_TRUE(WaitFor([&] { return load.acked() > before_stall + during_stall + 30; },
+                      milliseconds(10000)));
+  auto acked = load.Stop();
+  ASSERT_TRUE(WaitFor([&] { return SpoolDrained(); }, milliseconds(15000))) << collector_->Log();
+  EXPECT_GT(during_stall, 20u) << "requests must keep being acknowledged from the spool";
+  EXPECT_GT(load.spooled(), 20);
+  EXPECT_GT(Metric(*client_, "records_replayed_total"), 20);
+  EXPECT_NE(collector_->Log().find("spooling batches"), std::string::npos);
+  EXPECT_NE(collector_->Log().find("spool replayed"), std::string::npos);
+  EXPECT_TRUE(SpoolSegments(SpoolDir()).empty()) << "drained segments are deleted";
+  auto db = StopAndRead();
+  ExpectExactlyOnce(*db, acked);
+  RecordProperty("acknowledged", static_cast<int>(acked.size()));
+  RecordProperty("acknowledged_during_stall", static_cast<int>(during_stall));
+  RecordProperty("acknowledged_from_spool", load.spooled());
+}
+
+TEST_P(ReliabilityTest, KillNineOfTheCollectorAtRandomMomentsLosesAndDoublesNothing) {
+  const int port = FreePort();
+  const std::vector<std::string> listen = {"--listen", "127.0.0.1:" + std::to_string(port)};
+  std::mt19937 rng(std::random_device{}());
+  std::uniform_int_distribution<int> pause_ms(150, 600);
+  constexpr int kKills = 6;
+  Start(listen);
+  RetryingLoad load({port}, 6, "k9c-");
+  int stalled_kills = 0;
+  for (int round = 0; round < kKills; ++round) {
+    ASSERT_TRUE(WaitFor([&] { return load.acked() > 0; }, milliseconds(10000)));
+    std::this_thread::sleep_for(milliseconds(pause_ms(rng)));
+    // Every other round the database is stalled first, so the kill lands while batches are
+    // being spooled (and, later, replayed).
+    const bool stall = round % 2 == 1;
+    if (stall) {
+      StallDatabase();
+      std::this_thread::sleep_for(milliseconds(pause_ms(rng)));
+      ++stalled_kills;
+    }
+    collector_->Kill9();
+    ResumeDatabase();
+    Start(listen);
+  }
+  std::this_thread::sleep_for(milliseconds(500));
+  auto acked = load.Stop();
+  ASSERT_TRUE(WaitFor([&] { return SpoolDrained(); }, milliseconds(15000))) << collector_->Log();
+  auto db = StopAndRead();
+  ExpectExactlyOnce(*db, acked);
+  ASSERT_GT(acked.size(), 50u) << "load too light to mean anything";
+  RecordProperty("kills", kKills);
+  RecordProperty("kills_while_spooling", stalled_kills);
+  RecordProperty("acknowledged", static_cast<int>(acked.size()));
+  RecordProperty("client_retries", load.retries());
+  RecordProperty("acknowledged_from_spool", load.spooled());
+}
+
+// Fills the spool with three acknowledged requests of two events each, then kills the collector.
+std::vector<std::string> SpoolThreeRequests(ReliabilityTest* test, HttpClient& client) {
+  std::vector<std::string> ids;
+  for (int r = 0; r < 3; ++r) {
+    std::string body = "[";
+    for (int i = 0; i < 2; ++i) {
+      std::string id = "c" + std::to_string(r) + "-" + std::to_string(i);
+      ids.push_back(id);
+      body += std::string(i ? "," : "") + R"({"type":"event","id":")" + id +
+              R"(","session_id":"s-c","event_type":"runtime","system_instance_id":"a"})";
+    }
+    auto res = client.Post("/v1/records", body + "]");
+    EXPECT_EQ(res.status, 200) << res.body;
+    EXPECT_EQ(JsonProbe(res.body).Int("/spooled"), 2) << res.body;
+  }
+  (void)test;
+  return ids;
+}
+
+TEST_P(ReliabilityTest, TornSpoolTailIsReportedAndEveryAcknowledgedRecordReplayed) {
+  Start();
+  ASSERT_EQ(PostRecords(R"({"type":"session","session_id":"s-c"})").status, 200);
+  StallDatabase();
+  auto ids = SpoolThreeRequests(this, *client_);
+  collector_->Kill9();
+  ResumeDatabase();
+  auto segments = SpoolSegments(SpoolDir());
+  ASSERT_EQ(segments.size(), 1u);
+  {  // a write torn by the crash: the start of a frame header and a few bytes
+    std::ofstream out(segments[0], std::ios::binary | std::ios::app);
+    out.write("TCS1\x40\x00\x00\x00\x01\x02", 10);
+  }
+  Start();
+  EXPECT_NE(collector_->Log().find("torn or corrupt tail"), std::string::npos) << collector_->Log();
+  EXPECT_EQ(Metric(*client_, "spool_corrupt_bytes_total"), 10);
+  ASSERT_TRUE(WaitFor([&] { return SpoolDrained(); }, milliseconds(15000))) << collector_->Log();
+  EXPECT_EQ(PostRecords(R"({"type":"event","id":"after","session_id":"s-c","event_type":"runtime","system_instance_id":"a"})").status,
+            200);
+  auto db = StopAndRead();
+  for (const auto& id : ids) {
+    EXPECT_EQ(db->Int("SELECT COUNT(*) FROM tc_idempotency WHERE key='" + id + "'"), 1) << id;
+  }
+  EXPECT_EQ(db->Int("SELECT COUNT(*) FROM events"), 7);
+  EXPECT_EQ(db->Int("SELECT num_events FROM session_traces WHERE session_id='s-c'"), 7);
+}
+
+TEST_P(ReliabilityTest, CorruptSpoolFrameLosesOnlyItselfAndTheCollectorKeepsRunning) {
+  Start();
+  ASSERT_EQ(PostRecords(R"({"type":"session","session_id":"s-c"})").status, 200);
+  StallDatabase();
+  auto ids = SpoolThreeRequests(this, *client_);
+  collector_->Kill9();
+  ResumeDatabase();
+  auto segments = SpoolSegments(SpoolDir());
+  ASSERT_EQ(segments.size(), 1u);
+  std::string bytes = ReadFile(segments[0]);
+  ASSERT_EQ(bytes.size() % 3, 0u) << "three frames of equal size";
+  bytes[bytes.size() / 2] ^= 0x20;  // inside the second frame (the disk, not us, broke it)
+  std::ofstream(segments[0], std::ios::binary | std::ios::trunc) << bytes;
+  Start();
+  EXPECT_NE(collector_->Log().find("corrupt"), std::string::npos) << collector_->Log();
+  EXPECT_EQ(Metric(*client_, "spool_corrupt_bytes_total"), bytes.size() / 3);
+  ASSERT_TRUE(WaitFor([&] { return SpoolDrained(); }, milliseconds(15000))) << collector_->Log();
+  EXPECT_EQ(PostRecords(R"({"type":"event","id":"after","session_id":"s-c","event_type":"runtime","system_instance_id":"a"})").status,
+            200);
+  auto db = StopAndRead();
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const int expected = (i == 2 || i == 3) ? 0 : 1;  // the second request's two events
+    EXPECT_EQ(db->Int("SELECT COUNT(*) FROM tc_idempotency WHERE key='" + ids[i] + "'"), expected)
+        << ids[i];
+  }
+  EXPECT_EQ(db->Int("SELECT num_events FROM session_traces WHERE session_id='s-c'"), 5);
+}
+
+TEST_P(ReliabilityTest, FullSpoolAnswers503WithRetryAfterAndCountsTheRecords) {
+  Start({"--set", "spool.max_bytes=600"});
+  ASSERT_EQ(PostRecords(R"({"type":"session","session_id":"s-c"})").status, 200);
+  StallDatabase();
+  HttpResponse refused;
+  int spooled_requests = 0;
+  for (int r = 0; r < 50; ++r) {
+    auto res = PostRecords(R"({"type":"event","id":"f)" + std::to_string(r) +
+                           R"(","session_id":"s-c","event_type":"runtime","system_instance_id":"a"})");
+    if (res.status != 200) {
+      refused = res;
+      break;
+    }
+    ++spooled_requests;
+  }
+  ASSERT_EQ(refused.status, 503) << refused.body;
+  EXPECT_EQ(refused.headers["retry-after"], "1");
+  EXPECT_GT(spooled_requests, 0);
+  EXPECT_NE(refused.body.find("spool is full"), std::string::npos) << refused.body;
+  ResumeDatabase();
+  ASSERT_TRUE(WaitFor([&] { return SpoolDrained(); }, milliseconds(15000))) << collector_->Log();
+  auto metrics = client_->Get("/metrics").body;
+  EXPECT_NE(metrics.find("reason=\"spool_full\"} 1\n"), std::string::npos) << metrics;
+  auto db = StopAndRead();
+  EXPECT_EQ(db->Int("SELECT COUNT(*) FROM events"), spooled_requests);
+}
+
+TC_INSTANTIATE_ON_BOTH_BACKENDS(ReliabilityTest);
+
+}  // namespace
+}  // namespace tc::testing

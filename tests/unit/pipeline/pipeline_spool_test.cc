@@ -1,0 +1,150 @@
+// The pipeline with a spool (a real spool directory, a fake sink to make the store fail):
+// a retryable failure spools the batch and acknowledges it "spooled"; later batches queue up
+// behind it in the spool; replay writes them in order once the store is back; a full spool
+// answers kUnavailable; a spool left by an earlier run is replayed before anything new.
+
+#include <gtest/gtest.h>
+
+#include <future>
+#include <thread>
+
+#include "fakes/fake_sink.h"
+#include "pipeline/pipeline.h"
+#include "support/temp_dir.h"
+
+namespace tc::pipeline {
+namespace {
+
+using std::chrono::milliseconds;
+using Clock = std::chrono::steady_clock;
+
+struct Outcome {
+  Status status;
+  std::vector<sink::RecordResult> results;
+};
+
+std::future<Outcome> Submit(Pipeline& p, std::vector<std::string> keys) {
+  auto promise = std::make_shared<std::promise<Outcome>>();
+  auto future = promise->get_future();
+  Submission s;
+  for (auto& k : keys) s.records.push_back({k, schema::EventRecord{.session_id = "s1"}});
+  s.on_done = [promise](const Status& st, std::vector<sink::RecordResult> res) {
+    promise->set_value(Outcome{st, std::move(res)});
+  };
+  EXPECT_TRUE(p.Submit(s).ok());
+  return future;
+}
+
+PipelineOptions Options() {
+  PipelineOptions o;
+  o.capacity = {.max_records = 100, .max_bytes = 1 << 20};
+  o.batch_max_records = 10;
+  o.batch_max_delay = milliseconds(0);
+  o.retry = {.initial = milliseconds(1), .max = milliseconds(5), .multiplier = 2};
+  return o;
+}
+
+bool Eventually(const std::function<bool()>& done) {
+  for (int i = 0; i < 400 && !done(); ++i) std::this_thread::sleep_for(milliseconds(5));
+  return done();
+}
+
+class PipelineSpoolTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<spool::Spool> OpenSpool(uint64_t max_bytes = 1 << 20) {
+    auto opened = spool::Spool::Open({dir_.path() + "/spool", max_bytes, 1 << 16}, metrics_);
+    EXPECT_TRUE(opened.has_value()) << opened.status().ToString();
+    return std::move(*opened);
+  }
+  ::tc::testing::TempDir dir_;
+  ::tc::testing::FakeSink sink_;
+  metrics::Metrics metrics_;
+};
+
+TEST_F(PipelineSpoolTest, StoreDownSpoolsAcknowledgesAndReplaysInOrder) {
+  auto spool = OpenSpool();
+  Pipeline p(Options(), sink_, metrics_, spool.get());
+  sink_.FailNext(1000000, Status::Unavailable("down"));
+  p.Start();
+  auto a = Submit(p, {"a1", "a2"}).get();
+  ASSERT_TRUE(a.status.ok());
+  ASSERT_EQ(a.results.size(), 2u);
+  EXPECT_EQ(a.results[0].outcome, sink::RecordOutcome::kSpooled);
+  auto b = Submit(p, {"b1"}).get();
+  EXPECT_EQ(b.results.at(0).outcome, sink::RecordOutcome::kSpooled);
+  EXPECT_TRUE(p.Ready().ok()) << "ready while the spool has room";
+  EXPECT_EQ(metrics_.records_spooled.Get(), 3u);
+  EXPECT_FALSE(spool->Empty());
+  sink_.FailNext(0, Status::Ok());  // the store is back
+  ASSERT_TRUE(Eventually([&] { return spool->Empty(); }));
+  auto c = Submit(p, {"c1"}).get();
+  EXPECT_EQ(c.results.at(0).outcome, sink::RecordOutcome::kStored) << "direct writes again";
+  EXPECT_EQ(sink_.stored(), (std::vector<std::string>{"a1", "a2", "b1", "c1"}));
+  EXPECT_EQ(metrics_.records_replayed.Get(), 3u);
+  EXPECT_EQ(metrics_.records_stored.Get(), 4u);
+  p.Shutdown(Clock::now() + milliseconds(500));
+}
+
+TEST_F(PipelineSpoolTest, FullSpoolAnswersUnavailableAndCounts) {
+  auto spool = OpenSpool(/*max_bytes=*/150);
+  Pipeline p(Options(), sink_, metrics_, spool.get());
+  sink_.FailNext(1000000, Status::Unavailable("down"));
+  p.Start();
+  auto first = Submit(p, {"a"}).get();
+  ASSERT_EQ(first.results.at(0).outcome, sink::RecordOutcome::kSpooled);
+  Outcome refused;
+  for (int i = 0; i < 10; ++i) {
+    refused = Submit(p, {"x" + std::to_string(i)}).get();
+    if (!refused.status.ok()) break;
+  }
+  EXPECT_EQ(refused.status.code(), StatusCode::kUnavailable) << refused.status.ToString();
+  EXPECT_NE(refused.status.message().find("spool is full"), std::string::npos);
+  EXPECT_GE(metrics_.records_refused_spool_full.Get(), 1u);
+  sink_.FailNext(0, Status::Ok());
+  ASSERT_TRUE(Eventually([&] { return spool->Empty(); }));
+  p.Shutdown(Clock::now() + milliseconds(500));
+}
+
+TEST_F(PipelineSpoolTest, SpoolLeftByAnEarlierRunIsReplayedBeforeNewRecords) {
+  {
+    auto spool = OpenSpool();
+    ASSERT_TRUE(spool->Append(std::vector<schema::Record>{
+                                  {"old1", schema::EventRecord{.session_id = "s1"}},
+                                  {"", schema::EventRecord{.session_id = "s1"}}})
+                    .ok());
+  }
+  auto spool = OpenSpool();
+  Pipeline p(Options(), sink_, metrics_, spool.get());
+  p.Start();
+  auto fresh = Submit(p, {"new1"}).get();
+  ASSERT_TRUE(fresh.status.ok());
+  ASSERT_TRUE(Eventually([&] { return spool->Empty() && sink_.stored().size() == 3; }));
+  auto stored = sink_.stored();
+  EXPECT_EQ(stored[0], "old1");
+  EXPECT_EQ(stored[1].rfind("~spool/", 0), 0u) << "a keyless record got a spool key";
+  EXPECT_EQ(stored[2], "new1");
+  p.Shutdown(Clock::now() + milliseconds(500));
+}
+
+TEST_F(PipelineSpoolTest, ShutdownDeadlineSendsWhatIsLeftToTheSpool) {
+  auto spool = OpenSpool();
+  Pipeline p(Options(), sink_, metrics_, spool.get());
+  p.Start();
+  sink_.Block();  // a store that is slow, not failing
+  auto a = Submit(p, {"a"});
+  ASSERT_TRUE(Eventually([&] { return sink_.waiting() == 1; }));  // `a` is being written
+  auto b = Submit(p, {"b"});
+  std::thread unblock([&] {
+    std::this_thread::sleep_for(milliseconds(300));
+    sink_.Unblock();
+  });
+  p.Shutdown(Clock::now() + milliseconds(100));
+  unblock.join();
+  EXPECT_EQ(a.get().results.at(0).outcome, sink::RecordOutcome::kStored);
+  EXPECT_EQ(b.get().results.at(0).outcome, sink::RecordOutcome::kSpooled)
+      << "past the deadline the rest goes to the spool, not to the slow store";
+  EXPECT_FALSE(spool->Empty());
+}
+
+}  // namespace
+}  // namespace tc::pipeline
