@@ -21,6 +21,7 @@ struct HttpConfig {
   std::string listen = "127.0.0.1:4318";   // host:port; port 0 = any free port
   int io_threads = 0;                      // 0 = number of cores
   uint64_t max_body_bytes = 8 << 20;       // 413 above
+  uint64_t max_body_bytes_in_flight = 16 << 20;  // all bodies being read/decoded; 429 above
   uint32_t max_header_bytes = 16 << 10;    // 431 above
   uint32_t read_timeout_ms = 30000;        // whole request must arrive within this
   uint32_t idle_timeout_ms = 60000;        // keep-alive connection closed after this idle time
@@ -42,7 +43,7 @@ struct IngestConfig {
 
 struct QueueConfig {
   uint64_t max_records = 100000;
-  uint64_t max_bytes = 32 << 20;
+  uint64_t max_bytes = 16 << 20;           // sizeof(Record) + heap chunks; RSS target 64 MiB
   uint32_t retry_after_s = 1;              // Retry-After on 429/503
 
   bool operator==(const QueueConfig&) const = default;

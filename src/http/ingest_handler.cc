@@ -110,6 +110,11 @@ IngestHandler::Outcome IngestHandler::Handle(IngestEndpoint endpoint, const Requ
     return Outcome::kAnswered;
   }
 
+  // The queue counts sizeof(Record) per record: do not let the vector's growth slack (up to
+  // 2x) sit in the queue uncounted.
+  if (d.records.capacity() - admitted > admitted / 8) {
+    d.records.shrink_to_fit();
+  }
   pipeline::Submission submission;
   submission.records = std::move(d.records);
   if (durable) {

@@ -16,6 +16,7 @@ void RequestData::Clear(size_t keep_capacity) {
   target.clear();
   content_type.clear();
   authorization.clear();
+  content_length = 0;
   expect_continue = false;
   encoded = false;
   if (body.capacity() > keep_capacity) {
@@ -51,6 +52,8 @@ void RequestParser::on_field_impl(beast::http::field name, string_view /*name_st
 }
 
 void RequestParser::on_header_impl(error_code& ec) {
+  // Known here, and already checked against body_limit.
+  out_.content_length = content_length() ? *content_length() : 0;
   if (observer_ != nullptr && !observer_->OnHeaderComplete(out_)) {
     ec = beast::http::error::bad_field;
   }
@@ -70,8 +73,12 @@ std::size_t RequestParser::on_body_impl(string_view body, error_code& /*ec*/) {
   return body.size();
 }
 
-void RequestParser::on_chunk_header_impl(std::uint64_t /*size*/, string_view /*extensions*/,
-                                         error_code& /*ec*/) {}
+void RequestParser::on_chunk_header_impl(std::uint64_t size, string_view /*extensions*/,
+                                         error_code& ec) {
+  if (size != 0 && observer_ != nullptr && !observer_->OnBodyBytes(size)) {
+    ec = beast::http::error::bad_field;
+  }
+}
 
 std::size_t RequestParser::on_chunk_body_impl(std::uint64_t /*remain*/, string_view body,
                                               error_code& /*ec*/) {

@@ -25,6 +25,7 @@ struct RequestData {
   std::string target;               // path and query as received
   std::string content_type;         // empty when absent
   std::string authorization;        // the Authorization header's value; empty when absent
+  uint64_t content_length = 0;      // 0 when absent (chunked or no body)
   bool expect_continue = false;     // "Expect: 100-continue"
   bool encoded = false;             // a Content-Encoding other than identity
   std::string body;                 // capacity() >= size() + kBodyPadding once parsed
@@ -34,12 +35,14 @@ struct RequestData {
   void Clear(size_t keep_capacity);
 };
 
-// Called once the header is complete (before the body), from inside the read operation.
-// Returning false stops the read before any body byte is parsed: the read completes with
+// Called from inside the read operation: once the header is complete (before the body), and
+// for a chunked body with each chunk's size before the chunk is read. Returning
+// false stops the read before those bytes are parsed: the read completes with
 // beast::http::error::bad_field and the observer answers the request itself.
 class HeaderObserver {
  public:
   virtual bool OnHeaderComplete(const RequestData& request) = 0;
+  virtual bool OnBodyBytes(uint64_t bytes) = 0;
 
  protected:
   ~HeaderObserver() = default;

@@ -102,6 +102,15 @@ void ServerState::ClearSessions() {
   metrics.http_connections_open.Add(-static_cast<int64_t>(sessions.size()));
 }
 
+bool ServerState::TryReserveBody(uint64_t bytes) {
+  const uint64_t held = body_bytes_.fetch_add(bytes);
+  if (held == 0 || held + bytes <= options.http.max_body_bytes_in_flight) {
+    return true;
+  }
+  body_bytes_.fetch_sub(bytes);
+  return false;
+}
+
 void ServerState::AddOwed(uint64_t n) { owed_.fetch_add(n); }
 
 void ServerState::RemoveOwed(uint64_t n) {

@@ -80,6 +80,14 @@ struct ServerState {
   std::vector<std::shared_ptr<Session>> SnapshotSessions();
   void ClearSessions();
 
+  // The budget of request-body bytes in flight (http.max_body_bytes_in_flight): reserved from
+  // the Content-Length (or each chunk) before the bytes are read, released once the body's
+  // buffer is dropped. TryReserve fails when the budget would be exceeded, except that anything
+  // fits when nothing is reserved (so a legal body larger than the budget is taken alone).
+  bool TryReserveBody(uint64_t bytes);
+  void ReleaseBody(uint64_t bytes) { body_bytes_.fetch_sub(bytes); }
+  uint64_t body_bytes_in_flight() const { return body_bytes_.load(); }
+
   // Responses owed to clients (requests read, response not yet written or dropped).
   void AddOwed(uint64_t n);
   void RemoveOwed(uint64_t n);
@@ -91,6 +99,7 @@ struct ServerState {
   std::atomic<bool> stopping_{false};
   std::atomic<size_t> open_{0};
   std::atomic<uint64_t> owed_{0};
+  std::atomic<uint64_t> body_bytes_{0};
 
   std::mutex mu_;
   std::condition_variable owed_cv_;  // with mu_

@@ -21,7 +21,6 @@ namespace {
 
 // Buffers grown past this by one big request or response are released afterwards.
 constexpr size_t kKeepCapacity = 64 << 10;
-constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
 // A client-supplied path for an error message: printable ASCII, at most 200 bytes.
 std::string Printable(std::string_view text) {
@@ -91,6 +90,7 @@ void Session::DoRead() {
     read_deadline_ = Clock::now() + state_.idle_timeout;
   }
   request_.Clear(kKeepCapacity);
+  ReleaseBody();
   parser_.emplace(request_, static_cast<HeaderObserver*>(this));
   parser_->body_limit(state_.options.http.max_body_bytes);
   parser_->header_limit(state_.options.http.max_header_bytes);
@@ -117,13 +117,30 @@ void Session::OnRead(error_code ec, size_t /*bytes*/) {
     return;
   }
   HandleRequest();
+  // The body is decoded and handed on: give its bytes back to the budget now, not when the
+  // next read starts (which waits while the pipelining slots are full or a closing answer is
+  // queued).
+  request_.Clear(kKeepCapacity);
+  ReleaseBody();
   DoRead();
 }
 
 void Session::OnReadError(error_code ec) {
+  std::string().swap(request_.body);  // a partial body is never used
+  ReleaseBody();
   if (unauthorized_) {
     unauthorized_ = false;
     QueueUnauthorized();
+    return;
+  }
+  if (body_refused_) {
+    body_refused_ = false;
+    QueueClosingError(
+        429, "overloaded",
+        fmt::format("too many request bodies in flight (http.max_body_bytes_in_flight = {}); "
+                    "retry later",
+                    state_.options.http.max_body_bytes_in_flight),
+        /*retry_after=*/true);
     return;
   }
   if (timed_out_) {
@@ -155,35 +172,6 @@ void Session::OnReadError(error_code ec) {
   } else {
     Close();  // connection reset, partial message, aborted
   }
-}
-
-bool Session::OnHeaderComplete(const RequestData& request) {
-  const ApiKeys& keys = state_.api_keys;
-  if (keys.enabled() &&
-      keys.Required(request.method, std::string_view(request.target).substr(
-                                        0, std::string_view(request.target).find('?'))) &&
-      !keys.Authorize(request.authorization)) {
-    unauthorized_ = true;
-    return false;
-  }
-  if (!request.expect_continue || writing_ || owed() != 0 || closed_) {
-    return true;
-  }
-  writing_ = true;
-  write_deadline_ = Clock::now() + state_.write_timeout;
-  net::async_write(socket_, net::buffer(kContinue.data(), kContinue.size()),
-                   [self = shared_from_this()](error_code ec, size_t) {
-                     self->writing_ = false;
-                     if (self->closed_) {
-                       return;
-                     }
-                     if (ec) {
-                       self->Close();
-                       return;
-                     }
-                     self->MaybeWrite();
-                   });
-  return true;
 }
 
 // ---- requests -----------------------------------------------------------------------------
@@ -297,7 +285,7 @@ void Session::OnIngestDone(uint64_t seq, const Status& status,
 }
 
 void Session::QueueClosingError(unsigned status, std::string_view code,
-                                std::string_view message) {
+                                std::string_view message, bool retry_after) {
   const uint64_t seq = next_seq_++;
   state_.AddOwed(1);
   Slot& slot = SlotFor(seq);
@@ -308,27 +296,7 @@ void Session::QueueClosingError(unsigned status, std::string_view code,
   slot.started = Clock::now();
   slot.response.Reset();
   SetError(&slot.response, status, code, message);
-  slot.response.close = true;
-  stop_reading_ = true;
-  MarkReady(slot);
-}
-
-// Missing, malformed or wrong key: one answer for all three (nothing tells which it was), then
-// close (the body was never read).
-void Session::QueueUnauthorized() {
-  state_.metrics.http_unauthorized.Add();
-  const uint64_t seq = next_seq_++;
-  state_.AddOwed(1);
-  Slot& slot = SlotFor(seq);
-  slot.seq = seq;
-  slot.ready = false;
-  slot.keep_alive_10 = false;
-  slot.path = metrics::HttpPathFrom(MatchRoute(request_.method, request_.target).path);
-  slot.started = Clock::now();
-  slot.response.Reset();
-  SetError(&slot.response, 401, "unauthorized",
-           "a valid API key is required: send \"Authorization: Bearer <key>\"");
-  slot.response.www_authenticate = true;
+  slot.response.retry_after = retry_after;
   slot.response.close = true;
   stop_reading_ = true;
   MarkReady(slot);
@@ -492,6 +460,8 @@ void Session::Close() {
   error_code ec;
   socket_.shutdown(StrandSocket::shutdown_both, ec);
   socket_.close(ec);
+  request_.Clear(0);
+  ReleaseBody();
   const uint64_t dropped = owed();
   head_seq_ = next_seq_;
   if (dropped > 0) {

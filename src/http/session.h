@@ -77,7 +77,8 @@ class Session final : public std::enable_shared_from_this<Session>,
   void OnReadError(error_code ec);
   void HandleRequest();
   void HandleIngest(IngestEndpoint endpoint, std::string_view query, uint64_t seq, Slot& slot);
-  void QueueClosingError(unsigned status, std::string_view code, std::string_view message);
+  void QueueClosingError(unsigned status, std::string_view code, std::string_view message,
+                         bool retry_after = false);
   void MarkReady(Slot& slot);
   void MaybeWrite();
   void OnWrite(error_code ec, size_t bytes);
@@ -91,9 +92,14 @@ class Session final : public std::enable_shared_from_this<Session>,
   void Close();
 
   // HeaderObserver: refuses a request that needs an API key and lacks a valid one (false: the
-  // read stops before the body; OnReadError answers 401 and closes); answers
-  // "Expect: 100-continue" when nothing else is being written.
+  // read stops before the body; OnReadError answers 401 and closes), then one whose
+  // Content-Length does not fit the body budget (OnBodyBytes); answers "Expect: 100-continue"
+  // when nothing else is being written.
   bool OnHeaderComplete(const RequestData& request) override;
+  // HeaderObserver: reserves body bytes from the server's budget (false: over it; OnReadError
+  // answers 429 + Retry-After and closes).
+  bool OnBodyBytes(uint64_t bytes) override;
+  void ReleaseBody();
   void QueueUnauthorized();
   // CompletionFactory: the completion of the request being handled (current_seq_).
   pipeline::CompletionFn MakeCompletion() override;
@@ -124,6 +130,8 @@ class Session final : public std::enable_shared_from_this<Session>,
   bool peer_eof_ = false;
   bool timed_out_ = false;     // the tick cancelled a slow read
   bool unauthorized_ = false;  // OnHeaderComplete refused the request being read
+  bool body_refused_ = false;  // OnBodyBytes refused: the bodies in flight are over budget
+  uint64_t body_reserved_ = 0;  // this connection's share of the body budget
   bool lingering_ = false;
   bool closed_ = false;
 };

@@ -22,7 +22,7 @@ namespace tc::queue {
 
 struct Capacity {
   uint64_t max_records = 100000;
-  uint64_t max_bytes = 32 << 20;
+  uint64_t max_bytes = 16 << 20;
 };
 
 template <typename T>

@@ -1,5 +1,6 @@
 #include "schema/records.h"
 
+#include <algorithm>
 #include <string_view>
 #include <type_traits>
 
@@ -60,7 +61,14 @@ const char* RecordTypeName(const RecordBody& body) {
 }
 
 namespace {
-size_t Heap(const std::string& s) { return s.capacity() > 15 ? s.capacity() : 0; }
+// A heap string costs the allocator's chunk for capacity + 1 bytes (glibc: 8-byte header,
+// 16-byte granularity, 32-byte minimum); short strings live inside the object (SSO).
+size_t Heap(const std::string& s) {
+  if (s.capacity() <= 15) {
+    return 0;
+  }
+  return std::max<size_t>(32, (s.capacity() + 1 + 8 + 15) & ~size_t{15});
+}
 size_t Heap(const std::optional<std::string>& s) { return s ? Heap(*s) : 0; }
 template <typename T>
 size_t Heap(const T&) { return 0; }

@@ -187,7 +187,8 @@ struct Record {
 // "session", "event", ... (the wire `type`).
 const char* RecordTypeName(const RecordBody& body);
 
-// Approximate heap footprint in bytes; what the queue's byte cap counts.
+// What the record costs in memory, in bytes: sizeof(Record) plus the allocator chunk of every
+// heap-allocated string (capacity, header, rounding). What the queue's byte cap counts.
 size_t ApproximateSize(const Record& record);
 
 }  // namespace tc::schema

@@ -1,0 +1,89 @@
+// Session: what is decided from a request's headers before its body is read (API key, body
+// budget, "100 Continue"). Split from session.cc; see session.h.
+
+#include <string_view>
+
+#include <boost/asio/write.hpp>
+
+#include "http/session.h"
+
+namespace tc::http {
+
+namespace net = boost::asio;
+
+namespace {
+
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+}  // namespace
+
+bool Session::OnHeaderComplete(const RequestData& request) {
+  const ApiKeys& keys = state_.api_keys;
+  if (keys.enabled() &&
+      keys.Required(request.method, std::string_view(request.target).substr(
+                                        0, std::string_view(request.target).find('?'))) &&
+      !keys.Authorize(request.authorization)) {
+    unauthorized_ = true;
+    return false;
+  }
+  if (request.content_length > 0 && !OnBodyBytes(request.content_length)) {
+    return false;  // before "100 Continue": the client need not send the body
+  }
+  if (!request.expect_continue || writing_ || owed() != 0 || closed_) {
+    return true;
+  }
+  writing_ = true;
+  write_deadline_ = Clock::now() + state_.write_timeout;
+  net::async_write(socket_, net::buffer(kContinue.data(), kContinue.size()),
+                   [self = shared_from_this()](error_code ec, size_t) {
+                     self->writing_ = false;
+                     if (self->closed_) {
+                       return;
+                     }
+                     if (ec) {
+                       self->Close();
+                       return;
+                     }
+                     self->MaybeWrite();
+                   });
+  return true;
+}
+
+bool Session::OnBodyBytes(uint64_t bytes) {
+  if (!state_.TryReserveBody(bytes)) {
+    body_refused_ = true;
+    return false;
+  }
+  body_reserved_ += bytes;
+  return true;
+}
+
+void Session::ReleaseBody() {
+  if (body_reserved_ != 0) {
+    state_.ReleaseBody(body_reserved_);
+    body_reserved_ = 0;
+  }
+}
+
+// Missing, malformed or wrong key: one answer for all three (nothing tells which it was), then
+// close (the body was never read).
+void Session::QueueUnauthorized() {
+  state_.metrics.http_unauthorized.Add();
+  const uint64_t seq = next_seq_++;
+  state_.AddOwed(1);
+  Slot& slot = SlotFor(seq);
+  slot.seq = seq;
+  slot.ready = false;
+  slot.keep_alive_10 = false;
+  slot.path = metrics::HttpPathFrom(MatchRoute(request_.method, request_.target).path);
+  slot.started = Clock::now();
+  slot.response.Reset();
+  SetError(&slot.response, 401, "unauthorized",
+           "a valid API key is required: send \"Authorization: Bearer <key>\"");
+  slot.response.www_authenticate = true;
+  slot.response.close = true;
+  stop_reading_ = true;
+  MarkReady(slot);
+}
+
+}  // namespace tc::http

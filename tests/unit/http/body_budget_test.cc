@@ -1,0 +1,69 @@
+// http.max_body_bytes_in_flight on a real Server: a request whose body would push the bytes in
+// flight over the budget is answered 429 + Retry-After before its body is read; the budget is
+// given back once a body is handled; one body larger than the budget is taken when alone.
+
+#include <gtest/gtest.h>
+
+#include "server_fixture.h"
+
+namespace tc::http::testing {
+namespace {
+
+// A JSON array of session records, padded with spaces to exactly `bytes` bytes.
+std::string BodyOf(size_t bytes, const std::string& id) {
+  std::string body = "[" + SessionRecord(id) + "]";
+  body.append(bytes - body.size(), ' ');
+  return body;
+}
+
+class BodyBudgetTest : public ServerTest {};
+
+TEST_F(BodyBudgetTest, OverBudgetRefusedBeforeTheBodyThenFreedAgain) {
+  ServerOptions options = TestOptions();
+  options.http.max_body_bytes_in_flight = 50000;
+  StartServer(options);
+
+  // Holds 40,000 bytes of the budget: the head and half the body sent, the rest later.
+  const std::string big = BodyOf(40000, "big");
+  const std::string big_request = MakeRequest("POST", "/v1/records", big);
+  const size_t split = big_request.size() - 20000;
+  auto holder = Connect();
+  ASSERT_TRUE(holder->Send(std::string_view(big_request).substr(0, split)));
+  std::this_thread::sleep_for(100ms);
+
+  // 20,000 more would exceed 50,000: refused at once (its body is never sent).
+  auto refused_client = Connect();
+  ASSERT_TRUE(refused_client->Send(
+      "POST /v1/records HTTP/1.1\r\nHost: x\r\nContent-Length: 20000\r\n\r\n"));
+  auto refused = refused_client->Read(1s);
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_EQ(refused->status, 429);
+  EXPECT_EQ(refused->header("retry-after"), "7");
+  EXPECT_NE(refused->body.find(R"("code":"overloaded")"), std::string::npos) << refused->body;
+  EXPECT_FALSE(refused->keep_alive);
+  // Chunked bodies are counted chunk by chunk.
+  auto chunked_client = Connect();
+  ASSERT_TRUE(chunked_client->Send(
+      "POST /v1/records HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n4e20\r\n"));
+  auto chunked = chunked_client->Read(1s);
+  ASSERT_TRUE(chunked.has_value());
+  EXPECT_EQ(chunked->status, 429);
+
+  // The holder finishes: answered, and its bytes go back to the budget.
+  ASSERT_TRUE(holder->Send(std::string_view(big_request).substr(split)));
+  auto held = holder->Read();
+  ASSERT_TRUE(held.has_value());
+  EXPECT_EQ(held->status, 200) << held->body;
+
+  // Alone, a body larger than the whole budget is taken; twice on one connection.
+  auto alone = Connect();
+  for (const char* id : {"alone1", "alone2"}) {
+    auto res = alone->RoundTrip(MakeRequest("POST", "/v1/records", BodyOf(60000, id)));
+    ASSERT_TRUE(res.has_value());
+    EXPECT_EQ(res->status, 200) << res->body;
+  }
+  EXPECT_EQ(submitter_.submitted(), 3u);
+}
+
+}  // namespace
+}  // namespace tc::http::testing
