@@ -151,6 +151,14 @@ struct Bench {
       c.server_pid = server.pid();
     }
     c.log_path = db + ".collector.log";
+    // Every run its own spool: for an external sqld the default is "tracecollector.spool" in
+    // the working directory, which one run's leftovers would replay into the next run's store.
+    c.extra_args.insert(c.extra_args.begin(), {"--set", "spool.dir=" + db + ".spool"});
+    if (ack == "queued") {
+      // The drain is what "stop s" measures and what the check needs: let it finish (the
+      // default deadline would spool the rest, and the check would count it as missing).
+      c.extra_args.insert(c.extra_args.begin(), {"--set", "shutdown_timeout_ms=290000"});
+    }
     LoadSpec load;
     load.target = w.path + "?ack=" + ack;
     load.workload = &w;
