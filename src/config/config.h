@@ -21,12 +21,12 @@ struct HttpConfig {
   std::string listen = "127.0.0.1:4318";   // host:port; port 0 = any free port
   int io_threads = 0;                      // 0 = number of cores
   uint64_t max_body_bytes = 8 << 20;       // 413 above
-  uint64_t max_body_bytes_in_flight = 16 << 20;  // all bodies being read/decoded; 429 above
   uint32_t max_header_bytes = 16 << 10;    // 431 above
   uint32_t read_timeout_ms = 30000;        // whole request must arrive within this
   uint32_t idle_timeout_ms = 60000;        // keep-alive connection closed after this idle time
   uint32_t max_pipelined = 16;             // requests read ahead of unanswered responses
   uint32_t max_connections = 1024;         // further connections are answered 503 and closed
+  uint64_t max_body_bytes_in_flight = 16 << 20;  // all bodies being read/decoded; 429 above
 
   bool operator==(const HttpConfig&) const = default;
 };

@@ -40,7 +40,7 @@ inline Config Custom() {
   Config c;
   c.backend = Backend::kSqld;
   c.shutdown_timeout_ms = 1500;
-  c.http = {"[::1]:9999", 3, 1234567, 8000, 111, 222, 4, 77};
+  c.http = {"[::1]:9999", 3, 1234567, 8000, 111, 222, 4, 77, 2345678};
   c.ingest = {500, 4096, 300, 32, AckMode::kQueued};
   c.queue = {2000, 4194304, 7};
   c.batch = {100, 1048576, 3};
