@@ -24,7 +24,13 @@ constexpr std::chrono::milliseconds kIdleWake{50};
 
 Pipeline::Pipeline(const PipelineOptions& options, sink::Sink& sink, metrics::Metrics& metrics,
                    spool::Spool* spool)
-    : options_(options), sink_(sink), metrics_(metrics), queue_(options.capacity), spool_(spool) {
+    : options_(options),
+      sink_(sink),
+      metrics_(metrics),
+      queue_(options.capacity),
+      spool_(spool),
+      replay_limit_(options.batch_max_records),
+      replay_backoff_(options.retry) {
   metrics_.queue_capacity_records.Set(static_cast<int64_t>(options.capacity.max_records));
   metrics_.queue_capacity_bytes.Set(static_cast<int64_t>(options.capacity.max_bytes));
   // Records spooled by an earlier run go to the store before any new record.

@@ -92,7 +92,11 @@ class Pipeline : public Submitter {
   void SpoolBatch(std::vector<Item>& items, std::vector<schema::Record>& records);
   // Replay thread: spool → sink while spooling_, until closed_.
   void Replay();
+  // Writes the rest of `chunk` (from chunk_done_) and consumes it; false when a write failed
+  // (after a backoff sleep): call again with the same chunk.
   bool ReplayChunk(spool::Chunk& chunk);
+  void ReportReplayRefusals(std::span<const schema::Record> records,
+                            const std::vector<sink::RecordResult>& results);
   void CountOutcomes(const std::vector<sink::RecordResult>& results);
   void WakeReplay();
   // Takes a batch: items whose records are moved into `records`.
@@ -137,6 +141,10 @@ class Pipeline : public Submitter {
   std::atomic<bool> spooling_{false};  // batches go to the spool; the replay thread owns the sink
   std::mutex replay_mu_;
   std::condition_variable replay_cv_;  // wakes the replay thread when spooling starts
+  // Replay thread only:
+  size_t replay_limit_;     // records per replay write; halved on timeouts, doubled on success
+  size_t chunk_done_ = 0;   // records of the held chunk already in the store
+  Backoff replay_backoff_;
 
   std::thread batcher_;
   std::thread replayer_;

@@ -99,11 +99,41 @@ void Pipeline::Replay() {
 }
 
 bool Pipeline::ReplayChunk(spool::Chunk& chunk) {
+  // The chunk goes to the store in writes of replay_limit_ records: a slow server that times
+  // out on a big write (tursodb takes milliseconds per record) gets smaller ones, so replay
+  // always progresses. A write that timed out may have committed: the spool keys make its
+  // repetition harmless.
   std::vector<sink::RecordResult> results;
-  Status status = WriteBatch(chunk.records, &results, Retry::kUntilShutdown);
-  if (!status.ok()) return false;  // shutting down: the chunk stays in the spool
-  CountOutcomes(results);
-  metrics_.records_replayed.Add(chunk.records.size());
+  while (chunk_done_ < chunk.records.size()) {
+    const size_t n = std::min(replay_limit_, chunk.records.size() - chunk_done_);
+    auto part = std::span<const schema::Record>(chunk.records).subspan(chunk_done_, n);
+    results.clear();
+    Status status = WriteBatch(part, &results, Retry::kOnce);
+    if (!status.ok()) {
+      if (status.code() == StatusCode::kDeadlineExceeded && replay_limit_ > 1) {
+        replay_limit_ = std::max<size_t>(1, replay_limit_ / 2);
+        TC_LOG(kWarn, "pipeline", "spool replay timed out; writing {} records at a time",
+               replay_limit_);
+      }
+      // Retry later (after a backoff); the chunk stays where it is, nothing is lost.
+      SleepForRetry(replay_backoff_.Next(), /*until_shutdown=*/true);
+      return false;
+    }
+    replay_backoff_.Reset();
+    replay_limit_ = std::min(replay_limit_ * 2, options_.batch_max_records);
+    chunk_done_ += n;
+    CountOutcomes(results);
+    metrics_.records_replayed.Add(n);
+    ReportReplayRefusals(part, results);
+  }
+  chunk_done_ = 0;
+  Status consumed = spool_->Consume(chunk.end);
+  if (!consumed.ok()) TC_LOG(kError, "pipeline", "spool: {}", consumed.ToString());
+  return true;
+}
+
+void Pipeline::ReportReplayRefusals(std::span<const schema::Record> records,
+                                    const std::vector<sink::RecordResult>& results) {
   size_t refused = 0;
   for (size_t i = 0; i < results.size(); ++i) {
     if (results[i].outcome != sink::RecordOutcome::kRefused) continue;
@@ -111,15 +141,12 @@ bool Pipeline::ReplayChunk(spool::Chunk& chunk) {
     // can report the refusal now.
     if (refused++ == 0) {
       TC_LOG(kWarn, "pipeline", "spooled {} record refused by the database on replay: {}",
-             schema::RecordTypeName(chunk.records[i].body), results[i].message);
+             schema::RecordTypeName(records[i].body), results[i].message);
     }
   }
   if (refused > 1) {
     TC_LOG(kWarn, "pipeline", "{} spooled records of this replay were refused in all", refused);
   }
-  Status consumed = spool_->Consume(chunk.end);
-  if (!consumed.ok()) TC_LOG(kError, "pipeline", "spool: {}", consumed.ToString());
-  return true;
 }
 
 }  // namespace tc::pipeline

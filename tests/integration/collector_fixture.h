@@ -45,7 +45,9 @@ class CollectorTest : public ::testing::TestWithParam<BackendKind> {
              "SQLD_HTTP_PORT=" + std::to_string(sqld_port_)};
     }
     for (auto& a : extra_args) args.push_back(std::move(a));
-    collector_ = std::make_unique<CollectorProcess>(args, env, dir_.File("collector.log"));
+    // A log file per start: the port is read back from the log's "listening on" line.
+    collector_ = std::make_unique<CollectorProcess>(
+        args, env, dir_.File("collector-" + std::to_string(++starts_) + ".log"));
     client_ = std::make_unique<HttpClient>("127.0.0.1", collector_->port());
   }
 
@@ -70,6 +72,7 @@ class CollectorTest : public ::testing::TestWithParam<BackendKind> {
   void StallDatabase() {
     if (GetParam() == BackendKind::kEmbedded) {
       ASSERT_EQ(sqlite3_open(db_path().c_str(), &locker_), SQLITE_OK);
+      sqlite3_busy_timeout(locker_, 10000);  // the collector may be committing right now
       char* err = nullptr;
       ASSERT_EQ(sqlite3_exec(locker_, "BEGIN EXCLUSIVE", nullptr, nullptr, &err), SQLITE_OK)
           << (err ? err : "");
@@ -94,6 +97,7 @@ class CollectorTest : public ::testing::TestWithParam<BackendKind> {
   sqlite3* locker_ = nullptr;
   std::vector<pid_t> server_pids_;
   int sqld_port_ = 0;
+  int starts_ = 0;
   std::unique_ptr<CollectorProcess> collector_;
   std::unique_ptr<HttpClient> client_;
 };

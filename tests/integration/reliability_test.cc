@@ -11,36 +11,19 @@
 
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <random>
 #include <thread>
 
 #include "integration/collector_fixture.h"
 #include "integration/json_probe.h"
 #include "integration/retrying_load.h"
+#include "integration/test_wait.h"
 
 namespace tc::testing {
 namespace {
 
 namespace fs = std::filesystem;
 using std::chrono::milliseconds;
-
-// The value of an unlabeled metric ("tracecollector_<name> <value>"); -1 when absent.
-double Metric(HttpClient& client, const std::string& name) {
-  const std::string body = client.Get("/metrics").body;
-  const std::string prefix = "\ntracecollector_" + name + " ";
-  size_t at = body.find(prefix);
-  return at == std::string::npos ? -1 : std::stod(body.substr(at + prefix.size()));
-}
-
-bool WaitFor(const std::function<bool()>& done, milliseconds timeout) {
-  const auto until = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < until) {
-    if (done()) return true;
-    std::this_thread::sleep_for(milliseconds(50));
-  }
-  return done();
-}
 
 std::vector<std::string> SpoolSegments(const std::string& dir) {
   std::vector<std::string> out;

@@ -14,6 +14,7 @@
 #include "integration/collector_fixture.h"
 #include "integration/proc_util.h"
 #include "integration/retrying_load.h"
+#include "integration/test_wait.h"
 
 namespace tc::testing {
 namespace {
@@ -38,6 +39,10 @@ TEST_P(SqldFaultTest, KillNineOfTheChildUnderLoadLosesNothingAndDoublesNothing) 
   std::this_thread::sleep_for(std::chrono::milliseconds(800));
   auto acked = load.Stop();
   ASSERT_GT(acked.size(), 20u);
+  // What was spooled while the server was down reaches it before the collector stops.
+  EXPECT_TRUE(WaitFor([&] { return Metric(*client_, "spool_bytes") == 0; },
+                      std::chrono::seconds(30)))
+      << collector_->Log();
   int status = collector_->Stop(SIGTERM);
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << collector_->Log();
   auto db = MakeSqliteReader(db_path());
