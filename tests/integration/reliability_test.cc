@@ -68,7 +68,12 @@ TEST_P(ReliabilityTest, SpoolAcknowledgesWhileTheDatabaseIsStalledThenDrainsExac
   const size_t during_stall = load.acked() - before_stall;
   ResumeDatabase();
   ASSERT_TRUE(WaitFor([&] { return load.acked() > before_stall + during_stall + 30; },
-                      milliseconds(10000)));
+                      milliseconds(20000)))
+      << "acknowledged " << load.acked() << ", " << before_stall << " before the stall, "
+      << during_stall << " during it\n"
+      << Metric(*client_, "records_spooled_total") << " spooled, "
+      << Metric(*client_, "records_replayed_total") << " replayed\n"
+      << collector_->Log();
   auto acked = load.Stop();
   ASSERT_TRUE(WaitFor([&] { return SpoolDrained(); }, milliseconds(15000))) << collector_->Log();
   EXPECT_GT(during_stall, 20u) << "requests must keep being acknowledged from the spool";

@@ -72,8 +72,11 @@ TEST(TwoCollectorsTest, WriteIntoOneServerAtOnceWithoutLossOrDoubles) {
   const std::string url = "http://127.0.0.1:" + std::to_string(server_port);
   std::set<std::string> acked;
   {
-    CollectorProcess a({"--sqld-url", url}, {}, dir.File("a.log"));
-    CollectorProcess b({"--sqld-url", url}, {}, dir.File("b.log"));
+    // Each collector keeps its own spool (a second one on the same directory is refused).
+    CollectorProcess a({"--sqld-url", url, "--set", "spool.dir=" + dir.File("a.spool")}, {},
+                       dir.File("a.log"));
+    CollectorProcess b({"--sqld-url", url, "--set", "spool.dir=" + dir.File("b.spool")}, {},
+                       dir.File("b.log"));
     // Both collectors get load; the same ids are also sent to both (a client failing over).
     RetryingLoad split({a.port(), b.port()}, 6, "two-");
     RetryingLoad same_ids_a({a.port()}, 1, "both-");
