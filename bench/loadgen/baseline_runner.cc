@@ -1,5 +1,7 @@
 #include "loadgen/baseline_runner.h"
 
+#include <time.h>
+
 #include <chrono>
 #include <memory>
 #include <vector>
@@ -19,6 +21,12 @@ constexpr size_t kPadding = 64;  // >= simdjson::SIMDJSON_PADDING
 
 double Since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+double ThreadCpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
 // The writer under test behind one interface.
@@ -188,10 +196,12 @@ StageResult RunStage(const StageSpec& spec) {
       plain->Prepare(records);
     }
     const auto start = Clock::now();
+    const double cpu_start = ThreadCpuSeconds();
     if (!writer->Write(records, &result.error)) {
       result.error = std::string(StageName(spec.kind)) + ": " + result.error;
       return result;
     }
+    result.write_cpu_s += ThreadCpuSeconds() - cpu_start;
     result.write_s += Since(start);
     result.units += units;
     result.records += records.size();

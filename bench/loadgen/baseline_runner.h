@@ -9,8 +9,8 @@
 //   kPlainHrana  baseline (ii): PlainHranaClient, the sink's request bodies POSTed by libcurl
 //   kSqliteSink  the collector's SqliteSink::Write alone (no HTTP, no queue)
 //   kHranaSink   the collector's HranaSink::Write alone
-// Only the writes are timed (Encode for kPlainHrana is not). Afterwards the database is
-// counted and checked like a load run.
+// Only the writes are timed (Encode for kPlainHrana is not), in wall and thread CPU time.
+// Afterwards the database is counted and checked like a load run.
 
 #include <cstdint>
 #include <string>
@@ -37,9 +37,11 @@ struct StageResult {
   uint64_t units = 0;  // acknowledged units written
   uint64_t records = 0;
   uint64_t transactions = 0;
-  double write_s = 0;   // timed
-  double decode_s = 0;  // decoding the bodies (one thread)
-  std::string check;    // CheckCounts() of the database afterwards
+  double write_s = 0;      // timed
+  double write_cpu_s = 0;  // CPU time of the writing thread during the timed writes (the
+                           // cost independent of how busy the machine is; sqld: client side)
+  double decode_s = 0;     // decoding the bodies (one thread)
+  std::string check;       // CheckCounts() of the database afterwards
 };
 
 StageResult RunStage(const StageSpec& spec);

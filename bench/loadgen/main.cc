@@ -33,6 +33,9 @@ namespace {
 
 std::string Fixed(double v, int digits) { return fmt::format("{:.{}f}", v, digits); }
 std::string Rate(double v) { return fmt::format("{:.0f}", v); }
+double CpuPerRecordUs(const StageResult& r) {
+  return r.records > 0 ? 1e6 * r.write_cpu_s / static_cast<double>(r.records) : 0;
+}
 
 // tursodb <db> --sync-server 127.0.0.1:<port>; stopped with SIGINT by StopTursodb.
 bool StartTursodb(const Options& o, const std::string& db, Child* child, std::string* url,
@@ -57,7 +60,8 @@ struct Bench {
               "p99.9 ms", "errors", "peak RSS MiB", "avg batch", "CPU% coll/db/client", "stop s",
               "vs baseline", "DB check"}};
   Table baselines{{"backend", "workload", "baseline", "records/s", "collector's sink alone",
-                   "decode alone (1 thread)", "txn records", "DB check"}};
+                   "write CPU µs/rec baseline/sink", "decode alone (1 thread)", "txn records",
+                   "DB check"}};
   Table latency{{"backend", "workload", "offered req/s", "answered req/s", "p50 ms", "p99 ms",
                  "p99.9 ms", "errors", "peak RSS MiB", "DB check"}};
   // (backend, workload name) -> baseline records/s
@@ -110,9 +114,12 @@ struct Bench {
       spec.kind = kind;
       const auto start = std::chrono::steady_clock::now();
       StageResult r = RunStage(spec);
-      fmt::print(stderr, "  {} {} {}: {:.0f} records/s in {} transactions ({:.1f} s)\n", backend,
-                 w.name, StageName(kind), r.write_s > 0 ? r.records / r.write_s : 0, r.transactions,
-                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+      fmt::print(
+          stderr,
+          "  {} {} {}: {:.0f} records/s in {} transactions, {:.1f} CPU µs/record ({:.1f} s)\n",
+          backend, w.name, StageName(kind), r.write_s > 0 ? r.records / r.write_s : 0,
+          r.transactions, CpuPerRecordUs(r),
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
       if (!r.error.empty()) {
         Fail(r.error);
       } else if (r.check != "ok") {
@@ -129,6 +136,7 @@ struct Bench {
     baseline_rate[{backend, w.name}] = base_rate;
     baselines.Add({backend, w.name, sqld ? "plain libcurl Hrana" : "raw SQLite", Rate(base_rate),
                    sink.write_s > 0 ? Rate(sink.records / sink.write_s) : "-",
+                   fmt::format("{:.1f} / {:.1f}", CpuPerRecordUs(base), CpuPerRecordUs(sink)),
                    base.decode_s > 0 ? Rate(base.records / base.decode_s) : "-",
                    std::to_string(base.transactions ? base.records / base.transactions : 0),
                    base.check == sink.check ? base.check : base.check + " / " + sink.check});
