@@ -381,7 +381,8 @@ std::string_view RecordSchemaVersionSql() { return kRecordSchemaVersion; }
 
 std::vector<std::string> EmbeddedPragmas(std::string_view synchronous, uint32_t busy_timeout_ms) {
   return {"PRAGMA busy_timeout = " + std::to_string(busy_timeout_ms), "PRAGMA journal_mode = WAL",
-          "PRAGMA synchronous = " + Upper(synchronous), "PRAGMA foreign_keys = OFF"};
+          "PRAGMA synchronous = " + Upper(synchronous), "PRAGMA foreign_keys = OFF",
+          "PRAGMA ignore_check_constraints = ON"};
 }
 
 }  // namespace tc::storage

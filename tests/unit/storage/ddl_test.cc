@@ -1,10 +1,13 @@
 #include "storage/ddl.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <map>
+#include <string_view>
 
+#include "schema/records.h"
 #include "storage/test_db.h"
 
 namespace tc::storage {
@@ -205,11 +208,50 @@ TEST(DdlTest, NoMigrationForMissingTables) { EXPECT_TRUE(MigrationStatements({},
 
 TEST(DdlTest, EmbeddedPragmas) {
   auto pragmas = EmbeddedPragmas("normal", 250);
-  ASSERT_EQ(pragmas.size(), 4u);
+  ASSERT_EQ(pragmas.size(), 5u);
   EXPECT_EQ(pragmas[0], "PRAGMA busy_timeout = 250");
   EXPECT_EQ(pragmas[1], "PRAGMA journal_mode = WAL");
   EXPECT_EQ(pragmas[2], "PRAGMA synchronous = NORMAL");
   EXPECT_EQ(pragmas[3], "PRAGMA foreign_keys = OFF");
+  EXPECT_EQ(pragmas[4], "PRAGMA ignore_check_constraints = ON");
+}
+
+// The embedded sink skips CHECK constraints (EmbeddedPragmas): exact only while the schema's
+// CHECKs are the two type lists and every name the collector writes passes them.
+TEST(DdlTest, ChecksAreOnlyTheTypeListsAndEveryEnumNamePasses) {
+  size_t checks = 0;
+  for (std::string_view ddl : TableStatements()) {
+    for (size_t at = ddl.find("CHECK"); at != std::string_view::npos;
+         at = ddl.find("CHECK", at + 1)) {
+      ++checks;
+      EXPECT_TRUE(ddl.substr(at).starts_with("CHECK (event_type IN (") ||
+                  ddl.substr(at).starts_with("CHECK (message_type IN ("))
+          << ddl.substr(at, 80);
+    }
+  }
+  EXPECT_EQ(checks, 2u);
+
+  TempDir dir;
+  TestDb db(dir.File("checks.db"));  // CHECK constraints enforced on this connection
+  ApplyFresh(db);
+  for (auto type :
+       {schema::EventType::kCais, schema::EventType::kEnvironment, schema::EventType::kRuntime}) {
+    db.Exec(fmt::format("INSERT INTO events (session_id, event_type) VALUES ('s', '{}')",
+                        schema::EventTypeName(type)));
+  }
+  for (auto type :
+       {schema::MessageType::kUser, schema::MessageType::kAssistant, schema::MessageType::kSystem,
+        schema::MessageType::kToolUse, schema::MessageType::kToolResult}) {
+    db.Exec(fmt::format(
+        "INSERT INTO messages (session_id, message_type, content) VALUES ('s', '{}', '')",
+        schema::MessageTypeName(type)));
+  }
+  EXPECT_EQ(db.Int("SELECT count(*) FROM events"), 3);
+  EXPECT_EQ(db.Int("SELECT count(*) FROM messages"), 5);
+  // And the constraint is live on such a connection: a name outside the list is refused.
+  EXPECT_NE(sqlite3_exec(db.get(), "INSERT INTO events (session_id, event_type) VALUES ('s', 'x')",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
 }
 
 TEST(DdlTest, RecordsSchemaVersion) {
