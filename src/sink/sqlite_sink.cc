@@ -26,6 +26,9 @@
 // its kEnsureSession (would do nothing) or kClaimTimestep (would fail: treated as failed), and
 // counter increments whose guard passed are summed (storage::CounterBatch) and applied once per
 // session / timestep just before COMMIT.
+// A keyed record's claim also stores tc_idempotency.row_id, predicted (RowIdPredictor: the
+// AUTOINCREMENT rule, then counted along), so the plan's kSetKeyRowId UPDATE only runs when the
+// row got another id than predicted: one statement per keyed record less, same rows.
 // Busy / I/O / full-disk errors abort the whole batch (rolled back, nothing committed): the
 // caller retries it intact.
 
@@ -42,6 +45,11 @@ using sqlite_util::StatusFromSqlite;
 using sqlite_util::StepAndReset;
 using sqlite_util::TableColumns;
 using sqlite_util::Upper;
+
+// kClaimKey plus the row id (see claim_with_row_id_). Same columns, same conflict.
+constexpr std::string_view kClaimKeyWithRowIdSql =
+    "INSERT INTO tc_idempotency (\"key\", record_type, created_at, row_id) VALUES (?1, ?2, ?3, "
+    "?4)";
 
 constexpr std::string_view kControlSql[] = {
     "BEGIN IMMEDIATE",       "COMMIT", "ROLLBACK", "SAVEPOINT tc_record", "RELEASE tc_record",
@@ -125,6 +133,8 @@ Status SqliteSink::Open() {
     for (StmtPtr& stmt : control_) {
       stmt.reset();
     }
+    claim_with_row_id_.reset();
+    row_ids_.Close();
     db_.reset();
     return status;
   }
@@ -193,7 +203,8 @@ Status SqliteSink::Prepare() {
   for (size_t i = 0; i < control_.size(); ++i) {
     TC_RETURN_IF_ERROR(prepare(kControlSql[i], &control_[i]));
   }
-  return Status::Ok();
+  TC_RETURN_IF_ERROR(prepare(kClaimKeyWithRowIdSql, &claim_with_row_id_));
+  return row_ids_.Prepare(db_.get());
 }
 
 Status SqliteSink::OpenPing() {
@@ -327,6 +338,7 @@ Status SqliteSink::RunBatch(std::span<const schema::Record> records, bool savepo
 void SqliteSink::ForgetTransactionState(bool all) {
   known_sessions_.clear();
   known_timesteps_.clear();
+  row_ids_.Reset();
   if (all) {
     counters_.Clear();
   }
@@ -357,11 +369,25 @@ Status SqliteSink::FlushCounters() {
   return Status::Ok();
 }
 
+std::optional<size_t> SqliteSink::KeyedRowTable() const {
+  if (!plan_.has_key_claim) {
+    return std::nullopt;
+  }
+  const std::vector<storage::Step>& steps = plan_.steps;
+  for (size_t j = 1; j < steps.size(); ++j) {
+    if (steps[j].statement == StatementId::kSetKeyRowId) {
+      return RowIdPredictor::TableOf(steps[j - 1].statement);  // the row's INSERT
+    }
+  }
+  return std::nullopt;
+}
+
 SqliteSink::RecordStatus SqliteSink::ExecutePlan(RecordResult* result, Status* batch_error) {
   const std::vector<storage::Step>& steps = plan_.steps;
   step_ok_.assign(steps.size(), 0);
   counters_.DropPending();
   std::string error;
+  int64_t predicted_row_id = 0;  // stored by the key's claim; 0 = none (kSetKeyRowId sets it)
   for (size_t j = 0; j < steps.size(); ++j) {
     const storage::Step& step = steps[j];
     if (step.guard >= 0 && step_ok_[static_cast<size_t>(step.guard)] == 0) {
@@ -381,12 +407,36 @@ SqliteSink::RecordStatus SqliteSink::ExecutePlan(RecordResult* result, Status* b
     if (id == StatementId::kClaimTimestep && known_timesteps_.contains(TimestepKey(step))) {
       continue;  // exists: the claim would fail
     }
+    if (id == StatementId::kSetKeyRowId && predicted_row_id != 0 &&
+        sqlite3_last_insert_rowid(db_.get()) == predicted_row_id) {
+      step_ok_[j] = 1;  // the claim stored the right row id already
+      continue;
+    }
     sqlite3_stmt* stmt = statements_[static_cast<size_t>(id)].get();
+    if (id == StatementId::kClaimKey) {
+      if (std::optional<size_t> table = KeyedRowTable()) {
+        Result<int64_t> next = row_ids_.Next(*table);
+        if (!next.has_value()) {
+          *batch_error = next.error();
+          return RecordStatus::kBatchError;
+        }
+        predicted_row_id = *next;
+        stmt = claim_with_row_id_.get();
+      }
+    }
     int rc = Bind(stmt, step.args);
+    if (rc == SQLITE_OK && stmt == claim_with_row_id_.get()) {
+      rc = sqlite3_bind_int64(stmt, 4, predicted_row_id);
+    }
     if (rc == SQLITE_OK) {
       rc = StepAndReset(db_.get(), stmt, &error);
     } else {
       error = sqlite3_errmsg(db_.get());
+    }
+    if (rc == SQLITE_DONE) {
+      if (std::optional<size_t> table = RowIdPredictor::TableOf(id)) {
+        row_ids_.Inserted(*table, sqlite3_last_insert_rowid(db_.get()));
+      }
     }
     const bool claim_conflict = rc != SQLITE_DONE && step.claim && IsClaimConflict(rc);
     if (rc == SQLITE_DONE || claim_conflict) {

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -16,6 +17,7 @@
 
 #include "common/result.h"
 #include "sink/sink.h"
+#include "sink/sqlite_sink_rowids.h"
 #include "storage/counter_batch.h"
 #include "storage/statements.h"
 #include "storage/write_plan.h"
@@ -101,6 +103,9 @@ class SqliteSink : public Sink {
   void RollbackIfOpen();
   // Executes the summed counter increments of the transaction (before COMMIT).
   Status FlushCounters();
+  // For a plan whose idempotency key points to the row it inserts: that row's table
+  // (RowIdPredictor::TableOf), else nullopt.
+  std::optional<size_t> KeyedRowTable() const;
   // Forgets what the transaction knows (existing sessions / timesteps; counter sums if `all`).
   void ForgetTransactionState(bool all);
   std::string_view TimestepKey(const storage::Step& claim);
@@ -111,6 +116,10 @@ class SqliteSink : public Sink {
   DbPtr db_;
   std::array<StmtPtr, storage::kStatementCount> statements_;
   std::array<StmtPtr, static_cast<size_t>(Control::kCount)> control_;
+  // kClaimKey with tc_idempotency.row_id as ?4 (the predicted id of the record's row), so the
+  // plan's kSetKeyRowId UPDATE is only needed when the prediction was wrong.
+  StmtPtr claim_with_row_id_;
+  RowIdPredictor row_ids_;
   // Scratch reused across records and batches (writer thread only).
   std::string now_;
   storage::RecordPlan plan_;
