@@ -142,7 +142,7 @@ class Pipeline : public Submitter {
   std::mutex replay_mu_;
   std::condition_variable replay_cv_;  // wakes the replay thread when spooling starts
   // Replay thread only:
-  size_t replay_limit_;     // records per replay write; halved on timeouts, doubled on success
+  size_t replay_limit_;     // records per replay write; halved on timeouts, +25% on success
   size_t chunk_done_ = 0;   // records of the held chunk already in the store
   Backoff replay_backoff_;
 
