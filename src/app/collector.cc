@@ -130,7 +130,15 @@ Result<std::unique_ptr<Collector>> Collector::Create(const config::Config& confi
                         sink::HranaSink::Create(sink::HranaSinkOptionsFromConfig(config.sqld, url)));
     c->sink_ = std::move(hrana);
   }
-  TC_RETURN_IF_ERROR(c->sink_->Open());
+  pipeline::PipelineOptions pipeline_options = PipelineOptionsFrom(config);
+  if (Status opened = c->sink_->Open(); !opened.ok()) {
+    // A store that is not reachable yet (an external server starting after us) is what the
+    // spool is for; anything else (bad URL, refused token, unwritable file) stops the start.
+    if (!config.spool.enabled || !IsRetryable(opened)) return opened;
+    TC_LOG(kWarn, "app", "{} not reachable at start ({}); accepting into the spool until it is",
+           c->sink_->Describe(), opened.ToString());
+    pipeline_options.sink_open = false;
+  }
 
   if (config.spool.enabled) {
     spool::SpoolOptions options{SpoolDir(config, c->choice_), config.spool.max_bytes,
@@ -138,8 +146,8 @@ Result<std::unique_ptr<Collector>> Collector::Create(const config::Config& confi
     TC_ASSIGN_OR_RETURN(c->spool_, spool::Spool::Open(options, metrics));
     TC_LOG(kInfo, "app", "spool at {} (up to {} bytes)", options.dir, options.max_bytes);
   }
-  c->pipeline_ = std::make_unique<pipeline::Pipeline>(PipelineOptionsFrom(config), *c->sink_,
-                                                      metrics, c->spool_.get());
+  c->pipeline_ = std::make_unique<pipeline::Pipeline>(pipeline_options, *c->sink_, metrics,
+                                                      c->spool_.get());
   Collector* self = c.get();
   auto readiness = [self]() -> Status {
     if (self->supervisor_ && !self->supervisor_->ready()) {

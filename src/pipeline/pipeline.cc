@@ -28,6 +28,7 @@ Pipeline::Pipeline(const PipelineOptions& options, sink::Sink& sink, metrics::Me
       sink_(sink),
       metrics_(metrics),
       queue_(options.capacity),
+      sink_open_(options.sink_open),
       spool_(spool),
       replay_limit_(options.batch_max_records),
       replay_backoff_(options.retry) {
@@ -206,7 +207,11 @@ Status Pipeline::WriteWithRetry(std::span<const schema::Record> records,
   while (true) {
     results->clear();
     const auto started = Clock::now();
-    Status status = sink_.Write(records, results);
+    Status status = sink_open_.load() ? Status::Ok() : sink_.Open();
+    if (status.ok() && !sink_open_.exchange(true)) {
+      TC_LOG(kInfo, "pipeline", "{} reachable; schema ready", sink_.Describe());
+    }
+    if (status.ok()) status = sink_.Write(records, results);
     if (status.ok()) {
       metrics_.ObserveCommit(std::chrono::duration<double>(Clock::now() - started).count(),
                              records.size());

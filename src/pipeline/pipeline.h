@@ -51,6 +51,10 @@ struct PipelineOptions {
   uint64_t batch_max_bytes = 8 << 20;
   std::chrono::microseconds batch_max_delay{5000};
   BackoffPolicy retry;
+  // False when the sink's Open() failed with a retryable error at start (the store was not
+  // reachable yet): the writer calls Open() again before its first write, and until that
+  // succeeds batches go to the spool like any other failed write.
+  bool sink_open = true;
 };
 
 class Pipeline : public Submitter {
@@ -128,6 +132,7 @@ class Pipeline : public Submitter {
   std::atomic<bool> closed_{false};
   std::atomic<int> submitting_{0};  // Submit calls between the closed_ check and the enqueue
   std::atomic<bool> sink_failing_{false};
+  std::atomic<bool> sink_open_;  // see PipelineOptions::sink_open; set by the writing thread
   std::atomic<int64_t> deadline_ns_{INT64_MAX};  // steady_clock; set by Shutdown
 
   std::mutex sleep_mu_;

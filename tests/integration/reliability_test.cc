@@ -231,5 +231,40 @@ TEST_P(ReliabilityTest, FullSpoolAnswers503WithRetryAfterAndCountsTheRecords) {
 
 TC_INSTANTIATE_ON_BOTH_BACKENDS(ReliabilityTest);
 
+// An external server that comes up after the collector (a compose file, a reboot): the collector
+// starts anyway, acknowledges into the spool, and stores everything once the server is there.
+TEST(ExternalServerTest, NotReachableAtStartIsSpooledUntilItComesUp) {
+  TempDir dir;
+  const int server_port = FreePort();
+  const std::string url = "http://127.0.0.1:" + std::to_string(server_port);
+  CollectorProcess collector({"--sqld-url", url, "--set", "spool.dir=" + dir.File("spool"),
+                              "--set", "sqld.timeout_ms=500", "--set", "sqld.retry.max_ms=200"},
+                             {}, dir.File("collector.log"));
+  EXPECT_NE(collector.Log().find("not reachable at start"), std::string::npos) << collector.Log();
+  HttpClient client("127.0.0.1", collector.port());
+  EXPECT_EQ(client.Get("/readyz").status, 200) << "ready: the spool takes the records";
+  for (int r = 0; r < 5; ++r) {
+    auto res = client.Post("/v1/records",
+                           R"({"type":"event","id":"late-)" + std::to_string(r) +
+                               R"(","session_id":"s-late","event_type":"runtime","system_instance_id":"a"})");
+    ASSERT_EQ(res.status, 200) << res.body;
+    EXPECT_NE(res.body.find("\"spooled\":1"), std::string::npos) << res.body;
+  }
+  const std::string db_file = dir.File("late.db");
+  pid_t server = SpawnLogged({TursodbPath(), db_file, "--sync-server",
+                              "127.0.0.1:" + std::to_string(server_port)},
+                             {}, dir.File("tursodb.log"));
+  EXPECT_TRUE(WaitFor([&] { return Metric(client, "spool_bytes") == 0; }, milliseconds(30000)))
+      << collector.Log();
+  EXPECT_NE(collector.Log().find("schema ready"), std::string::npos);
+  int status = collector.Stop(SIGTERM);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << collector.Log();
+  kill(server, SIGTERM);
+  waitpid(server, nullptr, 0);
+  auto db = MakeSqliteReader(db_file);
+  EXPECT_EQ(db->Int("SELECT COUNT(*) FROM events"), 5);
+  EXPECT_EQ(db->Int("SELECT num_events FROM session_traces WHERE session_id='s-late'"), 5);
+}
+
 }  // namespace
 }  // namespace tc::testing
