@@ -98,7 +98,8 @@ struct SpoolConfig {
   bool enabled = true;                       // batches the store cannot take go to disk
   std::string dir;  // segment files, created if missing; "" = next to the database (see key help)
   uint64_t max_bytes = 1ull << 30;           // above it requests are answered 503
-  uint64_t segment_bytes = 16 << 20;         // a segment file is closed at about this size
+  uint64_t segment_bytes = 4 << 20;  // a segment file is closed at about this size (replay
+                                     // scans a whole segment in memory at start)
 
   bool operator==(const SpoolConfig&) const = default;
 };

@@ -49,6 +49,10 @@ Status ApplyLogLevel(std::string_view value, Invocation* inv) {
   return SetKey("log.level", value, &inv->config);
 }
 
+Status ApplyLogFormat(std::string_view value, Invocation* inv) {
+  return SetKey("log.format", value, &inv->config);
+}
+
 Status ApplySet(std::string_view value, Invocation* inv) {
   size_t eq = value.find('=');
   if (eq == std::string_view::npos || eq == 0) {
@@ -108,6 +112,8 @@ const FlagSpec kFlags[] = {
      "Default acknowledgement (ingest.ack): durable = after commit, queued = on admission.",
      ApplyAck},
     {"log-level", "LEVEL", "debug, info, warn or error (log.level).", ApplyLogLevel},
+    {"log-format", "logfmt|json",
+     "Log lines as logfmt for people or JSON objects for machines (log.format).", ApplyLogFormat},
     {"set", "SECTION.KEY=VALUE",
      "Set any configuration key, e.g. --set queue.max_records=50000 or --set backend=sqld. "
      "Repeatable.",

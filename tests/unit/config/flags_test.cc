@@ -39,10 +39,12 @@ TEST(FlagsTest, SpaceAndEqualsFormsAreTheSame) {
 }
 
 TEST(FlagsTest, BackendAckAndLogLevel) {
-  Config config = FlagsOk({"--backend", "embedded", "--ack=queued", "--log-level", "debug"});
+  Config config = FlagsOk(
+      {"--backend", "embedded", "--ack=queued", "--log-level", "debug", "--log-format", "json"});
   EXPECT_EQ(config.backend, Backend::kEmbedded);
   EXPECT_EQ(config.ingest.ack, AckMode::kQueued);
   EXPECT_EQ(config.log.level, "debug");
+  EXPECT_EQ(config.log.format, "json");
 }
 
 TEST(FlagsTest, DbSetsTheEmbeddedFileAndTheSqldPath) {
@@ -118,6 +120,8 @@ TEST(FlagsTest, BadValuesNameTheFlag) {
   EXPECT_THAT(FlagsError({"--listen", "localhost:99999"}), HasSubstr("--listen"));
   EXPECT_THAT(FlagsError({"--log-level", "loud"}),
               AllOf(HasSubstr("--log-level"), HasSubstr("'loud'")));
+  EXPECT_THAT(FlagsError({"--log-format", "xml"}),
+              AllOf(HasSubstr("--log-format"), HasSubstr("'xml'")));
 }
 
 TEST(FlagsTest, HelpTextListsEveryFlagAndPointsAtTheSample) {
