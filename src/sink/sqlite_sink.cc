@@ -76,14 +76,28 @@ Result<std::unique_ptr<SqliteSink>> SqliteSink::Create(const SqliteSinkOptions& 
         fmt::format("embedded sink: synchronous must be FULL, NORMAL, EXTRA or OFF, not '{}'",
                     options.synchronous));
   }
+  if (options.checkpoint.start_frames < 1 ||
+      options.checkpoint.max_frames < options.checkpoint.start_frames) {
+    return Status::InvalidArgument(
+        fmt::format("embedded sink: checkpoint frames must be 1 <= start ({}) <= max ({})",
+                    options.checkpoint.start_frames, options.checkpoint.max_frames));
+  }
   SqliteSinkOptions normalized = options;
   normalized.synchronous = sync;
   return std::make_unique<SqliteSink>(PrivateTag{}, std::move(normalized));
 }
 
-SqliteSink::SqliteSink(PrivateTag, SqliteSinkOptions options) : options_(std::move(options)) {}
+SqliteSink::SqliteSink(PrivateTag, SqliteSinkOptions options)
+    : options_(std::move(options)), checkpointer_(options_.checkpoint) {}
 
-SqliteSink::~SqliteSink() = default;
+SqliteSink::~SqliteSink() {
+  checkpointer_.Stop();
+  if (db_ != nullptr) {
+    TC_LOG(kInfo, "sink",
+           "embedded database {} closing ({} background and {} inline WAL checkpoints)",
+           options_.path, checkpointer_.background_runs(), checkpointer_.inline_runs());
+  }
+}
 
 std::string SqliteSink::Describe() const { return "embedded:" + options_.path; }
 
@@ -121,7 +135,11 @@ Status SqliteSink::Open() {
   if (status.ok()) {
     status = OpenPing();
   }
+  if (status.ok()) {
+    status = checkpointer_.Attach(db_.get(), options_.path, options_.busy_timeout_ms);
+  }
   if (!status.ok()) {
+    checkpointer_.Stop();
     {
       std::lock_guard<std::mutex> lock(ping_mutex_);
       ping_stmt_.reset();

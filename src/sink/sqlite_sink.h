@@ -17,6 +17,7 @@
 
 #include "common/result.h"
 #include "sink/sink.h"
+#include "sink/sqlite_sink_checkpoint.h"
 #include "sink/sqlite_sink_rowids.h"
 #include "storage/counter_batch.h"
 #include "storage/statements.h"
@@ -31,6 +32,7 @@ struct SqliteSinkOptions {
   std::string path;                  // the database file, created if missing (not its directory)
   std::string synchronous = "FULL";  // FULL (an ack survives power loss) | NORMAL | EXTRA | OFF
   uint32_t busy_timeout_ms = 5000;   // how long a write waits for another writer's lock
+  CheckpointOptions checkpoint;      // WAL checkpoints off the commit path (see the header)
 };
 
 class SqliteSink : public Sink {
@@ -44,9 +46,10 @@ class SqliteSink : public Sink {
   SqliteSink(const SqliteSink&) = delete;
   SqliteSink& operator=(const SqliteSink&) = delete;
 
-  // Opens (creating) the file, sets the pragmas (busy_timeout, journal_mode=WAL, synchronous,
-  // foreign_keys=OFF), creates the schema / applies synth-ai's G2 -> G3 migrations in one
-  // transaction, prepares every catalogue statement, and opens the read-only Ping connection.
+  // Opens (creating) the file, sets the pragmas (storage::EmbeddedPragmas), creates the schema /
+  // applies synth-ai's G2 -> G3 migrations in one transaction, prepares every catalogue
+  // statement, opens the read-only Ping connection and starts the WAL checkpointer (its own
+  // connection and thread: checkpoints run beside the writes, not inside COMMIT).
   // Errors: kUnavailable (cannot open or lock the file), kFailedPrecondition (the database has
   // a newer collector schema, or WAL cannot be enabled), kInternal (anything else).
   // Calling it again after success is a no-op.
@@ -120,6 +123,8 @@ class SqliteSink : public Sink {
   // plan's kSetKeyRowId UPDATE is only needed when the prediction was wrong.
   StmtPtr claim_with_row_id_;
   RowIdPredictor row_ids_;
+  // After db_: stopped (hook removed, thread joined) before the writer connection closes.
+  WalCheckpointer checkpointer_;
   // Scratch reused across records and batches (writer thread only).
   std::string now_;
   storage::RecordPlan plan_;
