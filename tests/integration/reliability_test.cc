@@ -49,6 +49,40 @@ class ReliabilityTest : public CollectorTest {
     StartCollector(args);
   }
   std::string SpoolDir() const { return db_path() + ".spool"; }
+  // With the database stalled, three requests of two events each are acknowledged from the
+  // spool; then the collector is killed. Returns the event ids; `segment` is the one spool file.
+  std::vector<std::string> SpoolThreeRequestsThenKill(std::string* segment) {
+    Start();
+    EXPECT_EQ(PostRecords(R"({"type":"session","session_id":"s-c"})").status, 200);
+    StallDatabase();
+    std::vector<std::string> ids;
+    for (int r = 0; r < 3; ++r) {
+      std::string body = "[";
+      for (int i = 0; i < 2; ++i) {
+        std::string id = "c" + std::to_string(r) + "-" + std::to_string(i);
+        ids.push_back(id);
+        body += std::string(i ? "," : "") + R"({"type":"event","id":")" + id +
+                R"(","session_id":"s-c","event_type":"runtime","system_instance_id":"a"})";
+      }
+      auto res = PostRecords(body + "]");
+      EXPECT_EQ(res.status, 200) << res.body;
+      EXPECT_EQ(JsonProbe(res.body).Int("/spooled"), 2) << res.body;
+    }
+    collector_->Kill9();
+    ResumeDatabase();
+    auto segments = SpoolSegments(SpoolDir());
+    EXPECT_EQ(segments.size(), 1u);
+    *segment = segments.empty() ? std::string() : segments[0];
+    return ids;
+  }
+  // After a restart on a damaged spool: it drains, and the collector still takes new records.
+  void ExpectDrainedAndStillAccepting() {
+    ASSERT_TRUE(WaitFor([&] { return SpoolDrained(); }, milliseconds(15000))) << collector_->Log();
+    EXPECT_EQ(PostRecords(R"({"type":"event","id":"after","session_id":"s-c",)"
+                          R"("event_type":"runtime","system_instance_id":"a"})")
+                  .status,
+              200);
+  }
   bool SpoolDrained() { return Metric(*client_, "spool_bytes") == 0; }
   // Stops the collector the way systemd does and reads what it stored.
   std::unique_ptr<DbReader> StopAndRead() {
@@ -128,44 +162,18 @@ TEST_P(ReliabilityTest, KillNineOfTheCollectorAtRandomMomentsLosesAndDoublesNoth
   RecordProperty("acknowledged_from_spool", load.spooled());
 }
 
-// Fills the spool with three acknowledged requests of two events each, then kills the collector.
-std::vector<std::string> SpoolThreeRequests(ReliabilityTest* test, HttpClient& client) {
-  std::vector<std::string> ids;
-  for (int r = 0; r < 3; ++r) {
-    std::string body = "[";
-    for (int i = 0; i < 2; ++i) {
-      std::string id = "c" + std::to_string(r) + "-" + std::to_string(i);
-      ids.push_back(id);
-      body += std::string(i ? "," : "") + R"({"type":"event","id":")" + id +
-              R"(","session_id":"s-c","event_type":"runtime","system_instance_id":"a"})";
-    }
-    auto res = client.Post("/v1/records", body + "]");
-    EXPECT_EQ(res.status, 200) << res.body;
-    EXPECT_EQ(JsonProbe(res.body).Int("/spooled"), 2) << res.body;
-  }
-  (void)test;
-  return ids;
-}
-
 TEST_P(ReliabilityTest, TornSpoolTailIsReportedAndEveryAcknowledgedRecordReplayed) {
-  Start();
-  ASSERT_EQ(PostRecords(R"({"type":"session","session_id":"s-c"})").status, 200);
-  StallDatabase();
-  auto ids = SpoolThreeRequests(this, *client_);
-  collector_->Kill9();
-  ResumeDatabase();
-  auto segments = SpoolSegments(SpoolDir());
-  ASSERT_EQ(segments.size(), 1u);
+  std::string segment;
+  auto ids = SpoolThreeRequestsThenKill(&segment);
+  ASSERT_FALSE(segment.empty());
   {  // a write torn by the crash: the start of a frame header and a few bytes
-    std::ofstream out(segments[0], std::ios::binary | std::ios::app);
+    std::ofstream out(segment, std::ios::binary | std::ios::app);
     out.write("TCS1\x40\x00\x00\x00\x01\x02", 10);
   }
   Start();
   EXPECT_NE(collector_->Log().find("torn or corrupt tail"), std::string::npos) << collector_->Log();
   EXPECT_EQ(Metric(*client_, "spool_corrupt_bytes_total"), 10);
-  ASSERT_TRUE(WaitFor([&] { return SpoolDrained(); }, milliseconds(15000))) << collector_->Log();
-  EXPECT_EQ(PostRecords(R"({"type":"event","id":"after","session_id":"s-c","event_type":"runtime","system_instance_id":"a"})").status,
-            200);
+  ExpectDrainedAndStillAccepting();
   auto db = StopAndRead();
   for (const auto& id : ids) {
     EXPECT_EQ(db->Int("SELECT COUNT(*) FROM tc_idempotency WHERE key='" + id + "'"), 1) << id;
@@ -175,24 +183,17 @@ TEST_P(ReliabilityTest, TornSpoolTailIsReportedAndEveryAcknowledgedRecordReplaye
 }
 
 TEST_P(ReliabilityTest, CorruptSpoolFrameLosesOnlyItselfAndTheCollectorKeepsRunning) {
-  Start();
-  ASSERT_EQ(PostRecords(R"({"type":"session","session_id":"s-c"})").status, 200);
-  StallDatabase();
-  auto ids = SpoolThreeRequests(this, *client_);
-  collector_->Kill9();
-  ResumeDatabase();
-  auto segments = SpoolSegments(SpoolDir());
-  ASSERT_EQ(segments.size(), 1u);
-  std::string bytes = ReadFile(segments[0]);
+  std::string segment;
+  auto ids = SpoolThreeRequestsThenKill(&segment);
+  ASSERT_FALSE(segment.empty());
+  std::string bytes = ReadFile(segment);
   ASSERT_EQ(bytes.size() % 3, 0u) << "three frames of equal size";
   bytes[bytes.size() / 2] ^= 0x20;  // inside the second frame (the disk, not us, broke it)
-  std::ofstream(segments[0], std::ios::binary | std::ios::trunc) << bytes;
+  std::ofstream(segment, std::ios::binary | std::ios::trunc) << bytes;
   Start();
   EXPECT_NE(collector_->Log().find("corrupt"), std::string::npos) << collector_->Log();
   EXPECT_EQ(Metric(*client_, "spool_corrupt_bytes_total"), bytes.size() / 3);
-  ASSERT_TRUE(WaitFor([&] { return SpoolDrained(); }, milliseconds(15000))) << collector_->Log();
-  EXPECT_EQ(PostRecords(R"({"type":"event","id":"after","session_id":"s-c","event_type":"runtime","system_instance_id":"a"})").status,
-            200);
+  ExpectDrainedAndStillAccepting();
   auto db = StopAndRead();
   for (size_t i = 0; i < ids.size(); ++i) {
     const int expected = (i == 2 || i == 3) ? 0 : 1;  // the second request's two events
