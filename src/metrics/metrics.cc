@@ -81,7 +81,8 @@ void RenderRecords(const Metrics& m, TextWriter& w) {
   w.Counter("records_replayed_total", "Records replayed from the spool into the database.",
             m.records_replayed.Get());
   w.Counter("records_dropped_total",
-            "Accepted records never written (shutdown deadline or a permanent database error).",
+            "Records acknowledged with ack=queued and then lost: neither stored nor spooled by the "
+            "shutdown deadline.",
             m.records_dropped.Get());
 }
 

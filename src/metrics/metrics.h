@@ -64,7 +64,7 @@ struct Metrics {
   Counter records_refused_database; // refused by the database (207)
   Counter records_stored;           // committed
   Counter records_duplicate;        // idempotency hits, not stored again
-  Counter records_dropped;          // accepted but never written (pipeline gave up on them)
+  Counter records_dropped;          // ack=queued records lost: not stored nor spooled by the deadline
   // Queue
   Gauge queue_records, queue_bytes;
   Gauge queue_capacity_records, queue_capacity_bytes;
