@@ -6,6 +6,7 @@
 #   scripts/fuzz-smoke.sh                   every target, FUZZ_SECONDS (default 15) each
 #   scripts/fuzz-smoke.sh decode_traces     only the named targets
 #   FUZZ_SECONDS=300 scripts/fuzz-smoke.sh  longer runs
+#   FUZZ_SEED=0 scripts/fuzz-smoke.sh       a random seed instead of the fixed one (1)
 #   FUZZ_SECONDS=3600 FUZZ_KEEP_CORPUS=1 scripts/fuzz-smoke.sh   a campaign: new inputs are kept
 #                                           in build-fuzz/fuzz-corpus/<target>/ and reused
 # Without FUZZ_SECONDS, runs are shortened (to 5 s at least) when the build took long, so the
@@ -17,6 +18,10 @@ build="${TC_FUZZ_BUILD_DIR:-$here/build-fuzz}"
 seconds="${FUZZ_SECONDS:-15}"
 budget="${FUZZ_BUDGET:-170}"  # whole script, build included, unless FUZZ_SECONDS is given
 jobs="$(nproc)"
+# A fixed seed: a smoke run follows the same path everywhere, so CI meets what a local run met
+# (as far as its time allows). 0 = a new random seed each run, the default for campaigns.
+seed="${FUZZ_SEED:-1}"
+[[ -n "${FUZZ_KEEP_CORPUS:-}" && -z "${FUZZ_SEED:-}" ]] && seed=0
 all_targets=(decode_records_json decode_records_ndjson decode_traces http_request http_session)
 targets=("$@")
 [[ ${#targets[@]} -gt 0 ]] || targets=("${all_targets[@]}")
@@ -62,6 +67,7 @@ run_target() {
   mkdir -p "$artifacts" "$work"
   # timeout(1) is a backstop for a hang libFuzzer itself cannot interrupt.
   timeout --kill-after=10 $((seconds + 90)) "$bin" -max_total_time="$seconds" -timeout=10 \
+    -seed="$seed" \
     -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$artifacts" \
     -dict="tests/fuzz/dict/$dict.dict" "$work" "tests/fuzz/corpus/$t" \
     >"$logs/$t.log" 2>&1

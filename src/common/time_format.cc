@@ -7,8 +7,11 @@
 
 namespace tc {
 
-std::string FormatIsoUtc(std::chrono::system_clock::time_point tp) {
-  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(tp.time_since_epoch()).count();
+namespace {
+
+// Formats microseconds since the epoch. Works in microseconds throughout: the system clock's
+// nanosecond ticks span only the years 1678..2262, while callers pass dates up to 9999.
+std::string FormatIsoUtcMicros(long long micros) {
   std::time_t secs = static_cast<std::time_t>(micros / 1000000);
   long frac = static_cast<long>(micros % 1000000);
   if (frac < 0) {
@@ -21,11 +24,17 @@ std::string FormatIsoUtc(std::chrono::system_clock::time_point tp) {
                      tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
 }
 
+}  // namespace
+
+std::string FormatIsoUtc(std::chrono::system_clock::time_point tp) {
+  return FormatIsoUtcMicros(
+      std::chrono::duration_cast<std::chrono::microseconds>(tp.time_since_epoch()).count());
+}
+
 std::string NowIsoUtc() { return FormatIsoUtc(std::chrono::system_clock::now()); }
 
 std::string IsoUtcFromUnixSeconds(double seconds) {
-  auto micros = static_cast<long long>(std::llround(seconds * 1e6));
-  return FormatIsoUtc(std::chrono::system_clock::time_point(std::chrono::microseconds(micros)));
+  return FormatIsoUtcMicros(std::llround(seconds * 1e6));
 }
 
 }  // namespace tc

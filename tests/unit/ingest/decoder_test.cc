@@ -441,6 +441,11 @@ TEST(DecodeRecordsTest, AliasesAndConversions) {
   auto session = As<schema::SessionRecord>(
       One(R"({"type":"session","session_id":"s","created_at":1735689600.5})"));
   EXPECT_EQ(session.created_at, "2025-01-01T00:00:00.500000+00:00");
+  // Dates beyond what the system clock's nanoseconds can hold (year 2262) are still spelled
+  // exactly (a fuzz finding: the conversion overflowed there).
+  auto far = As<schema::SessionRecord>(
+      One(R"({"type":"session","session_id":"s","created_at":174105086001.5})"));
+  EXPECT_EQ(far.created_at, "7487-03-04T03:53:21.500000+00:00");
 
   auto version = As<schema::SystemVersionRecord>(
       One(R"({"type":"system_version","version_id":"v","system_id":"s","version_number":3})"));
