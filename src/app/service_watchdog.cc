@@ -4,6 +4,7 @@
 
 #include "common/log.h"
 #include "common/sd_notify.h"
+#include "common/thread_name.h"
 
 namespace tc::app {
 
@@ -59,6 +60,7 @@ void ServiceWatchdog::Stop() {
 }
 
 void ServiceWatchdog::Run() {
+  SetThreadName("tc-watchdog");
   bool withheld = false;
   std::unique_lock<std::mutex> lock(mu_);
   while (!stop_) {

@@ -8,6 +8,7 @@
 #include <boost/beast/core/bind_handler.hpp>
 
 #include "common/log.h"
+#include "common/thread_name.h"
 #include "http/refused_connection.h"
 #include "http/server_state.h"
 #include "http/session.h"
@@ -102,7 +103,10 @@ Status Server::Start() {
   }
   threads_.reserve(thread_count_);
   for (int i = 0; i < thread_count_; ++i) {
-    threads_.emplace_back([this] { RunIoThread(); });
+    threads_.emplace_back([this, i] {
+      SetThreadName("tc-io-" + std::to_string(i));
+      RunIoThread();
+    });
   }
   TC_LOG(kInfo, "http", "listening on {} with {} io threads", endpoint_.address().to_string() +
          ":" + std::to_string(endpoint_.port()), thread_count_);

@@ -5,6 +5,7 @@
 
 #include "common/check.h"
 #include "common/log.h"
+#include "common/thread_name.h"
 
 namespace tc::pipeline {
 namespace {
@@ -138,6 +139,7 @@ bool Pipeline::CollectBatch(std::vector<Item>& items, std::vector<schema::Record
 }
 
 void Pipeline::Run() {
+  SetThreadName("tc-writer");
   std::vector<Item> items;
   std::vector<schema::Record> records;
   std::vector<sink::RecordResult> results;

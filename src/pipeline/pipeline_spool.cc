@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "common/log.h"
+#include "common/thread_name.h"
 #include "pipeline/pipeline.h"
 
 namespace tc::pipeline {
@@ -57,6 +58,7 @@ void Pipeline::SpoolBatch(std::vector<Item>& items, std::vector<schema::Record>&
 }
 
 void Pipeline::Replay() {
+  SetThreadName("tc-replay");
   spool::Chunk chunk;
   bool holding = false;  // `chunk` was read and is not yet in the store
   bool gave_up = false;  // a write failed after Shutdown started

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "common/log.h"
+#include "common/thread_name.h"
 #include "sink/sqlite_sink_util.h"
 
 namespace tc::sink {
@@ -109,6 +110,7 @@ void WalCheckpointer::AfterCommit(sqlite3* db, const char* schema, int64_t frame
 }
 
 void WalCheckpointer::Run() {
+  SetThreadName("tc-checkpoint");
   std::unique_lock<std::mutex> lock(mu_);
   while (true) {
     cv_.wait(lock, [&] { return requested_ || stopping_; });

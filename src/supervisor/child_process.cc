@@ -20,6 +20,7 @@
 #include <fmt/format.h>
 
 #include "common/log.h"
+#include "common/thread_name.h"
 #include "supervisor/fork_exec.h"
 #include "supervisor/stop_latch.h"
 #include "supervisor/unique_fd.h"
@@ -136,6 +137,7 @@ struct ChildProcess::State {
 
   // Reader thread body: split the pipe into lines until EOF or reader_stop.
   void ReadOutput() {
+    SetThreadName("tc-child-output");
     std::string pending;
     char buf[4096];
     bool stop = false;

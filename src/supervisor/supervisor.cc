@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "common/log.h"
+#include "common/thread_name.h"
 #include "supervisor/readiness.h"
 
 namespace tc::supervisor {
@@ -204,6 +205,7 @@ Result<ChildProcess> Supervisor::SpawnAndWaitReady() {
 }
 
 void Supervisor::Run() {
+  SetThreadName("tc-supervisor");
   const char* name = ServerKindName(plan_.kind);
   Result<ChildProcess> first = SpawnAndWaitReady();
   if (!first.has_value()) {

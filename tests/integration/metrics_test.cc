@@ -1,9 +1,14 @@
 // GET /metrics of the real binary: the text parses, and the record, request and latency
-// metrics move when records are posted (embedded backend).
+// metrics move when records are posted (embedded backend). Also the other window operators
+// have into a running collector: its threads are named (top -H, perf, gdb).
 
 #include <gtest/gtest.h>
 
+#include <dirent.h>
+
+#include <fstream>
 #include <map>
+#include <set>
 #include <string>
 
 #include "support/collector_process.h"
@@ -97,6 +102,38 @@ TEST(MetricsIntegrationTest, ValuesMoveWhenRecordsArePosted) {
   EXPECT_TRUE(build_info);
   // Embedded backend: no child, so no child-state series.
   EXPECT_FALSE(after.Get("tracecollector_sqld_child_restarts_total").has_value());
+}
+
+// The names of the process's threads, from /proc/<pid>/task/*/comm.
+std::multiset<std::string> ThreadNames(pid_t pid) {
+  std::multiset<std::string> names;
+  const std::string tasks = "/proc/" + std::to_string(pid) + "/task";
+  DIR* dir = ::opendir(tasks.c_str());
+  if (dir == nullptr) {
+    return names;
+  }
+  while (const dirent* entry = ::readdir(dir)) {
+    std::ifstream comm(tasks + "/" + entry->d_name + "/comm");
+    std::string name;
+    if (std::getline(comm, name)) {
+      names.insert(name);
+    }
+  }
+  ::closedir(dir);
+  return names;
+}
+
+TEST(OperationsIntegrationTest, ThreadsAreNamedByRole) {
+  TempDir dir;
+  CollectorProcess collector({"--backend", "embedded", "--db", dir.File("tc.db"), "--set",
+                              "http.io_threads=2"},
+                             {}, dir.File("collector.log"));
+  const std::multiset<std::string> names = ThreadNames(collector.pid());
+  EXPECT_EQ(names.count("tc-writer"), 1u) << ::testing::PrintToString(names);
+  EXPECT_EQ(names.count("tc-checkpoint"), 1u) << ::testing::PrintToString(names);
+  EXPECT_EQ(names.count("tc-replay"), 1u) << ::testing::PrintToString(names);
+  EXPECT_EQ(names.count("tc-io-0"), 1u) << ::testing::PrintToString(names);
+  EXPECT_EQ(names.count("tc-io-1"), 1u) << ::testing::PrintToString(names);
 }
 
 }  // namespace
