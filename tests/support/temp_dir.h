@@ -19,7 +19,8 @@ class TempDir {
   std::string path_;
 };
 
-// A loopback TCP port that was free a moment ago (bound to 0 and released).
+// A loopback TCP port that was free a moment ago, below the kernel's ephemeral range (so no
+// bind(0) or outgoing connection takes it between a server's stop and its restart).
 int FreePort();
 
 // Reads a whole file; empty if missing.
