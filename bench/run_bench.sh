@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the collector and the load generator (Release) and prints the benchmark table of
 # docs/performance.md: every workload x ack against a collector the load generator starts
-# itself, the baselines (raw SQLite, plain Hrana client), a fixed-rate latency run, and a check
-# that each database holds exactly what was acknowledged (exit 1 if not).
+# itself, then that workload's baselines (raw SQLite, plain Hrana client) at the load's own
+# batch size and at --baseline-batch, a fixed-rate latency run, and a check that each database
+# holds exactly what was acknowledged (exit 1 if not).
 #
 #   bench/run_bench.sh                          full run (5 s per workload, 64 connections)
 #   bench/run_bench.sh --duration 10 --connections 32
@@ -28,7 +29,7 @@ while [[ $# -gt 0 ]]; do
     --no-build) build=0; shift ;;
     --loadgen) loadgen=$2; shift 2 ;;
     -h|--help)
-      sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+      sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
       exit 0 ;;
     *) args+=("$1"); shift ;;
   esac

@@ -9,10 +9,14 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "common/log.h"
 #include "loadgen/baseline_runner.h"
@@ -53,19 +57,34 @@ bool StartTursodb(const Options& o, const std::string& db, Child* child, std::st
   return true;
 }
 
+// Columns of the load table that are filled in once the workload's baselines have run.
+constexpr size_t kSameBatchColumn = 14;
+constexpr size_t kCeilingColumn = 15;
+
+// One load row whose ratios to the baselines are not known yet.
+struct LoadFigures {
+  size_t row = 0;  // in Bench::runs
+  std::string ack;
+  double rate = 0;       // records/s acknowledged
+  double avg_batch = 0;  // records per committed batch (/metrics), 0 = unknown
+};
+
+std::string Ratio(double rate, double base) {
+  return base > 0 ? fmt::format("{:.0f}%", 100 * rate / base) : "-";
+}
+
 struct Bench {
   Options o;
   int failures = 0;
   Table runs{{"backend", "workload", "ack", "conns", "records/s", "req/s", "p50 ms", "p99 ms",
               "p99.9 ms", "errors", "peak RSS MiB", "avg batch", "CPU% coll/db/client", "stop s",
-              "vs baseline", "DB check"}};
-  Table baselines{{"backend", "workload", "baseline", "records/s", "collector's sink alone",
-                   "write CPU µs/rec baseline/sink", "decode alone (1 thread)", "txn records",
-                   "DB check"}};
+              "vs same-batch baseline", fmt::format("vs {}-record baseline", o.baseline_batch),
+              "DB check"}};
+  Table baselines{{"backend", "workload", "baseline", "txn size from", "txn records", "records/s",
+                   "collector's sink alone", "write CPU µs/rec baseline/sink",
+                   "decode alone (1 thread)", "DB check"}};
   Table latency{{"backend", "workload", "offered req/s", "answered req/s", "p50 ms", "p99 ms",
                  "p99.9 ms", "errors", "peak RSS MiB", "DB check"}};
-  // (backend, workload name) -> baseline records/s
-  std::map<std::pair<std::string, std::string>, double> baseline_rate;
   std::map<std::string, double> peak_1rec_durable;  // backend -> records/s
   int serial = 0;
   double client_cpu_ = 0;  // of the last Load(), load generator included (not only its load)
@@ -95,11 +114,15 @@ struct Bench {
     return true;
   }
 
-  void Baseline(const std::string& backend, const Workload& w) {
+  // Runs the baseline and the collector's sink alone with transactions of about
+  // `batch_records` records (whole requests), adds a row to `baselines` (`source` says where
+  // the size came from), and returns the baseline's records/s (0 if it failed).
+  double Baseline(const std::string& backend, const Workload& w, uint64_t batch_records,
+                  const std::string& source) {
     StageSpec spec;
     spec.workload = &w;
     spec.connections = o.connections;
-    spec.batch_records = o.baseline_batch;
+    spec.batch_records = batch_records;
     spec.duration_s = o.baseline_duration_s;
     const bool sqld = backend == "sqld";
     StageResult base;
@@ -109,16 +132,17 @@ struct Bench {
       Child server;
       if (!FreshDb(backend, fmt::format("{}-{}", backend, StageName(kind)), &server, &spec.db_path,
                    &spec.base_url)) {
-        return;
+        return 0;
       }
       spec.kind = kind;
       const auto start = std::chrono::steady_clock::now();
       StageResult r = RunStage(spec);
       fmt::print(
           stderr,
-          "  {} {} {}: {:.0f} records/s in {} transactions, {:.1f} CPU µs/record ({:.1f} s)\n",
-          backend, w.name, StageName(kind), r.write_s > 0 ? r.records / r.write_s : 0,
-          r.transactions, CpuPerRecordUs(r),
+          "  {} {} {} ({} per txn): {:.0f} records/s in {} transactions, {:.1f} CPU µs/record "
+          "({:.1f} s)\n",
+          backend, w.name, StageName(kind), batch_records,
+          r.write_s > 0 ? r.records / r.write_s : 0, r.transactions, CpuPerRecordUs(r),
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
       if (!r.error.empty()) {
         Fail(r.error);
@@ -133,13 +157,44 @@ struct Bench {
       server.Stop(SIGINT, std::chrono::seconds(10));
     }
     const double base_rate = base.write_s > 0 ? base.records / base.write_s : 0;
-    baseline_rate[{backend, w.name}] = base_rate;
-    baselines.Add({backend, w.name, sqld ? "plain libcurl Hrana" : "raw SQLite", Rate(base_rate),
-                   sink.write_s > 0 ? Rate(sink.records / sink.write_s) : "-",
+    baselines.Add({backend, w.name, sqld ? "plain libcurl Hrana" : "raw SQLite", source,
+                   std::to_string(base.transactions ? base.records / base.transactions : 0),
+                   Rate(base_rate), sink.write_s > 0 ? Rate(sink.records / sink.write_s) : "-",
                    fmt::format("{:.1f} / {:.1f}", CpuPerRecordUs(base), CpuPerRecordUs(sink)),
                    base.decode_s > 0 ? Rate(base.records / base.decode_s) : "-",
-                   std::to_string(base.transactions ? base.records / base.transactions : 0),
                    base.check == sink.check ? base.check : base.check + " / " + sink.check});
+    return base.error.empty() && base.check == "ok" ? base_rate : 0;
+  }
+
+  // The workload's baselines, after its load runs: one with transactions of the load's own
+  // batch size (the ack=durable run's avg batch, else the queued run's; none: skipped) and one
+  // of --baseline-batch records (the store's ceiling); then the load rows' ratios to both.
+  void Baselines(const std::string& backend, const Workload& w,
+                 const std::vector<LoadFigures>& loads) {
+    const LoadFigures* from = nullptr;
+    for (const LoadFigures& f : loads) {
+      if (f.avg_batch > 0 && (from == nullptr || f.ack == "durable")) {
+        from = &f;
+      }
+    }
+    double same = 0;
+    uint64_t same_batch = 0;
+    if (from != nullptr) {
+      same_batch = std::max<uint64_t>(1, static_cast<uint64_t>(std::llround(from->avg_batch)));
+      if (same_batch != o.baseline_batch) {
+        same = Baseline(backend, w, same_batch,
+                        fmt::format("{} run's avg batch {:.1f}", from->ack, from->avg_batch));
+      }
+    }
+    const double ceiling = Baseline(backend, w, o.baseline_batch,
+                                    fmt::format("--baseline-batch {}", o.baseline_batch));
+    if (same_batch == o.baseline_batch) {
+      same = ceiling;  // the load's batches were already that size: one baseline serves both
+    }
+    for (const LoadFigures& f : loads) {
+      runs.Set(f.row, kSameBatchColumn, from != nullptr ? Ratio(f.rate, same) : "-");
+      runs.Set(f.row, kCeilingColumn, Ratio(f.rate, ceiling));
+    }
   }
 
   std::optional<RunResult> Load(const std::string& backend, const Workload& w,
@@ -196,11 +251,13 @@ struct Bench {
     return r;
   }
 
-  void LoadRow(const std::string& backend, const Workload& w, const std::string& ack) {
+  // Adds the run's row to `runs` (ratio columns "-" until Baselines() fills them in).
+  std::optional<LoadFigures> LoadRow(const std::string& backend, const Workload& w,
+                                     const std::string& ack) {
     const auto start = std::chrono::steady_clock::now();
     std::optional<RunResult> r = Load(backend, w, ack, 0);
     if (!r) {
-      return;
+      return std::nullopt;
     }
     const double seconds = r->load.elapsed_s;
     const double records = static_cast<double>(r->load.units_acked) * w.records_per_unit;
@@ -212,11 +269,7 @@ struct Bench {
     const double p50 = Percentile(&lat, 0.5);
     const double p99 = Percentile(&lat, 0.99);
     const double p999 = Percentile(&lat, 0.999);
-    const auto base = baseline_rate.find({backend, w.name});
-    std::string ratio = "-";
-    if (base != baseline_rate.end() && base->second > 0) {
-      ratio = fmt::format("{:.0f}%", 100 * rate / base->second);
-    }
+    const LoadFigures figures{runs.size(), ack, rate, r->avg_batch};
     runs.Add({backend, w.name, ack, std::to_string(o.connections), Rate(rate),
               Rate(r->load.requests / seconds), Fixed(p50, 2), Fixed(p99, 2), Fixed(p999, 2),
               FormatErrors(r->load.errors), Fixed(r->peak_rss_kib / 1024.0, 1),
@@ -224,11 +277,12 @@ struct Bench {
               fmt::format("{:.0f}/{}/{:.0f}", 100 * r->collector_cpu / seconds,
                           backend == "sqld" ? Fixed(100 * r->server_cpu / seconds, 0) : "-",
                           100 * client_cpu_ / seconds),
-              Fixed(r->stop_s, 1), ratio, r->check});
+              Fixed(r->stop_s, 1), "-", "-", r->check});
     fmt::print(stderr,
                "  {} {} ack={}: {:.0f} records/s, p99 {:.2f} ms, stop {:.1f} s, {} ({:.1f} s)\n",
                backend, w.name, ack, rate, p99, r->stop_s, r->check,
                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    return figures;
   }
 
   void LatencyRow(const std::string& backend) {
@@ -259,19 +313,22 @@ struct Bench {
     fmt::print("machine: {}\n", MachineLine());
     fmt::print("collector: {}\n", o.collector);
     fmt::print(
-        "runs: {:.1f} s each, {} connections, {} client thread(s); baselines {:.1f} s, "
-        "{} records per transaction{}\n\n",
+        "runs: {:.1f} s each, {} connections, {} client thread(s); baselines {:.1f} s each, "
+        "transactions of the load's avg batch and of {} records{}\n\n",
         o.duration_s, o.connections, o.client_threads, o.baseline_duration_s, o.baseline_batch,
         o.smoke ? " (SMOKE: not figures)" : "");
     std::fflush(stdout);
     for (const std::string& backend : o.backends) {
       for (WorkloadKind kind : o.workloads) {
         const Workload w = MakeWorkload(kind);
-        if (o.baselines) {
-          Baseline(backend, w);
-        }
+        std::vector<LoadFigures> loads;
         for (const std::string& ack : o.acks) {
-          LoadRow(backend, w, ack);
+          if (std::optional<LoadFigures> f = LoadRow(backend, w, ack)) {
+            loads.push_back(*f);
+          }
+        }
+        if (o.baselines) {
+          Baselines(backend, w, loads);  // after the loads: the same-batch size is theirs
         }
       }
       if (o.latency) {
@@ -281,8 +338,11 @@ struct Bench {
     fmt::print("Load (closed loop; records/s acknowledged; latency per request)\n\n{}\n",
                runs.Render());
     if (!baselines.empty()) {
-      fmt::print("Baselines (same records, written directly; records/s)\n\n{}\n",
-                 baselines.Render());
+      fmt::print(
+          "Baselines (same records, written directly; records/s). Per workload: transactions "
+          "of the load's\nown batch size (the ack=durable run's avg batch, rounded: the "
+          "\"same-batch\" ratio) and of\n{} records (the store's ceiling)\n\n{}\n",
+          o.baseline_batch, baselines.Render());
     }
     if (!latency.empty()) {
       fmt::print("Latency at a fixed rate (open loop, {} connections)\n\n{}\n", o.connections,

@@ -172,7 +172,7 @@ bool ParseOptions(int argc, char** argv, Options* out, bool* help, std::string* 
     }
   }
   if (out->baseline_duration_s < 0) {
-    out->baseline_duration_s = out->duration_s;
+    out->baseline_duration_s = kDefaultBaselineShare * out->duration_s;
   }
   return true;
 }

@@ -9,8 +9,11 @@
 //   --duration S            seconds per load run (5)
 //   --connections N         keep-alive connections (64)
 //   --client-threads N      io_context threads of the load generator (1)
-//   --baseline-batch N      records per baseline transaction (4096 = batch.max_records)
-//   --baseline-duration S   seconds of timed writing per baseline (default: --duration)
+//   --baseline-batch N      records per transaction of the ceiling baseline (4096 =
+//                           batch.max_records); each workload also gets a baseline at its load
+//                           run's own avg batch (ack=durable, else queued), run after the loads
+//   --baseline-duration S   seconds of timed writing per baseline (default: 0.6 x --duration:
+//                           four baseline stages per workload instead of two)
 //   --latency-fraction F    open-loop rate = F x the measured 1 rec/req durable peak (0.5)
 //   --latency-rate R        fixed open-loop rate instead (requests/s); 0 = no latency run
 //   --no-baselines, --no-latency
@@ -28,6 +31,10 @@
 
 namespace tc::bench {
 
+// Default --baseline-duration as a share of --duration: each workload runs four baseline
+// stages (raw/plain client and sink alone, at two transaction sizes) against two load runs.
+inline constexpr double kDefaultBaselineShare = 0.6;
+
 struct Options {
   std::string collector;
   std::string tursodb;
@@ -39,7 +46,7 @@ struct Options {
   uint32_t connections = 64;
   uint32_t client_threads = 1;
   uint64_t baseline_batch = 4096;
-  double baseline_duration_s = -1;  // < 0: same as duration_s
+  double baseline_duration_s = -1;  // < 0: kDefaultBaselineShare x duration_s
   double latency_fraction = 0.5;
   double latency_rate = -1;  // < 0: from the fraction; 0: no latency run
   bool baselines = true;

@@ -4,9 +4,11 @@
 // buckets), error summaries, the machine description, and the markdown tables the benchmark
 // prints (pasted as is into docs/performance.md).
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace tc::bench {
@@ -25,6 +27,13 @@ class Table {
   explicit Table(std::vector<std::string> header) : header_(std::move(header)) {}
   void Add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
   bool empty() const { return rows_.empty(); }
+  size_t size() const { return rows_.size(); }
+  // Replaces one cell of a row already added (a figure known only later); out of range: no-op.
+  void Set(size_t row, size_t column, std::string cell) {
+    if (row < rows_.size() && column < rows_[row].size()) {
+      rows_[row][column] = std::move(cell);
+    }
+  }
   // A markdown table with padded columns.
   std::string Render() const;
 
