@@ -56,81 +56,100 @@ void KeepWorse(Status candidate, Status* worst) {
 
 }  // namespace
 
-size_t EncodeTransaction(std::span<const storage::RecordPlan> plans,
-                         std::span<const size_t> pending, const HranaBatchLimits& limits,
-                         EncodedBatch* out) {
-  out->records.clear();
-  out->first_step.clear();
-  hrana::PipelineBuilder builder;
-  builder.Reserve(std::min(limits.max_request_bytes + (64 << 10), pending.size() * 4096 + 4096));
-  builder.BeginBatch();
-  builder.AddStep("BEGIN IMMEDIATE");
+TransactionEncoder::TransactionEncoder(const HranaBatchLimits& limits, size_t reserve_bytes,
+                                       EncodedBatch* out)
+    : limits_(limits), out_(out) {
+  out_->records.clear();
+  out_->first_step.clear();
+  out_->steps.clear();
+  builder_.Reuse(std::move(out_->body));
+  builder_.Reserve(reserve_bytes);
+  builder_.BeginBatch();
+  builder_.AddStep("BEGIN IMMEDIATE");
+  out_->steps.emplace_back();
   // "not is_autocommit" alone also covers a failed BEGIN: on sqld the fresh stream is in
   // autocommit; on tursodb a transaction leaked by another client is rolled back by our
   // ROLLBACK step, together with whatever ran inside it.
-  const std::string in_txn = Cond::Not(Cond::IsAutocommit()).json();
-  const std::string begin_ok = Cond::Ok(0).json();
-  const std::string_view unguarded = limits.autocommit_cond ? in_txn : begin_ok;
-  std::string cond;
-  std::string commit_cond = R"({"type":"and","conds":[)" + begin_ok;
-  size_t taken = 0;
-  for (size_t index : pending) {
-    const storage::RecordPlan& plan = plans[index];
-    const auto mark = builder.mark();
-    const size_t commit_cond_before = commit_cond.size();
-    const uint32_t first = builder.steps();
-    for (const storage::Step& step : plan.steps) {
-      std::string_view step_cond = unguarded;
-      if (step.guard >= 0) {
-        cond.clear();
-        const uint32_t guard = first + static_cast<uint32_t>(step.guard);
-        if (limits.autocommit_cond) {
-          cond += R"({"type":"and","conds":[)";
-          hrana::AppendCondOk(guard, &cond);
-          cond += ',';
-          cond += in_txn;
-          cond += "]}";
-        } else {
-          hrana::AppendCondOk(guard, &cond);
-        }
-        step_cond = cond;
-      }
-      const uint32_t at = builder.AddQuotedStep(QuotedSql(step.statement), step.args, step_cond);
-      if (!step.claim) {
-        commit_cond += ',';
-        hrana::AppendCondNotError(at, &commit_cond);
-      }
-    }
-    if (taken > 0 &&
-        (builder.bytes() + commit_cond.size() + kTrailerBytes > limits.max_request_bytes ||
-         builder.steps() + 2 > limits.max_steps)) {
-      builder.Rewind(mark);
-      commit_cond.resize(commit_cond_before);
-      break;
-    }
-    out->records.push_back(index);
-    out->first_step.push_back(first);
-    ++taken;
-  }
-  commit_cond += "]}";
-  out->commit_step = builder.AddQuotedStep(QuotedSql("COMMIT"), {}, commit_cond);
-  cond.clear();
-  cond += R"({"type":"not","cond":)";
-  hrana::AppendCondOk(out->commit_step, &cond);
-  cond += '}';
-  out->rollback_step = builder.AddQuotedStep(QuotedSql("ROLLBACK"), {}, cond);
-  out->step_count = builder.steps();
-  builder.EndBatch();
-  if (limits.send_close) {
-    builder.AddClose();
-  }
-  out->body = builder.Finish();
-  return taken;
+  in_txn_ = Cond::Not(Cond::IsAutocommit()).json();
+  begin_ok_ = Cond::Ok(0).json();
+  commit_cond_ = R"({"type":"and","conds":[)" + begin_ok_;
 }
 
-BatchVerdict InterpretTransaction(const EncodedBatch& batch,
-                                  std::span<const storage::RecordPlan> plans,
-                                  const hrana::StreamResult& result) {
+bool TransactionEncoder::Add(size_t index, const storage::RecordPlan& plan) {
+  const std::string_view unguarded = limits_.autocommit_cond ? in_txn_ : begin_ok_;
+  const auto mark = builder_.mark();
+  const size_t commit_cond_before = commit_cond_.size();
+  const uint32_t first = builder_.steps();
+  for (const storage::Step& step : plan.steps) {
+    std::string_view step_cond = unguarded;
+    if (step.guard >= 0) {
+      cond_.clear();
+      const uint32_t guard = first + static_cast<uint32_t>(step.guard);
+      if (limits_.autocommit_cond) {
+        cond_ += R"({"type":"and","conds":[)";
+        hrana::AppendCondOk(guard, &cond_);
+        cond_ += ',';
+        cond_ += in_txn_;
+        cond_ += "]}";
+      } else {
+        hrana::AppendCondOk(guard, &cond_);
+      }
+      step_cond = cond_;
+    }
+    const uint32_t at = builder_.AddQuotedStep(QuotedSql(step.statement), step.args, step_cond);
+    if (!step.claim) {
+      commit_cond_ += ',';
+      hrana::AppendCondNotError(at, &commit_cond_);
+    }
+  }
+  if (taken() > 0 &&
+      (builder_.bytes() + commit_cond_.size() + kTrailerBytes > limits_.max_request_bytes ||
+       builder_.steps() + 2 > limits_.max_steps)) {
+    builder_.Rewind(mark);
+    commit_cond_.resize(commit_cond_before);
+    return false;
+  }
+  out_->records.push_back(index);
+  out_->first_step.push_back(first);
+  for (size_t j = 0; j < plan.steps.size(); ++j) {
+    out_->steps.push_back(
+        BatchStep{plan.steps[j].statement, plan.steps[j].claim, j == 0 && plan.has_key_claim});
+  }
+  return true;
+}
+
+void TransactionEncoder::Finish() {
+  commit_cond_ += "]}";
+  out_->commit_step = builder_.AddQuotedStep(QuotedSql("COMMIT"), {}, commit_cond_);
+  cond_.clear();
+  cond_ += R"({"type":"not","cond":)";
+  hrana::AppendCondOk(out_->commit_step, &cond_);
+  cond_ += '}';
+  out_->rollback_step = builder_.AddQuotedStep(QuotedSql("ROLLBACK"), {}, cond_);
+  out_->step_count = builder_.steps();
+  out_->steps.resize(out_->step_count);
+  builder_.EndBatch();
+  if (limits_.send_close) {
+    builder_.AddClose();
+  }
+  out_->body = builder_.Finish();
+}
+
+size_t EncodeTransaction(std::span<const storage::RecordPlan> plans,
+                         std::span<const size_t> pending, const HranaBatchLimits& limits,
+                         EncodedBatch* out) {
+  TransactionEncoder encoder(
+      limits, std::min(limits.max_request_bytes + (64 << 10), pending.size() * 4096 + 4096), out);
+  for (size_t index : pending) {
+    if (!encoder.Add(index, plans[index])) {
+      break;
+    }
+  }
+  encoder.Finish();
+  return encoder.taken();
+}
+
+BatchVerdict InterpretTransaction(const EncodedBatch& batch, const hrana::StreamResult& result) {
   BatchVerdict verdict;
   if (!result.ok) {
     verdict.status = ClassifyError(result.error);
@@ -154,16 +173,15 @@ BatchVerdict InterpretTransaction(const EncodedBatch& batch,
   }
   Status batch_error;
   for (size_t r = 0; r < batch.records.size(); ++r) {
-    const storage::RecordPlan& plan = plans[batch.records[r]];
-    for (size_t j = 0; j < plan.steps.size(); ++j) {
-      const StepResult& step = steps[batch.first_step[r] + j];
+    for (uint32_t at = batch.first_step[r]; at < batch.StepEnd(r); ++at) {
+      const StepResult& step = steps[at];
       if (step.state != StepResult::State::kError) {
         continue;
       }
-      const storage::Step& planned = plan.steps[j];
+      const BatchStep& planned = batch.steps[at];
       Status status = ClassifyError(step.error);
       if (planned.claim && status.code() == StatusCode::kAlreadyExists) {
-        if (verdict.committed && j == 0 && plan.has_key_claim) {
+        if (verdict.committed && planned.key_claim) {
           verdict.results[r].outcome = RecordOutcome::kDuplicate;
         }
         continue;

@@ -183,6 +183,14 @@ void PipelineBuilder::Rewind(const Mark& mark) {
   first_step_ = mark.first;
 }
 
+void PipelineBuilder::Reuse(std::string buffer) {
+  body_ = std::move(buffer);
+  body_.assign(R"({"baton":null,"requests":[)");
+  first_request_ = true;
+  first_step_ = true;
+  steps_ = 0;
+}
+
 std::string PipelineBuilder::Finish() {
   body_ += "]}";
   std::string out = std::move(body_);

@@ -75,6 +75,9 @@ class PipelineBuilder {
   void Rewind(const Mark& mark);
 
   void Reserve(size_t bytes) { body_.reserve(bytes); }
+  // Starts over (as if new) in `buffer`'s storage: a caller encoding request after request
+  // hands the previous body back so its capacity is reused. `buffer`'s contents are dropped.
+  void Reuse(std::string buffer);
   size_t bytes() const { return body_.size(); }
   uint32_t steps() const { return steps_; }
   // The finished body; the builder is empty afterwards.

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <numeric>
 #include <set>
@@ -241,24 +242,16 @@ Status HranaSink::Write(std::span<const schema::Record> records,
     return Status::Ok();
   }
   const std::string now = NowIsoUtc();
-  if (plans_.size() < records.size()) {
-    plans_.resize(records.size());
-  }
-  for (size_t i = 0; i < records.size(); ++i) {
-    storage::PlanRecordInto(records[i], now, &plans_[i]);
-  }
-  const std::span<const storage::RecordPlan> plans(plans_.data(), records.size());
   pending_.resize(records.size());
   std::iota(pending_.begin(), pending_.end(), size_t{0});
 
   size_t from = 0;
   uint32_t parts = 0;
-  EncodedBatch batch;
   while (from < pending_.size()) {
     const std::span<const size_t> rest(pending_.data() + from, pending_.size() - from);
-    const size_t taken = EncodeTransaction(plans, rest, limits_, &batch);
+    const size_t taken = Encode(records, rest, now);
     ++parts;
-    Status status = SendTransaction(&batch, results);
+    Status status = SendTransaction(records, now, results);
     if (!status.ok()) {
       if (from > 0) {
         TC_LOG(kWarn, kComponent,
@@ -277,21 +270,39 @@ Status HranaSink::Write(std::span<const schema::Record> records,
   return Status::Ok();
 }
 
-Status HranaSink::SendTransaction(EncodedBatch* batch, std::vector<RecordResult>* results) {
-  const std::span<const storage::RecordPlan> plans(plans_.data(), results->size());
-  while (true) {
-    if (options_.echo_sql) {
-      EchoSql(*batch);
+size_t HranaSink::Encode(std::span<const schema::Record> records, std::span<const size_t> indexes,
+                         std::string_view now) {
+  // Sized from the last request, so a body is not grown by doubling (each doubling holds the
+  // old and the new buffer); once grown, batch_.body keeps its storage.
+  const size_t reserve = std::min(options_.max_request_bytes + (64 << 10),
+                                  bytes_per_record_ * indexes.size() / 8 * 9 + 4096);
+  TransactionEncoder encoder(limits_, reserve, &batch_);
+  for (size_t index : indexes) {
+    storage::PlanRecordInto(records[index], now, &plan_);
+    if (!encoder.Add(index, plan_)) {
+      break;
     }
+    if (options_.echo_sql) {
+      EchoSql(plan_);
+    }
+  }
+  encoder.Finish();
+  bytes_per_record_ = std::max<size_t>(batch_.body.size() / encoder.taken(), 64);
+  return encoder.taken();
+}
+
+Status HranaSink::SendTransaction(std::span<const schema::Record> records, std::string_view now,
+                                  std::vector<RecordResult>* results) {
+  while (true) {
     ++stats_.requests;
-    TC_ASSIGN_OR_RETURN(hrana::PipelineResponse response, client_->Pipeline(batch->body));
+    TC_ASSIGN_OR_RETURN(hrana::PipelineResponse response, client_->Pipeline(batch_.body));
     if (response.results.empty()) {
       return Status::Internal("Hrana pipeline answered no results");
     }
-    BatchVerdict verdict = InterpretTransaction(*batch, plans, response.results[0]);
+    BatchVerdict verdict = InterpretTransaction(batch_, response.results[0]);
     if (verdict.committed) {
-      for (size_t r = 0; r < batch->records.size(); ++r) {
-        (*results)[batch->records[r]] = std::move(verdict.results[r]);
+      for (size_t r = 0; r < batch_.records.size(); ++r) {
+        (*results)[batch_.records[r]] = std::move(verdict.results[r]);
       }
       return Status::Ok();
     }
@@ -299,34 +310,34 @@ Status HranaSink::SendTransaction(EncodedBatch* batch, std::vector<RecordResult>
       return verdict.status;
     }
     // The transaction was rolled back: drop the refused records and send the others again.
-    std::vector<size_t> keep;
-    keep.reserve(batch->records.size());
+    keep_.clear();
     size_t next_refused = 0;
-    for (size_t index : batch->records) {
+    for (size_t index : batch_.records) {
       if (next_refused < verdict.refused.size() && verdict.refused[next_refused].first == index) {
         RecordResult& result = (*results)[index];
         result.outcome = RecordOutcome::kRefused;
         result.message = std::move(verdict.refused[next_refused].second);
         ++next_refused;
       } else {
-        keep.push_back(index);
+        keep_.push_back(index);
       }
     }
-    if (keep.empty()) {
+    if (keep_.empty()) {
       return Status::Ok();
     }
     ++stats_.resends;
-    EncodeTransaction(plans, keep, limits_, batch);
+    // Fewer records than a request that fitted the limits: they all fit again.
+    if (Encode(records, keep_, now) != keep_.size()) {
+      return Status::Internal("re-encoding a batch without its refused records lost records");
+    }
   }
 }
 
-void HranaSink::EchoSql(const EncodedBatch& batch) const {
-  for (size_t index : batch.records) {
-    for (const storage::Step& step : plans_[index].steps) {
-      TC_LOG(kInfo, "sql", "{} -- {} args{}{}", storage::StatementSql(step.statement),
-             step.args.size(), step.claim ? ", claim" : "",
-             step.guard >= 0 ? fmt::format(", guard {}", step.guard) : std::string());
-    }
+void HranaSink::EchoSql(const storage::RecordPlan& plan) const {
+  for (const storage::Step& step : plan.steps) {
+    TC_LOG(kInfo, "sql", "{} -- {} args{}{}", storage::StatementSql(step.statement),
+           step.args.size(), step.claim ? ", claim" : "",
+           step.guard >= 0 ? fmt::format(", guard {}", step.guard) : std::string());
   }
 }
 

@@ -18,7 +18,9 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.h"
@@ -93,19 +95,28 @@ class HranaSink : public Sink {
 
  private:
   Status ApplySchema();
-  // Sends `batch` until it commits or fails; refusals are written to `results` (indexed like
-  // the plans) and the rest re-encoded into `batch`.
-  Status SendTransaction(EncodedBatch* batch, std::vector<RecordResult>* results);
-  void EchoSql(const EncodedBatch& batch) const;
+  // Plans records[indexes[0..]] one at a time into plan_ and encodes them into batch_, as many
+  // as fit the limits (at least one). Returns how many were taken.
+  size_t Encode(std::span<const schema::Record> records, std::span<const size_t> indexes,
+                std::string_view now);
+  // Sends batch_ until it commits or fails; refusals are written to `results` (indexed like
+  // `records`) and the rest re-planned and re-encoded into batch_.
+  Status SendTransaction(std::span<const schema::Record> records, std::string_view now,
+                         std::vector<RecordResult>* results);
+  void EchoSql(const storage::RecordPlan& plan) const;
   void MaybeCheckpoint();
 
   const HranaSinkOptions options_;
   std::unique_ptr<HranaClient> client_;
   HranaBatchLimits limits_;
   bool opened_ = false;
-  // Writer-thread scratch and state.
-  std::vector<storage::RecordPlan> plans_;
+  // Writer-thread scratch and state. Only one record's plan is held at a time; batch_'s body
+  // keeps its storage from request to request.
+  storage::RecordPlan plan_;
+  EncodedBatch batch_;
   std::vector<size_t> pending_;
+  std::vector<size_t> keep_;
+  size_t bytes_per_record_ = 2048;  // the last request's, to size the next body
   Stats stats_;
   uint64_t batches_since_checkpoint_ = 0;
   std::chrono::steady_clock::time_point last_checkpoint_;

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <string>
@@ -259,6 +260,52 @@ TEST(HranaSinkTest, LargeBatchesAreSplitWithoutSplittingRecords) {
   WriteOk(*by_steps, batch);
   EXPECT_GT(by_steps->stats().requests, 40u);
   EXPECT_EQ(QueryInt(client, "SELECT count(*) FROM events"), 1200);
+}
+
+TEST(HranaSinkTest, RefusalsInASplitBatchAreLeftOutOfTheirPartOnly) {
+  TempDir dir;
+  TursodbServer server(dir.File("db.sqlite"));
+  HranaSinkOptions options;
+  options.max_steps_per_request = 60;  // a few records per request
+  auto sink = OpenHranaSink(server.url(), options);
+  ASSERT_NE(sink, nullptr);
+  schema::EventRewardRecord dangling;
+  dangling.session_id = "s0";
+  dangling.event_ref = "no-such-event";
+  const std::vector<size_t> bad = {0, 17, 18, 41, 79};  // first, neighbours, middle, last
+  std::vector<schema::Record> batch;
+  for (size_t i = 0; i < 80; ++i) {
+    if (std::find(bad.begin(), bad.end(), i) != bad.end()) {
+      batch.push_back({"bad-" + std::to_string(i), dangling});
+    } else {
+      batch.push_back(testing::Event("ev-" + std::to_string(i), "s" + std::to_string(i % 3),
+                                     "step-" + std::to_string(i % 4)));
+    }
+  }
+  const std::vector<RecordResult> results = WriteOk(*sink, batch);
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const bool refused = std::find(bad.begin(), bad.end(), i) != bad.end();
+    EXPECT_EQ(results[i].outcome, refused ? RecordOutcome::kRefused : RecordOutcome::kStored)
+        << "record " << i;
+    if (refused) {
+      EXPECT_NE(results[i].message.find("event_ref"), std::string::npos) << results[i].message;
+    }
+  }
+  EXPECT_EQ(sink->stats().split_batches, 1u);
+  EXPECT_GE(sink->stats().resends, 4u);  // 17 and 18 may share a request
+  HranaClient& client = sink->client();
+  EXPECT_EQ(QueryInt(client, "SELECT count(*) FROM events"), 75);
+  EXPECT_EQ(QueryInt(client, "SELECT sum(num_events) FROM session_traces"), 75);
+  EXPECT_EQ(QueryInt(client, "SELECT count(*) FROM tc_idempotency WHERE key LIKE 'bad-%'"), 0);
+  // The same batch again: every stored record is a duplicate, counters unchanged.
+  const std::vector<RecordResult> again = WriteOk(*sink, batch);
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const bool refused = std::find(bad.begin(), bad.end(), i) != bad.end();
+    EXPECT_EQ(again[i].outcome, refused ? RecordOutcome::kRefused : RecordOutcome::kDuplicate)
+        << "record " << i;
+  }
+  EXPECT_EQ(QueryInt(client, "SELECT count(*) FROM events"), 75);
+  EXPECT_EQ(QueryInt(client, "SELECT sum(num_events) FROM session_traces"), 75);
 }
 
 TEST(HranaSinkTest, CheckpointsTursodbWal) {
