@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <charconv>
 
 namespace tc::sink::hrana {
@@ -237,12 +238,26 @@ Status ParseStreamResult(od::value value, StreamResult* out) {
   return Status::Ok();
 }
 
+// Responses from this size on size the parser to kParserCapacity at once (see below).
+constexpr size_t kSmallResponse = 256 << 10;
+constexpr size_t kParserCapacity = 16 << 20;
+
 }  // namespace
 
 Result<PipelineResponse> ParsePipelineResponse(std::string& body) {
   const size_t size = body.size();
   body.reserve(size + simdjson::SIMDJSON_PADDING);
+  // A batch's response sizes the parser once for the largest response we expect: growing it
+  // step by step leaves each smaller set of buffers (about five times its response's size,
+  // touched as far as used) behind in the heap. Untouched capacity costs address space only.
+  // Small responses (probes, DDL, pings on other threads) keep a small parser.
   thread_local od::parser parser;
+  if (parser.capacity() < size) {
+    const size_t capacity = size < kSmallResponse ? size : std::max(size, kParserCapacity);
+    if (auto e = parser.allocate(capacity)) {
+      return Malformed("parser allocation", e);
+    }
+  }
   od::document doc;
   if (auto e = parser.iterate(body.data(), size, body.capacity()).get(doc)) {
     return Malformed("document", e);
