@@ -5,6 +5,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
+#include <optional>
+#include <string_view>
 
 #include "sink/hrana_errors.h"
 
@@ -14,34 +17,56 @@ namespace {
 std::once_flag g_curl_init_once;
 CURLcode g_curl_init_result = CURLE_OK;
 
+// Bytes kept free after every response body: simdjson's padding (SIMDJSON_PADDING, 64), so the
+// Hrana response parser reads the body in place instead of copying it into a larger buffer.
+constexpr size_t kBodySlack = 64;
+// A Content-Length above this is not trusted for reserving (the body still grows as it comes).
+constexpr size_t kMaxReserve = 256 << 20;
+
 size_t OnBody(char* data, size_t size, size_t count, void* user) {
   auto* out = static_cast<std::string*>(user);
-  out->append(data, size * count);
-  return size * count;
+  const size_t n = size * count;
+  const size_t needed = out->size() + n + kBodySlack;
+  if (out->capacity() < needed) {
+    out->reserve(std::max(needed, out->capacity() * 2));
+  }
+  out->append(data, n);
+  return n;
+}
+
+// The value of header `name` (lower case, with the colon) in `line`, trimmed; nullopt if the
+// line is another header.
+std::optional<std::string_view> HeaderValue(std::string_view line, std::string_view name) {
+  if (line.size() <= name.size()) {
+    return std::nullopt;
+  }
+  for (size_t i = 0; i < name.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(line[i])) != name[i]) {
+      return std::nullopt;
+    }
+  }
+  std::string_view value = line.substr(name.size());
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
+    value.remove_prefix(1);
+  }
+  while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
+    value.remove_suffix(1);
+  }
+  return value;
 }
 
 size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   const size_t n = size * count;
-  std::string_view line(data, n);
-  constexpr std::string_view kName = "retry-after:";
-  if (line.size() > kName.size()) {
-    bool match = true;
-    for (size_t i = 0; i < kName.size(); ++i) {
-      if (std::tolower(static_cast<unsigned char>(line[i])) != kName[i]) {
-        match = false;
-        break;
-      }
-    }
-    if (match) {
-      std::string_view value = line.substr(kName.size());
-      while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
-        value.remove_prefix(1);
-      }
-      while (!value.empty() &&
-             (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
-        value.remove_suffix(1);
-      }
-      static_cast<HttpResponse*>(user)->retry_after = std::string(value);
+  const std::string_view line(data, n);
+  auto* response = static_cast<HttpResponse*>(user);
+  if (auto value = HeaderValue(line, "retry-after:")) {
+    response->retry_after = std::string(*value);
+  } else if (auto length = HeaderValue(line, "content-length:")) {
+    // The body's size is known: one allocation (with the parser's slack) instead of doubling.
+    size_t bytes = 0;
+    const auto [end, ec] = std::from_chars(length->data(), length->data() + length->size(), bytes);
+    if (ec == std::errc() && end == length->data() + length->size() && bytes <= kMaxReserve) {
+      response->body.reserve(bytes + kBodySlack);
     }
   }
   return n;

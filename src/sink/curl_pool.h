@@ -26,6 +26,7 @@ struct CurlPoolOptions {
 
 struct HttpResponse {
   long status = 0;  // any HTTP status, including errors
+  // Capacity is at least size + 64 (simdjson's padding), so it can be parsed in place.
   std::string body;
   std::string retry_after;  // the Retry-After header, when present
 };

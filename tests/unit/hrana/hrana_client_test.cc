@@ -3,6 +3,7 @@
 #include "sink/hrana_client.h"
 
 #include <gtest/gtest.h>
+#include <simdjson.h>
 
 #include <cmath>
 #include <cstring>
@@ -11,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "sink/curl_pool.h"
 #include "sink/hrana_encoder.h"
 #include "sink/hrana_float.h"
 #include "support/fault_server/fault_server.h"
@@ -224,6 +226,26 @@ TEST(HranaClientTest, LargeBodiesAreSentWithoutExpectContinue) {
   EXPECT_EQ(proxy.LastHeader("expect"), "");
   EXPECT_EQ(proxy.LastHeader("authorization"), "");  // no token configured, none sent
   EXPECT_LT(elapsed, std::chrono::milliseconds(900));
+}
+
+// Response bodies keep simdjson's padding free behind them, so ParsePipelineResponse reads them
+// in place (a large batch's response used to be copied into a padded buffer first).
+TEST(CurlPoolTest, ResponseBodiesLeaveRoomForTheParsersPadding) {
+  TempDir dir;
+  TursodbServer server(dir.File("db.sqlite"));
+  auto pool = CurlPool::Create(CurlPoolOptions{});
+  ASSERT_TRUE(pool.has_value()) << pool.error().ToString();
+  for (const size_t size : {size_t{10}, size_t{300} << 10, size_t{2} << 20}) {
+    hrana::PipelineBuilder builder;
+    const std::vector<SqlValue> args = {static_cast<int64_t>(size)};
+    builder.AddExecute("SELECT hex(zeroblob(?1 / 2))", args);
+    Result<HttpResponse> response = (*pool)->Post(server.url() + "/v2/pipeline", builder.Finish());
+    ASSERT_TRUE(response.has_value()) << response.error().ToString();
+    ASSERT_EQ(response->status, 200) << response->body.substr(0, 200);
+    EXPECT_GT(response->body.size(), size);
+    EXPECT_GE(response->body.capacity(), response->body.size() + simdjson::SIMDJSON_PADDING)
+        << "size " << size;
+  }
 }
 
 }  // namespace
