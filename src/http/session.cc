@@ -284,22 +284,32 @@ void Session::OnIngestDone(uint64_t seq, const Status& status,
   MarkReady(slot);
 }
 
-void Session::QueueClosingError(unsigned status, std::string_view code,
-                                std::string_view message, bool retry_after) {
+Session::Slot& Session::OpenClosingSlot(metrics::HttpPath path) {
   const uint64_t seq = next_seq_++;
   state_.AddOwed(1);
   Slot& slot = SlotFor(seq);
   slot.seq = seq;
   slot.ready = false;
   slot.keep_alive_10 = false;
-  slot.path = metrics::HttpPath::kOther;  // the request line may not even have been read
+  slot.path = path;
   slot.started = Clock::now();
   slot.response.Reset();
-  SetError(&slot.response, status, code, message);
-  slot.response.retry_after = retry_after;
+  return slot;
+}
+
+void Session::FinishClosingSlot(Slot& slot) {
   slot.response.close = true;
   stop_reading_ = true;
   MarkReady(slot);
+}
+
+void Session::QueueClosingError(unsigned status, std::string_view code,
+                                std::string_view message, bool retry_after) {
+  // The request line may not even have been read.
+  Slot& slot = OpenClosingSlot(metrics::HttpPath::kOther);
+  SetError(&slot.response, status, code, message);
+  slot.response.retry_after = retry_after;
+  FinishClosingSlot(slot);
 }
 
 // ---- writing ------------------------------------------------------------------------------

@@ -79,6 +79,10 @@ class Session final : public std::enable_shared_from_this<Session>,
   void HandleIngest(IngestEndpoint endpoint, std::string_view query, uint64_t seq, Slot& slot);
   void QueueClosingError(unsigned status, std::string_view code, std::string_view message,
                          bool retry_after = false);
+  // The two halves of every answer that ends the connection: the next slot, opened for
+  // `path`; then (its response written) marked closing, reading stopped, and ready.
+  Slot& OpenClosingSlot(metrics::HttpPath path);
+  void FinishClosingSlot(Slot& slot);
   void MarkReady(Slot& slot);
   void MaybeWrite();
   void OnWrite(error_code ec, size_t bytes);

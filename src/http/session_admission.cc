@@ -69,21 +69,12 @@ void Session::ReleaseBody() {
 // close (the body was never read).
 void Session::QueueUnauthorized() {
   state_.metrics.http_unauthorized.Add();
-  const uint64_t seq = next_seq_++;
-  state_.AddOwed(1);
-  Slot& slot = SlotFor(seq);
-  slot.seq = seq;
-  slot.ready = false;
-  slot.keep_alive_10 = false;
-  slot.path = metrics::HttpPathFrom(MatchRoute(request_.method, request_.target).path);
-  slot.started = Clock::now();
-  slot.response.Reset();
+  Slot& slot =
+      OpenClosingSlot(metrics::HttpPathFrom(MatchRoute(request_.method, request_.target).path));
   SetError(&slot.response, 401, "unauthorized",
            "a valid API key is required: send \"Authorization: Bearer <key>\"");
   slot.response.www_authenticate = true;
-  slot.response.close = true;
-  stop_reading_ = true;
-  MarkReady(slot);
+  FinishClosingSlot(slot);
 }
 
 }  // namespace tc::http

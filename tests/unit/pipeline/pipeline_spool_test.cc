@@ -11,6 +11,7 @@
 #include "fakes/fake_sink.h"
 #include "pipeline/pipeline.h"
 #include "support/temp_dir.h"
+#include "unit/pipeline/pipeline_test_util.h"
 
 namespace tc::pipeline {
 namespace {
@@ -18,30 +19,12 @@ namespace {
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 
-struct Outcome {
-  Status status;
-  std::vector<sink::RecordResult> results;
-};
-
+// Submits `keys` as one request, which must be admitted.
 std::future<Outcome> Submit(Pipeline& p, std::vector<std::string> keys) {
-  auto promise = std::make_shared<std::promise<Outcome>>();
-  auto future = promise->get_future();
-  Submission s;
-  for (auto& k : keys) s.records.push_back({k, schema::EventRecord{.session_id = "s1"}});
-  s.on_done = [promise](const Status& st, std::vector<sink::RecordResult> res) {
-    promise->set_value(Outcome{st, std::move(res)});
-  };
-  EXPECT_TRUE(p.Submit(s).ok());
+  Status admit;
+  auto future = SubmitKeys(p, std::move(keys), &admit);
+  EXPECT_TRUE(admit.ok());
   return future;
-}
-
-PipelineOptions Options() {
-  PipelineOptions o;
-  o.capacity = {.max_records = 100, .max_bytes = 1 << 20};
-  o.batch_max_records = 10;
-  o.batch_max_delay = milliseconds(0);
-  o.retry = {.initial = milliseconds(1), .max = milliseconds(5), .multiplier = 2};
-  return o;
 }
 
 bool Eventually(const std::function<bool()>& done) {
@@ -63,7 +46,7 @@ class PipelineSpoolTest : public ::testing::Test {
 
 TEST_F(PipelineSpoolTest, StoreDownSpoolsAcknowledgesAndReplaysInOrder) {
   auto spool = OpenSpool();
-  Pipeline p(Options(), sink_, metrics_, spool.get());
+  Pipeline p(SmallOptions(), sink_, metrics_, spool.get());
   sink_.FailNext(1000000, Status::Unavailable("down"));
   p.Start();
   auto a = Submit(p, {"a1", "a2"}).get();
@@ -87,7 +70,7 @@ TEST_F(PipelineSpoolTest, StoreDownSpoolsAcknowledgesAndReplaysInOrder) {
 
 TEST_F(PipelineSpoolTest, FullSpoolAnswersUnavailableAndCounts) {
   auto spool = OpenSpool(/*max_bytes=*/150);
-  Pipeline p(Options(), sink_, metrics_, spool.get());
+  Pipeline p(SmallOptions(), sink_, metrics_, spool.get());
   sink_.FailNext(1000000, Status::Unavailable("down"));
   p.Start();
   auto first = Submit(p, {"a"}).get();
@@ -114,7 +97,7 @@ TEST_F(PipelineSpoolTest, SpoolLeftByAnEarlierRunIsReplayedBeforeNewRecords) {
                     .ok());
   }
   auto spool = OpenSpool();
-  Pipeline p(Options(), sink_, metrics_, spool.get());
+  Pipeline p(SmallOptions(), sink_, metrics_, spool.get());
   p.Start();
   auto fresh = Submit(p, {"new1"}).get();
   ASSERT_TRUE(fresh.status.ok());
@@ -128,7 +111,7 @@ TEST_F(PipelineSpoolTest, SpoolLeftByAnEarlierRunIsReplayedBeforeNewRecords) {
 
 TEST_F(PipelineSpoolTest, ShutdownDeadlineSendsWhatIsLeftToTheSpool) {
   auto spool = OpenSpool();
-  Pipeline p(Options(), sink_, metrics_, spool.get());
+  Pipeline p(SmallOptions(), sink_, metrics_, spool.get());
   p.Start();
   sink_.Block();  // a store that is slow, not failing
   auto a = Submit(p, {"a"});

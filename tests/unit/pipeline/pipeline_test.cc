@@ -7,46 +7,13 @@
 #include <thread>
 
 #include "fakes/fake_sink.h"
+#include "unit/pipeline/pipeline_test_util.h"
 
 namespace tc::pipeline {
 namespace {
 
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
-
-schema::Record MakeRecord(std::string key) {
-  schema::Record r;
-  r.key = std::move(key);
-  r.body = schema::EventRecord{.session_id = "s1"};
-  return r;
-}
-
-struct Outcome {
-  Status status;
-  std::vector<sink::RecordResult> results;
-};
-
-// Submits `keys` as one request; the future resolves when the pipeline completes it.
-std::future<Outcome> SubmitKeys(Pipeline& p, std::vector<std::string> keys, Status* admit) {
-  auto promise = std::make_shared<std::promise<Outcome>>();
-  auto future = promise->get_future();
-  Submission s;
-  for (auto& k : keys) s.records.push_back(MakeRecord(k));
-  s.on_done = [promise](const Status& st, std::vector<sink::RecordResult> res) {
-    promise->set_value(Outcome{st, std::move(res)});
-  };
-  *admit = p.Submit(s);
-  return future;
-}
-
-PipelineOptions SmallOptions() {
-  PipelineOptions o;
-  o.capacity = {.max_records = 100, .max_bytes = 1 << 20};
-  o.batch_max_records = 10;
-  o.batch_max_delay = milliseconds(0);
-  o.retry = {.initial = milliseconds(1), .max = milliseconds(5), .multiplier = 2};
-  return o;
-}
 
 class PipelineTest : public ::testing::Test {
  protected:
