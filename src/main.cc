@@ -2,6 +2,7 @@
 // this file only turns the command line into a config, handles signals (SIGTERM/SIGINT: ordered
 // shutdown; SIGHUP: reload what is safe), talks to systemd and sets the exit code.
 
+#include <malloc.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -89,6 +90,13 @@ void Reload(const std::vector<std::string>& args, const std::vector<std::string>
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The memory bound (docs/reliability.md): blocks of 16 KiB and more (request bodies, batch
+  // arrays, large answers) are mapped and unmapped on their own. In the heap, a body freed
+  // between records that stay queued would leave holes only the next body of the same size
+  // can reuse, and glibc's default (a threshold that rises up to 32 MiB as large blocks are
+  // freed) keeps them there: at 512 connections sending 30 KB bodies the peak RSS was 8-12 MiB
+  // higher. A fixed threshold also stops the rise.
+  mallopt(M_MMAP_THRESHOLD, 16 << 10);
   std::vector<std::string> args(argv + 1, argv + argc);
   std::vector<std::string> env;
   for (char** e = environ; *e != nullptr; ++e) env.emplace_back(*e);

@@ -97,6 +97,9 @@ Result<std::unique_ptr<Collector>> Collector::Create(const config::Config& confi
   std::unique_ptr<Collector> c(new Collector(config));
   c->choice_ = ChooseBackend(config);
   metrics::Metrics& metrics = metrics::Global();
+  // The embedded sink, if that is the backend: its database file can be deleted or replaced
+  // under it (SqliteSink's header), which /readyz reports and the writer checks when idle.
+  sink::SqliteSink* embedded = nullptr;
 
   if (c->choice_.backend == config::Backend::kEmbedded) {
     TC_LOG(kInfo, "app", "backend embedded (SQLite file {}): {}", config.embedded.path,
@@ -106,6 +109,7 @@ Result<std::unique_ptr<Collector>> Collector::Create(const config::Config& confi
                                          .synchronous = config.embedded.synchronous,
                                          .busy_timeout_ms = config.embedded.busy_timeout_ms,
                                      }));
+    embedded = sqlite.get();
     c->sink_ = std::move(sqlite);
   } else {
     std::string url = config.sqld.url;
@@ -131,6 +135,7 @@ Result<std::unique_ptr<Collector>> Collector::Create(const config::Config& confi
     c->sink_ = std::move(hrana);
   }
   pipeline::PipelineOptions pipeline_options = PipelineOptionsFrom(config);
+  if (embedded != nullptr) pipeline_options.on_idle = [embedded] { embedded->Idle(); };
   if (Status opened = c->sink_->Open(); !opened.ok()) {
     // A store that is not reachable yet (an external server starting after us) is what the
     // spool is for; anything else (bad URL, refused token, unwritable file) stops the start.
@@ -149,12 +154,15 @@ Result<std::unique_ptr<Collector>> Collector::Create(const config::Config& confi
   c->pipeline_ = std::make_unique<pipeline::Pipeline>(pipeline_options, *c->sink_, metrics,
                                                       c->spool_.get());
   Collector* self = c.get();
-  auto readiness = [self]() -> Status {
+  auto readiness = [self, embedded]() -> Status {
     if (self->supervisor_ && !self->supervisor_->ready()) {
       return Status::Unavailable(std::string("sqld child is ") +
                                  supervisor::StateName(self->supervisor_->state()));
     }
-    return self->pipeline_->Ready();
+    TC_RETURN_IF_ERROR(self->pipeline_->Ready());
+    // Not ready while the database file is gone, even though the spool takes the records: an
+    // operator has to put it back (or restart the collector).
+    return embedded != nullptr ? embedded->Health() : Status::Ok();
   };
   TC_ASSIGN_OR_RETURN(c->server_,
                       http::Server::Create(http::ServerOptions::FromConfig(config),

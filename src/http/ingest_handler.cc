@@ -96,10 +96,12 @@ IngestHandler::Outcome IngestHandler::Handle(IngestEndpoint endpoint, const Requ
   }
   ingest::DecodedRequest& d = *decoded;
   const size_t admitted = d.records.size();
-  metrics_.records_received.Add(admitted + d.errors.size());
-  metrics_.records_refused_invalid.Add(d.errors.size());
+  const size_t invalid = d.errors.size() + d.errors_dropped;
+  metrics_.records_received.Add(admitted + invalid);
+  metrics_.records_refused_invalid.Add(invalid);
   pending->traces = endpoint == IngestEndpoint::kTraces;
   pending->errors = std::move(d.errors);
+  pending->errors_dropped = d.errors_dropped;
   const bool durable = ack == config::AckMode::kDurable;
 
   if (admitted == 0) {

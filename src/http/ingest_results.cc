@@ -122,18 +122,41 @@ void AppendEntry(std::string* out, const Entry& entry) {
   out->push_back('}');
 }
 
+bool IsRefused(EntryStatus status) {
+  return status == EntryStatus::kRefusedInvalid || status == EntryStatus::kRefusedDatabase;
+}
+
+// The results list, cut as ingest_results.h says.
 void AppendResults(std::string* out, const PendingIngest& pending,
                    const std::vector<sink::RecordResult>* results) {
   out->append("\"results\":[");
-  bool first = true;
+  const size_t start = out->size();
+  size_t refused_listed = 0;
+  size_t omitted = pending.errors_dropped;
+  bool cut = false;
   ForEachEntry(pending, results, [&](const Entry& entry) {
-    if (!first) {
+    if (cut) {
+      ++omitted;
+      return;
+    }
+    const size_t mark = out->size();
+    if (mark != start) {
       out->push_back(',');
     }
-    first = false;
     AppendEntry(out, entry);
+    if (out->size() - start > kMaxResultsBytes) {
+      out->resize(mark);
+      cut = true;
+      ++omitted;
+      return;
+    }
+    cut = IsRefused(entry.status) && ++refused_listed == kMaxRefusedListed;
   });
   out->push_back(']');
+  if (omitted != 0) {
+    fmt::format_to(std::back_inserter(*out), ",\"results_truncated\":true,\"results_omitted\":{}",
+                   omitted);
+  }
 }
 
 }  // namespace
@@ -141,7 +164,7 @@ void AppendResults(std::string* out, const PendingIngest& pending,
 void BuildIngestResponse(const PendingIngest& pending,
                          const std::vector<sink::RecordResult>* results, Response* out) {
   size_t accepted = 0;
-  size_t refused = 0;
+  size_t refused = pending.errors_dropped;
   size_t stored = 0;
   size_t duplicates = 0;
   size_t spooled = 0;

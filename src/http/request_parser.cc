@@ -3,6 +3,8 @@
 #include <simdjson.h>
 
 #include <boost/beast/core/string.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/rfc7230.hpp>
 
 namespace tc::http {
 
@@ -26,11 +28,36 @@ void RequestData::Clear(size_t keep_capacity) {
   }
 }
 
+std::string_view OriginForm(std::string_view target) {
+  if (target.empty() || target.front() == '/') {
+    return target;
+  }
+  const size_t scheme_end = target.find("://");
+  if (scheme_end == std::string_view::npos ||
+      !(beast::iequals(target.substr(0, scheme_end), "http") ||
+        beast::iequals(target.substr(0, scheme_end), "https"))) {
+    return target;  // authority-form, asterisk-form or garbage: routed as is (404)
+  }
+  const std::string_view rest = target.substr(scheme_end + 3);
+  const size_t path = rest.find_first_of("/?");
+  if (path == std::string_view::npos) {
+    return "/";
+  }
+  return rest.substr(path);  // "?x" with an empty path: routed as is (404), like "" would be
+}
+
+bool RequestParser::Refuse(FramingError error, beast::http::error code, error_code& ec) {
+  framing_error_ = error;
+  ec = code;
+  return false;
+}
+
 void RequestParser::on_request_impl(beast::http::verb method, string_view /*method_str*/,
                                     string_view target, int version, error_code& /*ec*/) {
   out_.method = method;
   out_.version = version;
-  out_.target.assign(target.data(), target.size());
+  const std::string_view origin = OriginForm(std::string_view(target.data(), target.size()));
+  out_.target.assign(origin.data(), origin.size());
 }
 
 void RequestParser::on_response_impl(int /*code*/, string_view /*reason*/, int /*version*/,
@@ -38,9 +65,24 @@ void RequestParser::on_response_impl(int /*code*/, string_view /*reason*/, int /
   ec = beast::http::error::bad_version;  // never called for a request parser
 }
 
-void RequestParser::on_field_impl(beast::http::field name, string_view /*name_string*/,
-                                  string_view value, error_code& /*ec*/) {
-  if (name == beast::http::field::content_type) {
+void RequestParser::on_field_impl(beast::http::field name, string_view name_string,
+                                  string_view value, error_code& ec) {
+  if (is_header_done()) {
+    // A trailer field: counted, never used (it must not change how the body is read or who
+    // sent it).
+    trailer_bytes_ += name_string.size() + value.size() + 4;
+    if (trailer_bytes_ > kMaxTrailerBytes) {
+      Refuse(FramingError::kTrailerTooLong, beast::http::error::header_limit, ec);
+    }
+    return;
+  }
+  if (name == beast::http::field::transfer_encoding) {
+    if (transfer_encoding_seen_) {
+      transfer_encoding_.push_back(',');
+    }
+    transfer_encoding_seen_ = true;
+    transfer_encoding_.append(value.data(), value.size());
+  } else if (name == beast::http::field::content_type) {
     out_.content_type.assign(value.data(), value.size());
   } else if (name == beast::http::field::expect) {
     out_.expect_continue = beast::iequals(value, "100-continue");
@@ -52,6 +94,31 @@ void RequestParser::on_field_impl(beast::http::field name, string_view /*name_st
 }
 
 void RequestParser::on_header_impl(error_code& ec) {
+  if (transfer_encoding_seen_) {
+    // Beast has already refused Transfer-Encoding with Content-Length and a repeated
+    // "chunked"; a final coding other than chunked it would take as "no body".
+    if (out_.version < 11) {
+      Refuse(FramingError::kTransferEncodingHttp10, beast::http::error::bad_transfer_encoding,
+             ec);
+      return;
+    }
+    size_t codings = 0;
+    bool last_chunked = false;
+    for (const auto coding : beast::http::token_list(transfer_encoding_)) {
+      ++codings;
+      last_chunked = beast::iequals(coding, "chunked");
+    }
+    if (!last_chunked) {
+      Refuse(FramingError::kTransferCodingNotChunked, beast::http::error::bad_transfer_encoding,
+             ec);
+      return;
+    }
+    if (codings != 1) {
+      Refuse(FramingError::kUnsupportedTransferCoding, beast::http::error::bad_transfer_encoding,
+             ec);
+      return;
+    }
+  }
   // Known here, and already checked against body_limit.
   out_.content_length = content_length() ? *content_length() : 0;
   if (observer_ != nullptr && !observer_->OnHeaderComplete(out_)) {
@@ -73,8 +140,12 @@ std::size_t RequestParser::on_body_impl(string_view body, error_code& /*ec*/) {
   return body.size();
 }
 
-void RequestParser::on_chunk_header_impl(std::uint64_t size, string_view /*extensions*/,
+void RequestParser::on_chunk_header_impl(std::uint64_t size, string_view extensions,
                                          error_code& ec) {
+  if (extensions.size() > kMaxChunkExtensionBytes) {
+    Refuse(FramingError::kChunkExtensionTooLong, beast::http::error::bad_chunk_extension, ec);
+    return;
+  }
   if (size != 0 && observer_ != nullptr && !observer_->OnBodyBytes(size)) {
     ec = beast::http::error::bad_field;
   }

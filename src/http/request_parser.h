@@ -35,6 +35,24 @@ struct RequestData {
   void Clear(size_t keep_capacity);
 };
 
+// Framing and metadata limits the parser enforces beyond Beast's (RFC 9112 §6.1, §7.1):
+// Transfer-Encoding must be exactly "chunked" (anything else, or any in an HTTP/1.0 request, is
+// a framing error: the body's end could not be known, and its bytes would be read as the next
+// request), and a chunk's extensions and the trailer section are bounded. The read buffer's own
+// cap (Session) bounds a chunk-size line however long its leading zeros.
+inline constexpr size_t kMaxChunkExtensionBytes = 4096;
+inline constexpr size_t kMaxTrailerBytes = 8192;
+
+// Why the parser stopped a request (read by the session to answer it).
+enum class FramingError {
+  kNone,
+  kTransferCodingNotChunked,  // 400: the final coding is not chunked (request smuggling)
+  kUnsupportedTransferCoding, // 501: chunked after another coding (gzip, ...)
+  kTransferEncodingHttp10,    // 400: Transfer-Encoding in an HTTP/1.0 request
+  kChunkExtensionTooLong,     // 400
+  kTrailerTooLong,            // 431
+};
+
 // Called from inside the read operation: once the header is complete (before the body), and
 // for a chunked body with each chunk's size before the chunk is read. Returning
 // false stops the read before those bytes are parsed: the read completes with
@@ -52,6 +70,10 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
  public:
   // `out` (cleared by the caller) and `observer` (may be null) must outlive the parser.
   RequestParser(RequestData& out, HeaderObserver* observer) : out_(out), observer_(observer) {}
+
+  // Set when the parser itself refused the request (the read then fails with
+  // beast::http::error::bad_transfer_encoding, bad_chunk_extension or header_limit).
+  FramingError framing_error() const { return framing_error_; }
 
  private:
   using error_code = boost::beast::error_code;
@@ -71,8 +93,18 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
                                  error_code& ec) override;
   void on_finish_impl(error_code& ec) override;
 
+  bool Refuse(FramingError error, boost::beast::http::error code, error_code& ec);
+
   RequestData& out_;
   HeaderObserver* observer_;
+  FramingError framing_error_ = FramingError::kNone;
+  bool transfer_encoding_seen_ = false;
+  std::string transfer_encoding_;  // every Transfer-Encoding field line, joined by ","
+  size_t trailer_bytes_ = 0;
 };
+
+// The origin-form of a request target: "http://host:port/v1/records?x" → "/v1/records?x"
+// (absolute-form, RFC 9112 §3.2.2, which servers must accept); other targets unchanged.
+std::string_view OriginForm(std::string_view target);
 
 }  // namespace tc::http

@@ -151,7 +151,6 @@ void Server::OnAccept(error_code ec, StrandSocket socket) {
     return;
   }
   if (state_->open_connections() >= state_->options.http.max_connections) {
-    state_->metrics.http_connections_refused.Add();
     RefuseConnection(std::move(socket), *state_);
   } else {
     state_->metrics.http_connections_accepted.Add();

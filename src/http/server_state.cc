@@ -38,6 +38,15 @@ std::string RefusalResponse(uint32_t retry_after_s) {
   return text;
 }
 
+std::string ClosingHealthzResponse() {
+  Response response;
+  response.body.assign(R"({"status":"ok"})");
+  std::string text;
+  SerializeHead(response, /*close=*/true, /*keep_alive_10=*/false, 0, &text);
+  text += response.body;
+  return text;
+}
+
 }  // namespace
 
 ServerState::ServerState(const ServerOptions& opts, ApiKeys keys, pipeline::Submitter& submitter,
@@ -56,7 +65,8 @@ ServerState::ServerState(const ServerOptions& opts, ApiKeys keys, pipeline::Subm
           std::clamp<uint32_t>(opts.http.read_timeout_ms == 0 ? 1000 : opts.http.read_timeout_ms,
                                10, 1000))),
       tick(TickFor(opts.http)),
-      refusal_response(RefusalResponse(opts.retry_after_s)) {}
+      refusal_response(RefusalResponse(opts.retry_after_s)),
+      healthz_response(ClosingHealthzResponse()) {}
 
 void ServerState::Register(const std::shared_ptr<Session>& session) {
   {

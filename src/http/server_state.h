@@ -67,6 +67,7 @@ struct ServerState {
   const Clock::duration linger;         // drain after a closing response
   const Clock::duration tick;           // how often a session checks its deadlines
   const std::string refusal_response;   // the whole 503 sent over max_connections
+  const std::string healthz_response;   // the whole 200 /healthz answer (closing), ditto
 
   // After StopAccepting(): every new request is answered 503 + Connection: close.
   // (seq_cst: RemoveOwed() reads it after its decrement; WaitNothingOwed() the other way round.)
@@ -84,7 +85,14 @@ struct ServerState {
   // the Content-Length (or each chunk) before the bytes are read, released once the body's
   // buffer is dropped. TryReserve fails when the budget would be exceeded, except that anything
   // fits when nothing is reserved (so a legal body larger than the budget is taken alone).
+  // Answers not yet written (a client that does not read them) are held in the same budget:
+  // AddAnswer() always succeeds (an answer cannot be refused once its request was read) and
+  // the bytes go back with ReleaseBody() once written or dropped; while they are held, bodies
+  // are refused. Each answer is bounded (http/ingest_results.h), and a connection holding
+  // more than kMaxQueuedAnswerBytes reads no further request, so the budget is overshot by at
+  // most one answer per request being decoded.
   bool TryReserveBody(uint64_t bytes);
+  void AddAnswer(uint64_t bytes) { body_bytes_.fetch_add(bytes); }
   void ReleaseBody(uint64_t bytes) { body_bytes_.fetch_sub(bytes); }
   uint64_t body_bytes_in_flight() const { return body_bytes_.load(); }
 

@@ -19,8 +19,10 @@ using tcp = net::ip::tcp;
 
 namespace {
 
-// Buffers grown past this by one big request or response are released afterwards.
-constexpr size_t kKeepCapacity = 64 << 10;
+// What a connection keeps of its request and answer buffers between requests (enough for a
+// few records and a 200's answer); anything larger is released once used, so idle and
+// keep-alive connections hold little (http.max_connections of them must fit the memory bound).
+constexpr size_t kKeepCapacity = 4 << 10;
 
 // A client-supplied path for an error message: printable ASCII, at most 200 bytes.
 std::string Printable(std::string_view text) {
@@ -41,6 +43,13 @@ void ShrinkIfLarge(std::string& text) {
 
 }  // namespace
 
+size_t ReadBufferLimit(const config::HttpConfig& http) {
+  // Beast needs a request head whole in the buffer (and stops it at max_header_bytes); the
+  // rest is room for a chunk line, a trailer section and read-ahead.
+  return std::max<size_t>(http.max_header_bytes, kMaxTrailerBytes + kMaxChunkExtensionBytes) +
+         (16 << 10);
+}
+
 Session::Session(StrandSocket socket, ServerState& state)
     : state_(state),
       socket_(std::move(socket)),
@@ -48,6 +57,7 @@ Session::Session(StrandSocket socket, ServerState& state)
       tick_timer_(strand_),
       slots_(std::max<uint32_t>(1, state.options.http.max_pipelined)) {
   write_buffers_.reserve(2 * slots_.size());
+  buffer_.max_size(ReadBufferLimit(state.options.http));
 }
 
 void Session::Start() {
@@ -71,8 +81,8 @@ void Session::DoRead() {
   if (closed_ || stop_reading_ || reading_) {
     return;
   }
-  if (owed() >= slots_.size()) {
-    read_paused_ = true;  // resumed by OnWrite once a slot is free
+  if (owed() >= slots_.size() || answer_bytes_ > kMaxQueuedAnswerBytes) {
+    read_paused_ = true;  // resumed by OnWrite once a slot is free or answers were read
     return;
   }
   read_paused_ = false;
@@ -150,7 +160,11 @@ void Session::OnReadError(error_code ec) {
                                   state_.options.http.read_timeout_ms));
     return;
   }
-  if (ec == beast::http::error::body_limit) {
+  const FramingError framing = parser_ ? parser_->framing_error() : FramingError::kNone;
+  const bool in_body = parser_ && parser_->is_header_done();
+  if (framing != FramingError::kNone || ec == beast::http::error::buffer_overflow) {
+    QueueFramingError(framing, in_body);
+  } else if (ec == beast::http::error::body_limit) {
     QueueClosingError(413, "payload_too_large",
                       fmt::format("body exceeds max_body_bytes ({})",
                                   state_.options.http.max_body_bytes));
@@ -303,6 +317,46 @@ void Session::FinishClosingSlot(Slot& slot) {
   MarkReady(slot);
 }
 
+void Session::QueueFramingError(FramingError framing, bool in_body) {
+  const size_t limit = ReadBufferLimit(state_.options.http);
+  switch (framing) {
+    case FramingError::kTransferCodingNotChunked:
+      QueueClosingError(400, "bad_request",
+                        "Transfer-Encoding must be \"chunked\" (its final coding is not, so the "
+                        "body's end cannot be known; RFC 9112 section 6.3)");
+      return;
+    case FramingError::kUnsupportedTransferCoding:
+      QueueClosingError(501, "not_implemented",
+                        "the only transfer coding taken is \"chunked\"; send the body "
+                        "uncompressed, with Content-Length or Transfer-Encoding: chunked");
+      return;
+    case FramingError::kTransferEncodingHttp10:
+      QueueClosingError(400, "bad_request",
+                        "Transfer-Encoding in an HTTP/1.0 request (RFC 9112 section 6.1)");
+      return;
+    case FramingError::kChunkExtensionTooLong:
+      QueueClosingError(400, "bad_request",
+                        fmt::format("chunk extensions exceed {} bytes", kMaxChunkExtensionBytes));
+      return;
+    case FramingError::kTrailerTooLong:
+      QueueClosingError(431, "headers_too_large",
+                        fmt::format("the trailer section exceeds {} bytes", kMaxTrailerBytes));
+      return;
+    case FramingError::kNone:
+      break;
+  }
+  // The read buffer is full: a line the parser needs whole is longer than the buffer.
+  if (in_body) {
+    QueueClosingError(400, "bad_request",
+                      fmt::format("a chunk-size line or the trailer section exceeds {} bytes",
+                                  limit));
+  } else {
+    QueueClosingError(431, "headers_too_large",
+                      fmt::format("request headers exceed max_header_bytes ({})",
+                                  state_.options.http.max_header_bytes));
+  }
+}
+
 void Session::QueueClosingError(unsigned status, std::string_view code,
                                 std::string_view message, bool retry_after) {
   // The request line may not even have been read.
@@ -321,6 +375,9 @@ void Session::MarkReady(Slot& slot) {
       std::chrono::duration<double>(Clock::now() - slot.started).count());
   SerializeHead(slot.response, slot.response.close, slot.keep_alive_10,
                 state_.options.retry_after_s, &slot.head);
+  const uint64_t bytes = slot.head.size() + slot.response.body.size();
+  answer_bytes_ += bytes;
+  state_.AddAnswer(bytes);
   MaybeWrite();
 }
 
@@ -363,11 +420,14 @@ void Session::OnWrite(error_code ec, size_t /*bytes*/) {
     return;
   }
   bool close_after = false;
+  uint64_t written = 0;
   for (size_t i = 0; i < slots_in_write_; ++i) {
     Slot& slot = SlotFor(head_seq_++);
     close_after = slot.response.close;
+    written += slot.head.size() + slot.response.body.size();
     ShrinkIfLarge(slot.response.body);
   }
+  ReleaseAnswers(written);
   state_.RemoveOwed(slots_in_write_);
   slots_in_write_ = 0;
   if (close_after) {
@@ -472,12 +532,20 @@ void Session::Close() {
   socket_.close(ec);
   request_.Clear(0);
   ReleaseBody();
+  ReleaseAnswers(answer_bytes_);
   const uint64_t dropped = owed();
   head_seq_ = next_seq_;
   if (dropped > 0) {
     state_.RemoveOwed(dropped);
   }
   state_.Unregister(this);
+}
+
+void Session::ReleaseAnswers(uint64_t bytes) {
+  if (bytes != 0) {
+    answer_bytes_ -= bytes;
+    state_.ReleaseBody(bytes);
+  }
 }
 
 }  // namespace tc::http

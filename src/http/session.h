@@ -35,6 +35,19 @@
 
 namespace tc::http {
 
+// A connection with more answer bytes than this waiting to be written reads no further
+// request until the client has read them (a client that pipelines and never reads).
+inline constexpr uint64_t kMaxQueuedAnswerBytes = 32 << 10;
+
+// What a request body costs the body budget per byte: the body, and the records decoded from it
+// until they are in the queue (which counts them from then on).
+inline constexpr uint64_t kBodyCharge = 2;
+
+// The read buffer's cap: a request head (max_header_bytes), a chunk-size line with its
+// extensions, or a trailer section must fit in it whole; longer is refused (431/400), so no
+// client can make a connection buffer more.
+size_t ReadBufferLimit(const config::HttpConfig& http);
+
 class Session final : public std::enable_shared_from_this<Session>,
                       private HeaderObserver,
                       private CompletionFactory {
@@ -79,6 +92,9 @@ class Session final : public std::enable_shared_from_this<Session>,
   void HandleIngest(IngestEndpoint endpoint, std::string_view query, uint64_t seq, Slot& slot);
   void QueueClosingError(unsigned status, std::string_view code, std::string_view message,
                          bool retry_after = false);
+  // The parser refused the request's framing, or a line it needs whole overflowed the read
+  // buffer (`in_body`: a chunk line or trailer, else the head).
+  void QueueFramingError(FramingError framing, bool in_body);
   // The two halves of every answer that ends the connection: the next slot, opened for
   // `path`; then (its response written) marked closing, reading stopped, and ready.
   Slot& OpenClosingSlot(metrics::HttpPath path);
@@ -94,6 +110,8 @@ class Session final : public std::enable_shared_from_this<Session>,
   void ArmTick();
   void OnTick(error_code ec);
   void Close();
+  // Gives back the answer bytes of slots written or dropped.
+  void ReleaseAnswers(uint64_t bytes);
 
   // HeaderObserver: refuses a request that needs an API key and lacks a valid one (false: the
   // read stops before the body; OnReadError answers 401 and closes), then one whose
@@ -136,6 +154,7 @@ class Session final : public std::enable_shared_from_this<Session>,
   bool unauthorized_ = false;  // OnHeaderComplete refused the request being read
   bool body_refused_ = false;  // OnBodyBytes refused: the bodies in flight are over budget
   uint64_t body_reserved_ = 0;  // this connection's share of the body budget
+  uint64_t answer_bytes_ = 0;   // ready answers not yet written (also in the body budget)
   bool lingering_ = false;
   bool closed_ = false;
 };

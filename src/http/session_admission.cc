@@ -50,11 +50,15 @@ bool Session::OnHeaderComplete(const RequestData& request) {
 }
 
 bool Session::OnBodyBytes(uint64_t bytes) {
-  if (!state_.TryReserveBody(bytes)) {
+  // A body is held twice until its records are queued: its bytes, and the records decoded
+  // from them (about as large again: a record is 688 bytes before its strings), so two 8 MiB
+  // bodies cannot be decoded side by side beyond the budget.
+  const uint64_t charge = bytes * kBodyCharge;
+  if (!state_.TryReserveBody(charge)) {
     body_refused_ = true;
     return false;
   }
-  body_reserved_ += bytes;
+  body_reserved_ += charge;
   return true;
 }
 

@@ -99,7 +99,7 @@ class Collector {
   }
 
   void Refuse(std::string id, std::string field, std::string message) {
-    request_.errors.push_back(
+    request_.AddError(
         RecordError{request_.total - 1, std::move(id), std::move(field), std::move(message)});
   }
 

@@ -32,12 +32,26 @@ struct RecordError {
   std::string message;
 };
 
+// Refused records described in full per request; later ones are only counted, so a body of
+// many small bad records cannot make the decoder (or the answer) hold a message for each.
+inline constexpr size_t kMaxRecordErrors = 100;
+
 struct DecodedRequest {
   std::vector<schema::Record> records;  // accepted records, in request order
   std::vector<size_t> indexes;          // indexes[i] = request position of records[i]
   std::vector<std::string> ids;         // ids[i] = client id of records[i] ("" if none)
-  std::vector<RecordError> errors;      // refused records, in request order
+  std::vector<RecordError> errors;      // the first kMaxRecordErrors refused, in request order
+  size_t errors_dropped = 0;            // refused records after those (counted only)
   size_t total = 0;                     // records in the request (accepted + refused)
+
+  // Adds a refused record (described, or counted once kMaxRecordErrors are).
+  void AddError(RecordError&& error) {
+    if (errors.size() < kMaxRecordErrors) {
+      errors.push_back(std::move(error));
+    } else {
+      ++errors_dropped;
+    }
+  }
 };
 
 enum class BodyFormat { kJson, kNdjson };

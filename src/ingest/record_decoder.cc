@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <utility>
 
 namespace tc::ingest::internal {
@@ -52,6 +53,16 @@ bool ReadCallRecords(od::value& v, Reader& reader, schema::JsonText* out) {
   }
   if (!reader.Json(v, "call_records", out)) return false;
   if (out->has_value() && **out == "[]") out->reset();  // synth-ai: empty list → NULL
+  return true;
+}
+
+// cost_usd is stored in cents: a value whose cents overflow the double range (|x| > ~1.8e306)
+// would be stored as Inf, so it is refused as the record's error.
+bool ReadCostUsd(od::value& v, Reader& reader, std::string_view field, schema::OptDouble* out) {
+  if (!reader.OptDouble(v, field, out)) return false;
+  if (*out && !std::isfinite(**out * 100.0)) {
+    return reader.Fail(std::string(field), "out of range: the cost in cents overflows a double");
+  }
   return true;
 }
 
@@ -210,7 +221,7 @@ bool ReadEventFields(od::object& object, Reader& r, EventDraft* d) {
         if (key == "input_tokens") return cais(r.OptInt(v, key, &e.input_tokens));
         if (key == "output_tokens") return cais(r.OptInt(v, key, &e.output_tokens));
         if (key == "total_tokens") return cais(r.OptInt(v, key, &e.total_tokens));
-        if (key == "cost_usd") return cais(r.OptDouble(v, key, &e.cost_usd));
+        if (key == "cost_usd") return cais(ReadCostUsd(v, r, key, &e.cost_usd));
         if (key == "latency_ms") return cais(r.OptInt(v, key, &e.latency_ms));
         if (key == "span_id") return cais(r.OptId(v, key, &e.span_id));
         if (key == "trace_id") return cais(r.OptId(v, key, &e.trace_id));

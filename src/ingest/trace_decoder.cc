@@ -312,7 +312,7 @@ Status DecodeDocument(Json& json, size_t index, std::string_view where, const ch
       return Status::InvalidArgument(
           fmt::format("{}: {}", internal::JoinPath(where, error.field), error.message));
     }
-    request->errors.push_back(RecordError{index, doc.session_id, error.field, error.message});
+    request->AddError(RecordError{index, doc.session_id, error.field, error.message});
     return Status::Ok();
   }
   std::vector<schema::Record> records = Emit(doc);

@@ -20,6 +20,8 @@ int64_t ToNanos(Clock::time_point tp) {
 constexpr size_t kPopChunk = 256;
 // While idle, the batcher wakes this often to notice shutdown.
 constexpr std::chrono::milliseconds kIdleWake{50};
+// The batch array kept between batches (larger ones are freed: see Run).
+constexpr size_t kKeepBatchRecords = 64;
 
 }  // namespace
 
@@ -64,7 +66,8 @@ Status Pipeline::Submit(Submission& submission) {
   uint64_t bytes = 0;
   for (const auto& record : submission.records) bytes += schema::ApproximateSize(record);
 
-  Item item{std::move(submission.records), std::move(submission.on_done), bytes};
+  Item item{std::move(submission.records), std::move(submission.on_done), bytes,
+            static_cast<size_t>(count)};
   if (!queue_.TryPush(item, count, bytes)) {
     submission.records = std::move(item.records);
     submission.on_done = std::move(item.on_done);
@@ -108,7 +111,7 @@ bool Pipeline::CollectBatch(std::vector<Item>& items, std::vector<schema::Record
     size_t n = 0;
     uint64_t bytes = 0;
     for (const auto& item : items) {
-      n += item.records.size();
+      n += item.count;
       bytes += item.bytes;
     }
     return std::pair(n, bytes);
@@ -127,13 +130,16 @@ bool Pipeline::CollectBatch(std::vector<Item>& items, std::vector<schema::Record
       if (queue_.PopBulk(items, room(n), remaining) == 0) break;
     }
     for (size_t i = before; i < items.size(); ++i) {
-      n += items[i].records.size();
+      n += items[i].count;
       bytes += items[i].bytes;
     }
   }
   records.reserve(n);
+  // The records move into the batch and each item's vector is freed at once: the queue counts
+  // sizeof(Record) once per record, so two arrays of them must not coexist for a whole batch.
   for (auto& item : items) {
     for (auto& record : item.records) records.push_back(std::move(record));
+    std::vector<schema::Record>().swap(item.records);
   }
   return true;
 }
@@ -145,12 +151,21 @@ void Pipeline::Run() {
   std::vector<sink::RecordResult> results;
   while (true) {
     items.clear();
-    records.clear();
+    // A big batch's array is freed, not kept for the next: its records' capacity went back to
+    // the queue, which may fill again meanwhile (sizeof(Record) is ~2 KiB; 4096 of them 7 MiB).
+    if (records.capacity() > kKeepBatchRecords) {
+      std::vector<schema::Record>().swap(records);
+    } else {
+      records.clear();
+    }
     if (!CollectBatch(items, records)) {
       if (closed_.load(std::memory_order_seq_cst) &&
           submitting_.load(std::memory_order_seq_cst) == 0 && queue_.waiting() == 0) {
         break;
       }
+      // The batcher owns the sink unless batches are being spooled (then the replay thread
+      // does, and its retries see what the sink sees).
+      if (options_.on_idle && !spooling_.load()) options_.on_idle();
       continue;
     }
     results.clear();
@@ -262,7 +277,7 @@ void Pipeline::Complete(std::vector<Item>& items, const Status& status,
                         std::vector<sink::RecordResult>& results) {
   uint64_t released_records = 0, released_bytes = 0;
   for (const auto& item : items) {
-    released_records += item.records.size();
+    released_records += item.count;
     released_bytes += item.bytes;
   }
   // Capacity comes back before anyone is answered, so a client that sends its next request
@@ -275,14 +290,14 @@ void Pipeline::Complete(std::vector<Item>& items, const Status& status,
     // Durable submissions are answered 503 (the client retries); ack=queued ones were answered
     // already, so their records are lost and counted as dropped.
     uint64_t dropped = 0;
-    for (const auto& item : items) dropped += item.on_done ? 0 : item.records.size();
+    for (const auto& item : items) dropped += item.on_done ? 0 : item.count;
     metrics_.records_dropped.Add(dropped);
     TC_LOG(kError, "pipeline", "{} records not written ({} of them acknowledged with ack=queued "
            "and lost): {}", released_records, dropped, status.ToString());
   }
   size_t offset = 0;
   for (auto& item : items) {
-    const size_t n = item.records.size();
+    const size_t n = item.count;
     std::vector<sink::RecordResult> mine;
     if (status.ok()) {
       mine.reserve(n);

@@ -30,6 +30,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <span>
 #include <string>
@@ -55,6 +56,10 @@ struct PipelineOptions {
   // reachable yet): the writer calls Open() again before its first write, and until that
   // succeeds batches go to the spool like any other failed write.
   bool sink_open = true;
+  // Called on the thread that owns the sink (the batcher, while nothing is spooled) each time
+  // it found nothing to write (about every 50 ms when idle), so the sink can notice a lost
+  // store between writes (SqliteSink::Idle). Must not block for long. May be empty.
+  std::function<void()> on_idle;
 };
 
 class Pipeline : public Submitter {
@@ -86,9 +91,10 @@ class Pipeline : public Submitter {
 
  private:
   struct Item {
-    std::vector<schema::Record> records;
+    std::vector<schema::Record> records;  // released once moved into the batch
     CompletionFn on_done;
     uint64_t bytes = 0;
+    size_t count = 0;  // records submitted (records.size() until the batch takes them)
   };
 
   void Run();

@@ -44,7 +44,7 @@ void Pipeline::SpoolBatch(std::vector<Item>& items, std::vector<schema::Record>&
     return;
   }
   uint64_t waiting = 0, dropped = 0;
-  for (const Item& item : items) (item.on_done ? waiting : dropped) += item.records.size();
+  for (const Item& item : items) (item.on_done ? waiting : dropped) += item.count;
   if (status.code() == StatusCode::kResourceExhausted) {
     metrics_.records_refused_spool_full.Add(waiting);
   }

@@ -38,6 +38,7 @@ namespace {
 using storage::StatementId;
 using sqlite_util::Bind;
 using sqlite_util::Exec;
+using sqlite_util::FileId;
 using sqlite_util::IsClaimConflict;
 using sqlite_util::IsRecordRefusal;
 using sqlite_util::QueryText;
@@ -91,12 +92,15 @@ SqliteSink::SqliteSink(PrivateTag, SqliteSinkOptions options)
     : options_(std::move(options)), checkpointer_(options_.checkpoint) {}
 
 SqliteSink::~SqliteSink() {
-  checkpointer_.Stop();
-  if (db_ != nullptr) {
+  // A file lost since the last batch is closed the way LoseFile does it (its WAL emptied
+  // through our descriptors; nothing at the path touched).
+  if (db_ != nullptr && CheckFile().ok()) {
+    checkpointer_.Stop();
     TC_LOG(kInfo, "sink",
            "embedded database {} closing ({} background and {} inline WAL checkpoints)",
            options_.path, checkpointer_.background_runs(), checkpointer_.inline_runs());
   }
+  CloseConnections();
 }
 
 std::string SqliteSink::Describe() const { return "embedded:" + options_.path; }
@@ -109,15 +113,33 @@ Status SqliteSink::Open() {
   if (db_ != nullptr) {
     return Status::Ok();
   }
+  return lost_ ? Reopen() : OpenFile(/*create=*/true);
+}
+
+Status SqliteSink::OpenFile(bool create) {
   sqlite3* raw = nullptr;
-  int rc =
-      sqlite3_open_v2(options_.path.c_str(), &raw,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+  int rc = sqlite3_open_v2(options_.path.c_str(), &raw, flags, nullptr);
   DbPtr db(raw);
   if (rc != SQLITE_OK) {
     return StatusFromSqlite(rc, "open " + options_.path,
                             raw != nullptr ? sqlite3_errmsg(raw) : "out of memory");
   }
+  // The identity of the file just opened (SQLite opens it in sqlite3_open_v2): what the path
+  // names now, confirmed against SQLite's own descriptor (SQLITE_FCNTL_HAS_MOVED), so a rename
+  // between the two is not taken for our file.
+  Result<FileId> file = sqlite_util::StatFileId(options_.path);
+  int moved = 0;
+  if (file.has_value() &&
+      sqlite3_file_control(db.get(), "main", SQLITE_FCNTL_HAS_MOVED, &moved) == SQLITE_OK &&
+      moved != 0) {
+    file = Status::Unavailable(fmt::format("{} was replaced while being opened", options_.path));
+  }
+  if (!file.has_value()) {
+    return Status::Unavailable(fmt::format("sqlite open {}: {}", options_.path,
+                                           file.error().message()));
+  }
+  open_file_ = *file;
   sqlite3_extended_result_codes(db.get(), 1);
   for (const std::string& pragma :
        storage::EmbeddedPragmas(options_.synchronous, options_.busy_timeout_ms)) {
@@ -138,27 +160,148 @@ Status SqliteSink::Open() {
   if (status.ok()) {
     status = checkpointer_.Attach(db_.get(), options_.path, options_.busy_timeout_ms);
   }
+  if (status.ok()) {
+    // The Ping and checkpoint connections opened the path too: still the same file?
+    if (std::string change = sqlite_util::DescribeFileChange(options_.path, open_file_);
+        !change.empty()) {
+      status = Status::Unavailable(change);
+    }
+  }
   if (!status.ok()) {
-    checkpointer_.Stop();
-    {
-      std::lock_guard<std::mutex> lock(ping_mutex_);
-      ping_stmt_.reset();
-      ping_db_.reset();
-    }
-    for (StmtPtr& stmt : statements_) {
-      stmt.reset();
-    }
-    for (StmtPtr& stmt : control_) {
-      stmt.reset();
-    }
-    claim_with_row_id_.reset();
-    row_ids_.Close();
-    db_.reset();
+    CloseConnections();
     return status;
+  }
+  {
+    std::lock_guard<std::mutex> lock(file_mu_);
+    published_file_ = open_file_;
   }
   TC_LOG(kInfo, "sink", "embedded database {} open (synchronous={})", options_.path,
          options_.synchronous);
   return Status::Ok();
+}
+
+void SqliteSink::CloseConnections() {
+  checkpointer_.Stop();
+  {
+    std::lock_guard<std::mutex> lock(ping_mutex_);
+    ping_stmt_.reset();
+    ping_db_.reset();
+  }
+  for (StmtPtr& stmt : statements_) {
+    stmt.reset();
+  }
+  for (StmtPtr& stmt : control_) {
+    stmt.reset();
+  }
+  claim_with_row_id_.reset();
+  row_ids_.Close();
+  db_.reset();
+}
+
+Status SqliteSink::CheckFile() {
+  std::string change = sqlite_util::DescribeFileChange(options_.path, open_file_);
+  return change.empty() ? Status::Ok() : LoseFile(change);
+}
+
+Status SqliteSink::LoseFile(const std::string& why) {
+  TC_LOG(kError, "sink",
+         "{}: closing it; nothing more is acknowledged as stored in it (batches are spooled, or "
+         "retried, until a database file is back at that path or the collector restarts)",
+         why);
+  {
+    std::lock_guard<std::mutex> lock(file_mu_);
+    lost_why_ = why;
+  }
+  lost_ = true;
+  checkpointer_.Stop();
+  // Copy the WAL into the lost file and empty it, through the descriptors of the lost file. A
+  // moved-away file is then complete, and a -wal still at the path (when only the database
+  // file was removed, or it was replaced by a rename) holds nothing that SQLite could apply to
+  // the file put there later. SQLite itself skips its checkpoint-on-close (and deleting the
+  // -wal/-shm by name) for a moved file, so closing touches nothing at the path.
+  int log_frames = 0;
+  int copied = 0;
+  const int rc = db_ == nullptr ? SQLITE_OK
+                                : sqlite3_wal_checkpoint_v2(db_.get(), "main",
+                                                            SQLITE_CHECKPOINT_TRUNCATE,
+                                                            &log_frames, &copied);
+  if (rc != SQLITE_OK) {
+    TC_LOG(kWarn, "sink", "emptying the WAL of the lost database {} failed: {} ({})",
+           options_.path, sqlite3_errmsg(db_.get()), sqlite3_errstr(rc));
+  }
+  CloseConnections();
+  return Status::Unavailable(why + "; not writing into it until it is back");
+}
+
+Status SqliteSink::Reopen() {
+  Result<FileId> file = sqlite_util::StatFileId(options_.path);
+  if (!file.has_value()) {
+    std::lock_guard<std::mutex> lock(file_mu_);
+    return Status::Unavailable(lost_why_ + "; waiting for it to be restored or recreated");
+  }
+  if (Status opened = OpenFile(/*create=*/false); !opened.ok()) {
+    Status status = Status::Unavailable(fmt::format(
+        "the database file {} is back but cannot be opened: {}", options_.path,
+        opened.ToString()));
+    TC_LOG_LIMITED(kWarn, "sink", "{}", status.message());
+    return status;
+  }
+  lost_ = false;
+  {
+    std::lock_guard<std::mutex> lock(file_mu_);
+    lost_why_.clear();
+  }
+  TC_LOG(kInfo, "sink", "the database file {} is back: reopened, writing to it again",
+         options_.path);
+  return Status::Ok();
+}
+
+Status SqliteSink::Health() const {
+  FileId open;
+  {
+    std::lock_guard<std::mutex> lock(file_mu_);
+    if (!lost_why_.empty()) {
+      if (sqlite_util::StatFileId(options_.path).has_value()) {
+        return Status::Unavailable(fmt::format(
+            "a database file is back at {} and is being reopened (it was lost: {})",
+            options_.path, lost_why_));
+      }
+      return Status::Unavailable(
+          lost_why_ + "; nothing is written until it is restored or recreated at that path, "
+                      "or the collector is restarted");
+    }
+    if (!published_file_.has_value()) {
+      return Status::Ok();
+    }
+    open = *published_file_;
+  }
+  std::string change = sqlite_util::DescribeFileChange(options_.path, open);
+  if (change.empty()) {
+    return Status::Ok();
+  }
+  return Status::Unavailable(change);
+}
+
+void SqliteSink::Idle(std::chrono::steady_clock::time_point now) {
+  if (now < next_idle_check_) {
+    return;
+  }
+  next_idle_check_ = now + kIdleCheckInterval;
+  if (lost_) {
+    static_cast<void>(Reopen());  // logs what needs logging
+  } else if (db_ != nullptr) {
+    static_cast<void>(CheckFile());
+  }
+}
+
+int SqliteSink::CommitHookForTest(void* self) {
+  static_cast<SqliteSink*>(self)->commit_hook_for_test_();
+  return 0;  // 0: the COMMIT goes on
+}
+
+void SqliteSink::SetCommitHookForTest(std::function<void()> hook) {
+  commit_hook_for_test_ = std::move(hook);
+  sqlite3_commit_hook(db_.get(), &SqliteSink::CommitHookForTest, this);
 }
 
 Status SqliteSink::ApplySchema() {
@@ -282,16 +425,26 @@ Status SqliteSink::Write(std::span<const schema::Record> records,
                          std::vector<RecordResult>* results) {
   results->clear();
   if (db_ == nullptr) {
-    return Status::FailedPrecondition("embedded sink not open");
+    if (!lost_) {
+      return Status::FailedPrecondition("embedded sink not open");
+    }
+    TC_RETURN_IF_ERROR(Reopen());
   }
   if (records.empty()) {
     return Status::Ok();
   }
+  // Not even attempted into a file that is gone from its path.
+  TC_RETURN_IF_ERROR(CheckFile());
   now_ = NowIsoUtc();
   bool needs_savepoints = false;
   Status status = RunBatch(records, /*savepoints=*/false, results, &needs_savepoints);
   if (status.ok() && needs_savepoints) {
     status = RunBatch(records, /*savepoints=*/true, results, &needs_savepoints);
+  }
+  // After the COMMIT and before anything is reported stored: a file deleted or replaced while
+  // the batch ran took the batch with it (whatever the batch's own outcome: retry it).
+  if (Status file = CheckFile(); !file.ok()) {
+    status = std::move(file);
   }
   if (!status.ok()) {
     results->clear();

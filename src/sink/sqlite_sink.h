@@ -2,8 +2,22 @@
 
 // The embedded backend: one SQLite file in WAL mode, written by one connection, with the schema
 // and statements of storage/ (so rows match what the Hrana sink writes to sqld).
+//
+// A deleted or replaced database file. SQLite goes on committing into a file that was unlinked
+// (rm of the file and its -wal/-shm) or renamed away while open: those commits are gone from
+// the path, so acknowledging them as stored would lose them. The sink remembers the identity
+// (st_dev, st_ino) of the file it opened and stat()s the path before and after every batch
+// (after the COMMIT, before reporting success): a path that is missing or names another file
+// fails the batch with kUnavailable (retryable: the pipeline spools it or retries it), logs an
+// error once, and closes every connection (writer, Ping, checkpointer) after emptying the WAL
+// into the lost file (so a -wal left at the path cannot be applied to a file put there later).
+// While lost, Health() is kUnavailable (/readyz 503) and nothing is written; once the path
+// names a file again (restored or recreated by an operator) the next Write (or Idle) reopens
+// it like Open() does (schema applied) — but never creates one: a missing file stays missing
+// until it is put back or the collector restarts (whose Open creates a new, empty database).
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -19,6 +33,7 @@
 #include "sink/sink.h"
 #include "sink/sqlite_sink_checkpoint.h"
 #include "sink/sqlite_sink_rowids.h"
+#include "sink/sqlite_sink_util.h"
 #include "storage/counter_batch.h"
 #include "storage/statements.h"
 #include "storage/write_plan.h"
@@ -52,17 +67,33 @@ class SqliteSink : public Sink {
   // connection and thread: checkpoints run beside the writes, not inside COMMIT).
   // Errors: kUnavailable (cannot open or lock the file), kFailedPrecondition (the database has
   // a newer collector schema, or WAL cannot be enabled), kInternal (anything else).
-  // Calling it again after success is a no-op.
+  // Calling it again after success is a no-op; after the file was lost (see the top of this
+  // header) it reopens the file if the path names one, without creating it (kUnavailable).
   [[nodiscard]] Status Open() override;
 
   // One BEGIN IMMEDIATE ... COMMIT per call. Records are executed with the claim/guard rules of
   // storage/write_plan.h; a record refused by the database (constraint, unresolved reference) is
   // rolled back alone and reported kRefused with SQLite's message; the others commit.
-  // On error nothing is committed: kUnavailable (busy/locked, I/O error, read-only file),
-  // kResourceExhausted (disk full, out of memory), kFailedPrecondition (not opened),
+  // On error nothing is committed (or, if the file was deleted or replaced while the batch ran,
+  // it was committed into the lost file only): kUnavailable (busy/locked, I/O error, read-only
+  // file, the database file deleted or replaced — until a file is back at the path and could be
+  // reopened), kResourceExhausted (disk full, out of memory), kFailedPrecondition (not opened),
   // kInternal (corruption, misuse). Not thread-safe (one writer thread).
   [[nodiscard]] Status Write(std::span<const schema::Record> records,
                              std::vector<RecordResult>* results) override;
+
+  // For /readyz, thread-safe, one stat(2): kUnavailable (with why, naming the path) while the
+  // database file is lost or the path no longer names the open file; OK otherwise, and before
+  // the first successful Open().
+  [[nodiscard]] Status Health() const;
+
+  // Housekeeping for the writer thread while it has nothing to write (the pipeline calls it
+  // every few tens of milliseconds; it acts at most once per kIdleCheckInterval, by `now`):
+  // notices a lost file without waiting for the next batch (and closes it, so an unlinked file
+  // is not kept alive), and reopens the file once the path names one again. Not thread-safe:
+  // only from the thread that calls Write.
+  static constexpr std::chrono::seconds kIdleCheckInterval{1};
+  void Idle(std::chrono::steady_clock::time_point now = std::chrono::steady_clock::now());
 
   // A read on a separate read-only connection; thread-safe (serialized by a mutex).
   [[nodiscard]] Status Ping() override;
@@ -72,6 +103,9 @@ class SqliteSink : public Sink {
   // Lowers SQLite's limit on one value / row (SQLITE_LIMIT_LENGTH) so tests can have a record
   // refused (SQLITE_TOOBIG). After Open().
   void SetMaxValueBytesForTest(int bytes);
+  // Runs `hook` inside every COMMIT of the writer connection (sqlite3_commit_hook), e.g. to
+  // delete the file while a batch commits. After Open(); dropped when the file is reopened.
+  void SetCommitHookForTest(std::function<void()> hook);
 
  private:
   struct DbCloser {
@@ -91,6 +125,20 @@ class SqliteSink : public Sink {
   enum class RecordStatus { kDone, kRefused, kBatchError };
   enum class Control { kBegin, kCommit, kRollback, kSavepoint, kRelease, kRollbackTo, kCount };
 
+  // Opens the file (creating it iff `create`) and everything Open() describes; on failure
+  // leaves the sink closed.
+  Status OpenFile(bool create);
+  // Finalizes every statement and closes every connection (checkpointer first).
+  void CloseConnections();
+  // Writer thread, while open: OK if the path still names the open file, else LoseFile().
+  Status CheckFile();
+  // The file is gone (`why`): logs it, marks the sink lost (Health() fails), empties the WAL
+  // into the lost file, closes everything. Returns the kUnavailable a Write reports.
+  Status LoseFile(const std::string& why);
+  // While lost: reopens the file if the path names one (kUnavailable while it does not, or if
+  // it cannot be opened).
+  Status Reopen();
+  static int CommitHookForTest(void* self);  // sqlite3_commit_hook → commit_hook_for_test_
   Status ApplySchema();
   Status Prepare();   // every catalogue and control statement, once
   Status OpenPing();  // the read-only connection Ping() uses
@@ -141,6 +189,18 @@ class SqliteSink : public Sink {
   std::mutex ping_mutex_;
   DbPtr ping_db_;      // guarded by ping_mutex_
   StmtPtr ping_stmt_;  // guarded by ping_mutex_
+
+  // The database file (see the top of this header). Writer thread only: the open file's
+  // identity, whether the file was lost (connections closed until Reopen succeeds), when Idle
+  // checks next, the test commit hook.
+  sqlite_util::FileId open_file_;
+  bool lost_ = false;
+  std::chrono::steady_clock::time_point next_idle_check_{};
+  std::function<void()> commit_hook_for_test_;
+  // What Health() reads from other threads.
+  mutable std::mutex file_mu_;
+  std::optional<sqlite_util::FileId> published_file_;  // guarded by file_mu_; set by Open
+  std::string lost_why_;  // guarded by file_mu_; why the file was lost, while lost_
 };
 
 }  // namespace tc::sink

@@ -1,9 +1,12 @@
 #include "sink/sqlite_sink_util.h"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <utility>
 
 namespace tc::sink::sqlite_util {
@@ -134,6 +137,34 @@ std::string Upper(std::string_view text) {
   std::transform(out.begin(), out.end(), out.begin(),
                  [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   return out;
+}
+
+Result<FileId> StatFileId(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    const int error = errno;
+    if (error == ENOENT || error == ENOTDIR) {
+      return Status::NotFound(fmt::format("no file at {}", path));
+    }
+    return Status::Unavailable(fmt::format("cannot stat {}: {}", path, std::strerror(error)));
+  }
+  return FileId{static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino)};
+}
+
+std::string DescribeFileChange(const std::string& path, const FileId& open) {
+  Result<FileId> now = StatFileId(path);
+  if (!now.has_value()) {
+    if (now.error().code() == StatusCode::kNotFound) {
+      return fmt::format("the database file {} is missing (deleted or moved away while open)",
+                         path);
+    }
+    return fmt::format("the database file {} cannot be checked ({})", path,
+                       now.error().message());
+  }
+  if (*now != open) {
+    return fmt::format("the database file {} was replaced by another file while open", path);
+  }
+  return "";
 }
 
 }  // namespace tc::sink::sqlite_util

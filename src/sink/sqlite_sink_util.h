@@ -5,6 +5,7 @@
 
 #include <sqlite3.h>
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,5 +44,20 @@ Result<std::string> QueryText(sqlite3* db, std::string_view sql);
 Result<std::vector<storage::ColumnInfo>> TableColumns(sqlite3* db, std::string_view table);
 
 std::string Upper(std::string_view text);
+
+// A file's identity (stat(2) st_dev, st_ino): the same path may name another file later.
+struct FileId {
+  uint64_t dev = 0;
+  uint64_t ino = 0;
+  bool operator==(const FileId&) const = default;
+};
+
+// The identity of the file `path` names now, or why there is none (kNotFound: no such file;
+// kUnavailable: stat failed otherwise), the message naming the path.
+Result<FileId> StatFileId(const std::string& path);
+
+// "" when `path` still names `open`; else why not, for logs and answers: the database file is
+// missing (deleted or moved away), was replaced by another file, or cannot be checked.
+std::string DescribeFileChange(const std::string& path, const FileId& open);
 
 }  // namespace tc::sink::sqlite_util

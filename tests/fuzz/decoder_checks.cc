@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -137,14 +138,22 @@ void CheckDecoded(const Result<ingest::DecodedRequest>& result, bool traces,
   TC_CHECK(d.records.size() == d.ids.size());
   TC_CHECK(d.records.size() <= limits.max_records_per_request);
   if (!traces) {
-    TC_CHECK(d.total == d.records.size() + d.errors.size());
+    TC_CHECK(d.total == d.records.size() + d.errors.size() + d.errors_dropped);
   }
-  // Walk positions 0..total-1: each is refused (one error) or accepted (records), not both.
+  TC_CHECK(d.errors.size() <= ingest::kMaxRecordErrors);
+  TC_CHECK(d.errors_dropped == 0 || d.errors.size() == ingest::kMaxRecordErrors);
+  // Walk positions 0..total-1: each is refused (one error, or counted only once
+  // kMaxRecordErrors are listed) or accepted (records), not both.
   size_t r = 0;
   size_t e = 0;
+  size_t dropped = 0;
   for (size_t position = 0; position < d.total; ++position) {
-    const bool refused = e < d.errors.size() && d.errors[e].index == position;
     const bool accepted = r < d.indexes.size() && d.indexes[r] == position;
+    if (!accepted && e == d.errors.size() && dropped < d.errors_dropped) {
+      ++dropped;  // refused after the listed ones
+      continue;
+    }
+    const bool refused = e < d.errors.size() && d.errors[e].index == position;
     if (refused == accepted) {
       std::fprintf(stderr, "position %zu of %zu: refused=%d accepted=%d\n", position, d.total,
                    refused, accepted);
@@ -170,6 +179,7 @@ void CheckDecoded(const Result<ingest::DecodedRequest>& result, bool traces,
   }
   TC_CHECK(r == d.indexes.size());  // no position >= total, none out of order
   TC_CHECK(e == d.errors.size());
+  TC_CHECK(traces || dropped == d.errors_dropped);
   for (const schema::Record& record : d.records) {
     TC_CHECK(ValidUtf8(record.key));
     CheckJsonFields(record.body);
@@ -196,7 +206,10 @@ void CheckInvalidJsonRefused(std::string_view body, bool ndjson,
     while (e < result->errors.size() && result->errors[e].index < position) {
       ++e;
     }
-    const bool refused = e < result->errors.size() && result->errors[e].index == position;
+    const bool accepted = std::binary_search(result->indexes.begin(), result->indexes.end(),
+                                             position);
+    const bool refused = (e < result->errors.size() && result->errors[e].index == position) ||
+                         (!accepted && result->errors_dropped > 0 && e == result->errors.size());
     if (!refused && !IsJson(line.text)) {
       std::fprintf(stderr, "NDJSON line %zu is not JSON but was accepted:\n%s", line.line_number,
                    Describe(*result).c_str());
@@ -219,7 +232,7 @@ void CheckSameDecoding(const Result<ingest::DecodedRequest>& a,
   if (a->total != b->total || a->indexes != b->indexes || a->ids != b->ids) {
     fail("positions or ids");
   }
-  if (a->errors.size() != b->errors.size()) {
+  if (a->errors.size() != b->errors.size() || a->errors_dropped != b->errors_dropped) {
     fail("number of refusals");
   }
   for (size_t i = 0; i < a->errors.size(); ++i) {

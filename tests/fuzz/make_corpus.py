@@ -138,4 +138,19 @@ write(d, "too-large.http", "POST /v1/records HTTP/1.1\r\nContent-Length: 9999999
 write(d, "huge-header.http", "GET /healthz HTTP/1.1\r\nX-Pad: " + "a" * 3000 + "\r\n\r\n")
 write(d, "bad-request.http", "GARBAGE\r\n\r\n")
 write(d, "partial.http", "POST /v1/records HTTP/1.1\r\nContent-Length: 50\r\n\r\n{\"records\"")
+# Hostile framing (docs/reliability.md): a body that is itself a request behind a
+# Transfer-Encoding that is not chunked, chunk extensions, leading zeros, trailers, and an
+# absolute-form target.
+inner = request("POST", "/v1/records", keyed("smuggled"))
+for name, te in (("smuggle-gzip", "gzip"), ("smuggle-identity", "chunked, identity"),
+                 ("smuggle-gzip-chunked", "gzip, chunked")):
+    write(d, f"{name}.http", "POST /v1/records HTTP/1.1\r\nHost: collector\r\n"
+          f"Transfer-Encoding: {te}\r\n\r\n" + inner)
+write(d, "chunk-ext-trailer.http",
+      chunked("/v1/records", small).replace("\r\n0\r\n\r\n", "\r\n0;last=1\r\nX-T: v\r\n\r\n")
+      .replace("7\r\n", "0007;name=\"v\"\r\n", 1))
+write(d, "chunk-ext-long.http", "POST /v1/records HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "2;" + "a" * 5000 + "\r\n[]\r\n0\r\n\r\n")
+write(d, "absolute-form.http", request("POST", "http://collector:4318/v1/records?ack=queued", small) +
+      request("GET", "HTTP://collector/healthz"))
 print("corpus regenerated in", CORPUS)

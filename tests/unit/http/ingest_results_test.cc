@@ -144,5 +144,74 @@ TEST(IngestResultsTest, TraceDocumentsAggregateTheirRecords) {
   EXPECT_EQ(body.Int("/refused"), 2);
 }
 
+// A 207 lists positions in order until kMaxRefusedListed refused ones are listed; the rest is
+// counted. Database refusals after the cut count too, and so do decoder errors that were only
+// counted (errors_dropped).
+TEST(IngestResultsTest, ManyRefusalsAreListedUpToTheLimitThenCounted) {
+  PendingIngest p;
+  std::vector<sink::RecordResult> results;
+  // Positions 0..299: even ones submitted (odd ones refused by validation, the first 100 of
+  // them described), and every submitted one from 200 on refused by the database.
+  for (size_t i = 0; i < 300; ++i) {
+    if (i % 2 == 0) {
+      p.indexes.push_back(i);
+      p.ids.push_back("r" + std::to_string(i));
+      results.push_back(i >= 200 ? Outcome(sink::RecordOutcome::kRefused, "FOREIGN KEY")
+                                 : Outcome(sink::RecordOutcome::kStored));
+    } else if (p.errors.size() < kMaxRefusedListed) {
+      p.errors.push_back(Refused(i, "", "session_id", "required field is missing"));
+    } else {
+      ++p.errors_dropped;
+    }
+  }
+  Response out;
+  BuildIngestResponse(p, &results, &out);
+  EXPECT_EQ(out.status, 207u);
+  Json body(out.body);
+  ASSERT_TRUE(body.valid()) << out.body;
+  EXPECT_EQ(body.Int("/total"), 300);
+  EXPECT_EQ(body.Int("/stored"), 100);
+  EXPECT_EQ(body.Int("/refused"), 200);  // 150 invalid + 50 by the database
+  // Listed: positions 0..199 (100 stored, 100 refused), then the cut.
+  EXPECT_EQ(body.Size("/results"), 200u);
+  EXPECT_EQ(body.Int("/results/199/index"), 199);
+  EXPECT_EQ(body.Str("/results/199/status"), "refused");
+  EXPECT_EQ(body.Int("/results_omitted"), 100);
+  EXPECT_TRUE(body.Has("/results_truncated"));
+}
+
+TEST(IngestResultsTest, ResultsStopBeforeTheirByteLimit) {
+  PendingIngest p;
+  std::vector<sink::RecordResult> results;
+  const std::string long_id(500, 'k');
+  for (size_t i = 0; i < 1000; ++i) {
+    p.indexes.push_back(i);
+    p.ids.push_back(long_id);
+    results.push_back(Outcome(i == 999 ? sink::RecordOutcome::kRefused
+                                       : sink::RecordOutcome::kStored, "refused"));
+  }
+  Response out;
+  BuildIngestResponse(p, &results, &out);
+  EXPECT_EQ(out.status, 207u);
+  EXPECT_LE(out.body.size(), kMaxResultsBytes + 512);
+  Json body(out.body);
+  ASSERT_TRUE(body.valid());
+  const size_t listed = body.Size("/results");
+  EXPECT_GT(listed, 100u);
+  EXPECT_LT(listed, 1000u);
+  EXPECT_EQ(body.Int("/results_omitted"), static_cast<int64_t>(1000 - listed));
+  EXPECT_EQ(body.Int("/refused"), 1);
+}
+
+TEST(IngestResultsTest, AnAnswerUnderTheLimitsIsNotMarkedTruncated) {
+  PendingIngest p;
+  p.errors.push_back(Refused(0, "", "", "bad"));
+  Response out;
+  BuildIngestResponse(p, nullptr, &out);
+  Json body(out.body);
+  EXPECT_EQ(body.Size("/results"), 1u);
+  EXPECT_FALSE(body.Has("/results_truncated"));
+}
+
 }  // namespace
 }  // namespace tc::http

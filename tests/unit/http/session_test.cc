@@ -196,7 +196,7 @@ TEST_F(ServerTest, ConnectionsOverTheLimitGet503AndAreClosed) {
   ASSERT_TRUE(a->RoundTrip(MakeRequest("GET", "/healthz")).has_value());
   ASSERT_TRUE(b->RoundTrip(MakeRequest("GET", "/healthz")).has_value());
   auto c = Connect();
-  auto refused = c->RoundTrip(MakeRequest("GET", "/healthz"));
+  auto refused = c->RoundTrip(MakeRequest("GET", "/readyz"));
   ASSERT_TRUE(refused.has_value());
   EXPECT_EQ(refused->status, 503);
   EXPECT_EQ(refused->header("retry-after"), "7");
@@ -207,11 +207,35 @@ TEST_F(ServerTest, ConnectionsOverTheLimitGet503AndAreClosed) {
   a.reset();
   std::optional<ClientResponse> later;
   for (int i = 0; i < 50 && !(later && later->status == 200); ++i) {
-    later = Call(MakeRequest("GET", "/healthz"));
+    later = Call(MakeRequest("GET", "/readyz"));
     std::this_thread::sleep_for(20ms);
   }
   ASSERT_TRUE(later.has_value());
   EXPECT_EQ(later->status, 200);
+}
+
+// /healthz is documented as always 200: a liveness probe is answered even at the limit (then
+// the connection is closed), while anything else on such a connection is refused.
+TEST_F(ServerTest, LivenessProbeIsAnsweredAtTheConnectionLimit) {
+  ServerOptions options = TestOptions();
+  options.http.max_connections = 1;
+  StartServer(options);
+  auto a = Connect();
+  ASSERT_TRUE(a->RoundTrip(MakeRequest("GET", "/healthz")).has_value());
+  auto probe = Connect();
+  auto health = probe->RoundTrip(MakeRequest("GET", "/healthz?verbose=1"));
+  ASSERT_TRUE(health.has_value());
+  EXPECT_EQ(health->status, 200);
+  EXPECT_EQ(Json(health->body).Str("/status"), "ok");
+  EXPECT_FALSE(health->keep_alive);
+  EXPECT_TRUE(probe->WaitClosed(2s));
+  EXPECT_EQ(metrics_.http_connections_refused.Get(), 0u);
+  auto post = Connect();
+  auto refused = post->RoundTrip(MakeRequest("POST", "/v1/records", SessionRecord("over")));
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_EQ(refused->status, 503);
+  EXPECT_EQ(metrics_.http_connections_refused.Get(), 1u);
+  EXPECT_EQ(submitter_.submitted(), 0u);
 }
 
 TEST_F(ServerTest, StopAcceptingAnswers503OnLiveConnections) {

@@ -52,6 +52,11 @@ void ExpectRefused(const RefusalCase& c, const IngestLimits& limits = {}) {
 TEST(DecodeRecordsValidationTest, RecordLevelRefusals) {
   const RefusalCase cases[] = {
       {R"({"session_id":"s"})", "type", "required field is missing"},
+      // Stored in cents: x 100 would overflow to Inf.
+      {R"({"type":"event","session_id":"s","system_instance_id":"a","cost_usd":1e308})",
+       "cost_usd", "out of range"},
+      {R"({"type":"event","session_id":"s","system_instance_id":"a","cost_usd":-1.7e307})",
+       "cost_usd", "out of range"},
       {R"({"type":"span","id":"k","session_id":"s"})", "type", "unknown type \"span\"", "k"},
       {R"({"type":5})", "type", "expected a string, got a number"},
       {R"({"type":"session","id":7,"session_id":"s"})", "id", "expected a string"},
@@ -187,6 +192,30 @@ TEST(DecodeRecordsValidationTest, SingleRecordBodyRefusal) {
   EXPECT_EQ(request.errors[0].field, "session_id");
 }
 
+// Many bad records: the first kMaxRecordErrors are described, the rest only counted (the
+// decoder holds no message for them); the good ones are all there.
+TEST(DecodeRecordsValidationTest, RefusalsPastTheListedLimitAreCounted) {
+  std::string body = "[";
+  for (size_t i = 0; i < 3 * kMaxRecordErrors; ++i) {
+    body += i == 0 ? "" : ",";
+    body += i % 3 == 0 ? R"({"type":"session","session_id":"s"})" : R"({"type":"x"})";
+  }
+  body += "]";
+  DecodedRequest request = Records(body);
+  EXPECT_EQ(request.total, 3 * kMaxRecordErrors);
+  EXPECT_EQ(request.records.size(), kMaxRecordErrors);
+  ASSERT_EQ(request.errors.size(), kMaxRecordErrors);
+  EXPECT_EQ(request.errors_dropped, kMaxRecordErrors);
+  EXPECT_EQ(request.errors.back().index, 3 * kMaxRecordErrors / 2 - 1);
+}
+
+TEST(DecodeRecordsValidationTest, CostsThatFitInCentsAreKept) {
+  DecodedRequest request =
+      Records(R"({"type":"event","session_id":"s","system_instance_id":"a","cost_usd":1e300})");
+  ASSERT_EQ(request.records.size(), 1u);
+  EXPECT_TRUE(request.errors.empty());
+}
+
 TEST(DecodeRecordsValidationTest, WholeBodyErrors) {
   const std::pair<std::string, std::string> cases[] = {
       {"", "body is empty"},
@@ -265,7 +294,7 @@ void DecodeAnything(std::string_view body, const IngestLimits& limits) {
     Result<DecodedRequest> result = DecodeRecords(padded.view(), format, limits);
     if (result.has_value()) {
       const DecodedRequest& r = *result;
-      ASSERT_EQ(r.records.size() + r.errors.size(), r.total);
+      ASSERT_EQ(r.records.size() + r.errors.size() + r.errors_dropped, r.total);
       ASSERT_EQ(r.indexes.size(), r.records.size());
       ASSERT_EQ(r.ids.size(), r.records.size());
     } else {

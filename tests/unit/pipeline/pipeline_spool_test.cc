@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <future>
 #include <thread>
 
@@ -127,6 +128,32 @@ TEST_F(PipelineSpoolTest, ShutdownDeadlineSendsWhatIsLeftToTheSpool) {
   EXPECT_EQ(b.get().results.at(0).outcome, sink::RecordOutcome::kSpooled)
       << "past the deadline the rest goes to the spool, not to the slow store";
   EXPECT_FALSE(spool->Empty());
+}
+
+// on_idle (SqliteSink::Idle in the collector) runs on the batcher while it owns the sink, and
+// not while batches are spooled: then the replay thread writes to the sink.
+TEST_F(PipelineSpoolTest, IdleHookRunsOnlyWhileTheBatcherOwnsTheSink) {
+  auto spool = OpenSpool();
+  std::atomic<int> idle_calls{0};
+  PipelineOptions options = SmallOptions();
+  options.on_idle = [&] { idle_calls.fetch_add(1); };
+  Pipeline p(options, sink_, metrics_, spool.get());
+  sink_.FailNext(1000000, Status::Unavailable("down"));
+  p.Start();
+  ASSERT_TRUE(Eventually([&] { return idle_calls.load() > 0; })) << "called while idle";
+  auto a = Submit(p, {"a"}).get();
+  ASSERT_EQ(a.results.at(0).outcome, sink::RecordOutcome::kSpooled);
+  const int calls_when_spooling = idle_calls.load();
+  // The replay thread retries every 2.5-5 ms: 40 more attempts span a few of the batcher's
+  // 50 ms idle wakes.
+  const int writes = sink_.write_calls();
+  ASSERT_TRUE(Eventually([&] { return sink_.write_calls() > writes + 40; }));
+  EXPECT_EQ(idle_calls.load(), calls_when_spooling) << "the replay thread owns the sink";
+  sink_.FailNext(0, Status::Ok());
+  ASSERT_TRUE(Eventually([&] { return spool->Empty(); }));
+  EXPECT_TRUE(Eventually([&] { return idle_calls.load() > calls_when_spooling; }))
+      << "the batcher owns the sink again";
+  p.Shutdown(Clock::now() + milliseconds(500));
 }
 
 }  // namespace
