@@ -49,9 +49,11 @@ const KeySpec kKeys[] = {
     Int("http", "max_body_bytes", F(http.max_body_bytes), 1, kU64Max,
         "Largest request body accepted, in bytes; a larger one is answered 413."),
     Int("http", "max_body_bytes_in_flight", F(http.max_body_bytes_in_flight), 1, kU64Max,
-        "Bytes of request bodies being received or decoded at once, over all connections; a "
-        "request that would exceed it is answered 429 with Retry-After before its body is "
-        "read (one body larger than this is taken when no other is in flight)."),
+        "Bytes held for requests over all connections: each body being received or decoded "
+        "counts twice (its bytes and the records decoded from them, until they are queued), "
+        "and answers not yet read by their clients count too; a request that would exceed it "
+        "is answered 429 with Retry-After before its body is read (a body larger than this is "
+        "taken when nothing else is held)."),
     Int("http", "max_header_bytes", F(http.max_header_bytes), 1, kU32Max,
         "Largest request header block, in bytes; a larger one is answered 431."),
     Int("http", "read_timeout_ms", F(http.read_timeout_ms), 1, kU32Max,
