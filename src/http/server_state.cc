@@ -114,7 +114,8 @@ void ServerState::ClearSessions() {
 
 bool ServerState::TryReserveBody(uint64_t bytes) {
   const uint64_t held = body_bytes_.fetch_add(bytes);
-  if (held == 0 || held + bytes <= options.http.max_body_bytes_in_flight) {
+  if (held == 0 ||
+      held + bytes + answer_bytes_.load() <= options.http.max_body_bytes_in_flight) {
     return true;
   }
   body_bytes_.fetch_sub(bytes);

@@ -87,14 +87,16 @@ struct ServerState {
   // fits when nothing is reserved (so a legal body larger than the budget is taken alone).
   // Answers not yet written (a client that does not read them) are held in the same budget:
   // AddAnswer() always succeeds (an answer cannot be refused once its request was read) and
-  // the bytes go back with ReleaseBody() once written or dropped; while they are held, bodies
+  // the bytes go back with ReleaseAnswer() once written or dropped; while they are held, bodies
   // are refused. Each answer is bounded (http/ingest_results.h), and a connection holding
   // more than kMaxQueuedAnswerBytes reads no further request, so the budget is overshot by at
-  // most one answer per request being decoded.
+  // most one answer per request being decoded. ("Alone" above counts bodies only.)
   bool TryReserveBody(uint64_t bytes);
-  void AddAnswer(uint64_t bytes) { body_bytes_.fetch_add(bytes); }
   void ReleaseBody(uint64_t bytes) { body_bytes_.fetch_sub(bytes); }
-  uint64_t body_bytes_in_flight() const { return body_bytes_.load(); }
+  void AddAnswer(uint64_t bytes) { answer_bytes_.fetch_add(bytes); }
+  void ReleaseAnswer(uint64_t bytes) { answer_bytes_.fetch_sub(bytes); }
+  // Bodies and unwritten answers.
+  uint64_t body_bytes_in_flight() const { return body_bytes_.load() + answer_bytes_.load(); }
 
   // Responses owed to clients (requests read, response not yet written or dropped).
   void AddOwed(uint64_t n);
@@ -108,6 +110,7 @@ struct ServerState {
   std::atomic<size_t> open_{0};
   std::atomic<uint64_t> owed_{0};
   std::atomic<uint64_t> body_bytes_{0};
+  std::atomic<uint64_t> answer_bytes_{0};
 
   std::mutex mu_;
   std::condition_variable owed_cv_;  // with mu_

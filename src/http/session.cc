@@ -112,6 +112,7 @@ void Session::DoRead() {
 void Session::OnRead(error_code ec, size_t /*bytes*/) {
   reading_ = false;
   if (closed_) {
+    ReleaseBody();  // reserved by a read that completed after Close()
     return;
   }
   if (lingering_) {
@@ -544,7 +545,7 @@ void Session::Close() {
 void Session::ReleaseAnswers(uint64_t bytes) {
   if (bytes != 0) {
     answer_bytes_ -= bytes;
-    state_.ReleaseBody(bytes);
+    state_.ReleaseAnswer(bytes);
   }
 }
 

@@ -53,6 +53,11 @@ bool Session::OnBodyBytes(uint64_t bytes) {
   // A body is held twice until its records are queued: its bytes, and the records decoded
   // from them (about as large again: a record is 688 bytes before its strings), so two 8 MiB
   // bodies cannot be decoded side by side beyond the budget.
+  if (closed_) {
+    // A read that completed after Close() (its data was already in): nothing may be reserved
+    // that Close() would not give back.
+    return false;
+  }
   const uint64_t charge = bytes * kBodyCharge;
   if (!state_.TryReserveBody(charge)) {
     body_refused_ = true;

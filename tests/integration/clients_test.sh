@@ -74,7 +74,7 @@ retry_case() {  # EXAMPLE STATUS
     "$status" 1 >"$work/proxy.out" 2>&1 &
   proxy_pid=$!
   local port="" i
-  for ((i = 0; i < 100; i++)); do
+  for ((i = 0; i < 600; i++)); do  # up to 30 s: python starts slowly on a loaded machine
     port="$(sed -n 's/^port=//p' "$work/proxy.out")"
     [[ -n "$port" ]] && break
     sleep 0.05

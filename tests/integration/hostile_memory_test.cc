@@ -143,7 +143,9 @@ TEST_P(HostileMemoryTest, EveryHostileShapeAtOnceStaysWithin64MiB) {
       const auto res = client.Post(
           "/v1/records", Events("large" + std::to_string(c) + "-", 10000, 440 + (c % 4) * 70));
       if (res.status == 200) ++large_stored;
-      if (res.status != 200 && res.status != 429 && res.status != 503) {
+      // 0: a 429 answered before the body was read, then the connection closed while the
+      // client was still sending (the collector drains for at most the linger time).
+      if (res.status != 200 && res.status != 429 && res.status != 503 && res.status != 0) {
         fail("large body: " + std::to_string(res.status) + " " + res.body.substr(0, 120));
       }
     });
@@ -209,7 +211,7 @@ TEST_P(HostileMemoryTest, EveryHostileShapeAtOnceStaysWithin64MiB) {
     if (large.status != 429) break;
     std::this_thread::sleep_for(100ms);
   }
-  EXPECT_EQ(large.status, 200) << large.body.substr(0, 200);
+  EXPECT_EQ(large.status, 200) << large.body.substr(0, 200) << "\n" << collector_->Log();
   EXPECT_EQ(Db()->Int("SELECT COUNT(*) FROM tc_idempotency WHERE key LIKE '%smuggled%'"), 0);
 }
 

@@ -131,18 +131,7 @@ std::vector<ClientResponse> SessionPair::Responses() const {
     if (message.result_int() == 100) {
       continue;
     }
-    ClientResponse response;
-    response.status = static_cast<int>(message.result_int());
-    response.body = std::move(message.body());
-    response.keep_alive = message.keep_alive();
-    for (const auto& field : message) {
-      std::string name(field.name_string());
-      for (char& c : name) {
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      }
-      response.headers[name] = std::string(field.value());
-    }
-    out.push_back(std::move(response));
+    out.push_back(ToClientResponse(std::move(message)));
   }
   return out;
 }

@@ -91,19 +91,24 @@ std::optional<ClientResponse> TestClient::Read(std::chrono::milliseconds timeout
     if (message.result_int() == 100) {
       continue;  // interim response
     }
-    ClientResponse response;
-    response.status = static_cast<int>(message.result_int());
-    response.body = std::move(message.body());
-    response.keep_alive = message.keep_alive();
-    for (const auto& field : message) {
-      std::string name(field.name_string());
-      for (char& c : name) {
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      }
-      response.headers[name] = std::string(field.value());
-    }
-    return response;
+    return ToClientResponse(std::move(message));
   }
+}
+
+ClientResponse ToClientResponse(
+    beast::http::response<beast::http::string_body>&& message) {
+  ClientResponse response;
+  response.status = static_cast<int>(message.result_int());
+  response.body = std::move(message.body());
+  response.keep_alive = message.keep_alive();
+  for (const auto& field : message) {
+    std::string name(field.name_string());
+    for (char& c : name) {
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    response.headers[name] = std::string(field.value());
+  }
+  return response;
 }
 
 std::optional<ClientResponse> TestClient::RoundTrip(std::string_view request) {

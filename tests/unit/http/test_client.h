@@ -16,6 +16,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
 
 namespace tc::http::testing {
 
@@ -31,6 +33,10 @@ struct ClientResponse {
     return it == headers.end() ? std::string() : it->second;
   }
 };
+
+// A parsed response as the tests read it.
+ClientResponse ToClientResponse(
+    boost::beast::http::response<boost::beast::http::string_body>&& message);
 
 // "POST /v1/records HTTP/1.1" request text with Host and Content-Length.
 std::string MakeRequest(std::string_view method, std::string_view target, std::string_view body = {},
