@@ -4,7 +4,7 @@
 // and completes durable submissions at once (FuzzSubmitter). One io_context run by the fuzzer's
 // thread, so runs are deterministic. Checks: the session closes once the client is done (within
 // kStuck), the output is a sequence of well-formed responses (CheckResponseStream), and once the
-// session is gone nothing is owed or registered. TC_FUZZ_VERBOSE=1 prints what the session wrote.
+// session is gone nothing is owed, registered or held in the body budget. TC_FUZZ_VERBOSE=1 prints what the session wrote.
 
 #include <sys/socket.h>
 #include <unistd.h>
@@ -121,6 +121,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   TC_CHECK(env->state.owed() == 0);
   TC_CHECK(env->state.open_connections() == 0);
   TC_CHECK(env->metrics.http_connections_open.Get() == 0);
+  TC_CHECK(env->state.body_bytes_in_flight() == 0);  // bodies and unwritten answers given back
   static const bool verbose = std::getenv("TC_FUZZ_VERBOSE") != nullptr;
   if (verbose) {
     std::fprintf(stderr, "---- %zu bytes sent, %zu received:\n%s\n----\n", size, out.size(),

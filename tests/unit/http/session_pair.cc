@@ -50,6 +50,7 @@ SessionPair::~SessionPair() {
     }
   }
   TC_CHECK(state_->open_connections() == 0);
+  TC_CHECK(state_->body_bytes_in_flight() == 0);  // bodies and unwritten answers given back
   submitter_.set_mode(FakeSubmitter::Mode::kAuto);
   while (ioc_.poll() > 0) {
   }

@@ -28,7 +28,8 @@ class SessionPair {
  public:
   // `socket_buffer_bytes` > 0 sets SO_SNDBUF and SO_RCVBUF of both ends (the kernel may round).
   explicit SessionPair(const ServerOptions& options, int socket_buffer_bytes = 0);
-  // Closes the client end and runs the session until it is gone.
+  // Closes the client end and runs the session until it is gone; aborts if it is not, or if
+  // the body budget was not given back whole.
   ~SessionPair();
   SessionPair(const SessionPair&) = delete;
   SessionPair& operator=(const SessionPair&) = delete;
