@@ -1,5 +1,6 @@
 #include "http/ingest_handler.h"
 
+#include <string>
 #include <utility>
 
 #include <boost/beast/core/string.hpp>
@@ -74,10 +75,17 @@ IngestHandler::Outcome IngestHandler::Handle(IngestEndpoint endpoint, const Requ
   }
   ingest::BodyFormat format = ingest::BodyFormat::kJson;
   if (!ParseBodyFormat(request.content_type, endpoint, &format)) {
-    SetError(out, 415, "unsupported_media_type",
-             endpoint == IngestEndpoint::kRecords
-                 ? "use Content-Type application/json or application/x-ndjson"
-                 : "use Content-Type application/json");
+    std::string message = endpoint == IngestEndpoint::kRecords
+                              ? "use Content-Type application/json or application/x-ndjson"
+                              : "use Content-Type application/json";
+    const std::string_view media =
+        Trim(std::string_view(request.content_type).substr(0, request.content_type.find(';')));
+    if (boost::beast::iequals(media, "application/x-www-form-urlencoded")) {
+      // What `curl -d` sends unless told otherwise: say how to tell it.
+      message += " (got application/x-www-form-urlencoded, curl's default for -d: add "
+                 "-H 'Content-Type: application/json')";
+    }
+    SetError(out, 415, "unsupported_media_type", message);
     return Outcome::kAnswered;
   }
   if (request.encoded) {

@@ -61,6 +61,14 @@ TEST_F(ServerTest, WrongContentTypeIs415) {
   response = Call(MakeRequest("POST", "/v1/traces", "{}", "application/x-ndjson"));
   ASSERT_TRUE(response.has_value());
   EXPECT_EQ(response->status, 415);
+  // curl -d without -H: the answer says what to add.
+  response = Call(MakeRequest("POST", "/v1/records", SessionRecord("x"),
+                              "application/x-www-form-urlencoded"));
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->status, 415);
+  EXPECT_NE(Json(response->body).Str("/error/message").find("-H 'Content-Type: application/json'"),
+            std::string::npos)
+      << response->body;
   response = Call(MakeRequest("POST", "/v1/records", SessionRecord("x"), "application/json",
                               "Content-Encoding: gzip\r\n"));
   ASSERT_TRUE(response.has_value());
