@@ -46,10 +46,9 @@ std::string_view OriginForm(std::string_view target) {
   return rest.substr(path);  // "?x" with an empty path: routed as is (404), like "" would be
 }
 
-bool RequestParser::Refuse(FramingError error, beast::http::error code, error_code& ec) {
+void RequestParser::Refuse(FramingError error, beast::http::error code, error_code& ec) {
   framing_error_ = error;
   ec = code;
-  return false;
 }
 
 void RequestParser::on_request_impl(beast::http::verb method, string_view /*method_str*/,

@@ -93,7 +93,8 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
                                  error_code& ec) override;
   void on_finish_impl(error_code& ec) override;
 
-  bool Refuse(FramingError error, boost::beast::http::error code, error_code& ec);
+  // Records why the request is refused and fails the read with `code`.
+  void Refuse(FramingError error, boost::beast::http::error code, error_code& ec);
 
   RequestData& out_;
   HeaderObserver* observer_;

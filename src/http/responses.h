@@ -13,6 +13,8 @@
 namespace tc::http {
 
 inline constexpr std::string_view kJsonContentType = "application/json";
+// The body of every /healthz answer (a session's, or the one given over the connection limit).
+inline constexpr std::string_view kHealthzBody = R"({"status":"ok"})";
 inline constexpr std::string_view kPrometheusContentType = "text/plain; version=0.0.4";
 
 // One response being built. Not thread-safe; owned by one session slot.

@@ -40,7 +40,7 @@ std::string RefusalResponse(uint32_t retry_after_s) {
 
 std::string ClosingHealthzResponse() {
   Response response;
-  response.body.assign(R"({"status":"ok"})");
+  response.body.assign(kHealthzBody);
   std::string text;
   SerializeHead(response, /*close=*/true, /*keep_alive_10=*/false, 0, &text);
   text += response.body;

@@ -223,7 +223,7 @@ void Session::HandleRequest() {
                    match.query, seq, slot);
       return;
     case Route::kHealthz:
-      response.body.assign(R"({"status":"ok"})");
+      response.body.assign(kHealthzBody);
       break;
     case Route::kReadyz: {
       Status ready = stopping ? Status::Unavailable("shutting down")
