@@ -14,6 +14,7 @@ packages=(g++ cmake make pkg-config libboost-dev libboost-system-dev libsimdjson
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(libgtest-dev libgmock-dev googletest sqlite3 nodejs npm clang libclang-rt-14-dev procps
              python3
+             libasan8 libubsan1 libtsan2  # scripts/sanitize.sh (g++ 12's sanitizer runtimes)
              systemd)  # systemd-analyze: systemd_test verifies deploy/systemd/*.service
 fi
 

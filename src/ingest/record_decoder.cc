@@ -230,6 +230,7 @@ bool ReadEventFields(od::object& object, Reader& r, EventDraft* d) {
       })) {
     return false;
   }
+  d->has_system_instance_id = system_instance_id.has_value();
   e.system_instance_id = system_instance_id.value_or("");
   if (!e.event_time) e.event_time = top_event_time;
   if (!e.message_time) e.message_time = top_message_time;

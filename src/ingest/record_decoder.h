@@ -18,6 +18,7 @@ struct EventDraft {
   bool cais_fields = false;         // a cais-only field was present (inference)
   bool environment_fields = false;  // reward / terminated / truncated present
   bool has_actions = false;         // `actions` present
+  bool has_system_instance_id = false;  // a non-null `system_instance_id` was given
   schema::JsonText actions;         // compact JSON array
   MetadataObject metadata;
   bool has_session_id = false;

@@ -112,6 +112,15 @@ ItemReader<Draft, ReadFn> MakeItemReader(Reader& r, std::vector<Item<Draft>>* ou
   return ItemReader<Draft, ReadFn>{r, out, read};
 }
 
+// synth-ai's BaseEvent requires system_instance_id: a SessionTrace event without one (for example an
+// object with none of an event's fields) is refused, not stored as an empty runtime event. (A v1
+// "event" record keeps its documented default "".)
+bool ReadTraceEvent(od::object& object, Reader& r, internal::EventDraft* draft) {
+  if (!internal::ReadEventFields(object, r, draft)) return false;
+  return draft->has_system_instance_id ||
+         r.Fail("system_instance_id", "required field is missing (synth-ai requires it)");
+}
+
 template <typename Fn>
 struct PlainReader {
   Fn fn;
@@ -149,7 +158,7 @@ bool ReadStep(od::object& object, Reader& r, StepDraft* step) {
         if (key == "step_metadata") return r.Json(v, key, &t.step_metadata);
         if (key == "events") {
           return ForEachObject(v, r, key,
-                               MakeItemReader(r, &step->events, internal::ReadEventFields));
+                               MakeItemReader(r, &step->events, ReadTraceEvent));
         }
         if (key == "markov_blanket_messages" || key == "step_messages") {
           if (!step->messages.empty()) return true;  // new name given first: keep it
@@ -188,7 +197,7 @@ bool ReadDocument(od::object& object, Reader& r, Document* doc) {
     }
     if (key == "event_history") {
       return ForEachObject(v, r, key,
-                           MakeItemReader(r, &doc->event_history, internal::ReadEventFields));
+                           MakeItemReader(r, &doc->event_history, ReadTraceEvent));
     }
     if (key == "markov_blanket_message_history" || key == "message_history") {
       if (!doc->message_history.empty()) return true;

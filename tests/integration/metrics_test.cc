@@ -14,6 +14,7 @@
 #include "support/collector_process.h"
 #include "support/http_client.h"
 #include "support/temp_dir.h"
+#include "test_wait.h"
 #include "unit/metrics/prometheus_parse.h"
 
 namespace tc::testing {
@@ -128,7 +129,18 @@ TEST(OperationsIntegrationTest, ThreadsAreNamedByRole) {
   CollectorProcess collector({"--backend", "embedded", "--db", dir.File("tc.db"), "--set",
                               "http.io_threads=2"},
                              {}, dir.File("collector.log"));
-  const std::multiset<std::string> names = ThreadNames(collector.pid());
+  // A thread names itself once it runs: wait until every role is there (a loaded machine may not
+  // have scheduled the last one yet when the collector answers ready).
+  std::multiset<std::string> names;
+  WaitFor(
+      [&] {
+        names = ThreadNames(collector.pid());
+        for (const char* role : {"tc-writer", "tc-checkpoint", "tc-replay", "tc-io-0", "tc-io-1"}) {
+          if (names.count(role) == 0) return false;
+        }
+        return true;
+      },
+      std::chrono::seconds(10));
   EXPECT_EQ(names.count("tc-writer"), 1u) << ::testing::PrintToString(names);
   EXPECT_EQ(names.count("tc-checkpoint"), 1u) << ::testing::PrintToString(names);
   EXPECT_EQ(names.count("tc-replay"), 1u) << ::testing::PrintToString(names);

@@ -198,9 +198,11 @@ TEST(DecodeTracesTest, HistoryEventNotInAnyStepHasNoStep) {
 TEST(DecodeTracesTest, EmptyHistoryTakesTheStepLists) {
   DecodedRequest request = Traces(R"({"session_id":"s",
       "session_time_steps":[
-        {"step_id":"a","events":[{"model_name":"m"},{"reward":1}],
+        {"step_id":"a","events":[{"system_instance_id":"llm","model_name":"m"},
+                                  {"system_instance_id":"env","reward":1}],
          "markov_blanket_messages":[{"message_type":"user","content":"hi"}]},
-        {"step_id":"b","events":[{"actions":[4],"metadata":{"step_id":"elsewhere"}}],
+        {"step_id":"b","events":[{"system_instance_id":"agent","actions":[4],
+                                  "metadata":{"step_id":"elsewhere"}}],
          "step_messages":[{"message_type":"assistant","content":{"text":"yo","json_payload":null}}]}],
       "event_history":[],"markov_blanket_message_history":[]})");
   ASSERT_EQ(request.records.size(), 1u + 2u + 3u + 2u);
@@ -219,7 +221,8 @@ TEST(DecodeTracesTest, EmptyHistoryTakesTheStepLists) {
 
 TEST(DecodeTracesTest, ExplicitEventTypeIsHonoured) {
   DecodedRequest request = Traces(R"({"session_id":"s",
-      "event_history":[{"event_type":"environment","model_name":"m","reward":2}]})");
+      "event_history":[{"event_type":"environment","system_instance_id":"env","model_name":"m",
+                        "reward":2}]})");
   ASSERT_EQ(request.records.size(), 2u);
   const auto& event = As<schema::EventRecord>(request.records[1]);
   EXPECT_EQ(event.event_type, EventType::kEnvironment);
@@ -268,7 +271,8 @@ TEST(DecodeTracesTest, ABadPartRefusesTheWholeDocumentOnly) {
   const DocumentRefusal cases[] = {
       {R"({"created_at":"x"})", "session_id", "required field is missing"},
       {R"({"session_id":5})", "session_id", "expected a string"},
-      {R"({"session_id":"s","event_history":[{},{},{"time_record":{"event_time":"x"}}]})",
+      {R"({"session_id":"s","event_history":[{"system_instance_id":"a"},{"system_instance_id":"b"},
+          {"time_record":{"event_time":"x"}}]})",
        "event_history[2].time_record.event_time", "expected a number"},
       {R"({"session_id":"s","event_history":[{"event_type":"llm"}]})",
        "event_history[0].event_type", "unknown event_type"},
@@ -276,7 +280,7 @@ TEST(DecodeTracesTest, ABadPartRefusesTheWholeDocumentOnly) {
       {R"({"session_id":"s","event_history":{}})", "event_history", "expected an array"},
       {R"({"session_id":"s","session_time_steps":[{"step_index":0}]})",
        "session_time_steps[0].step_id", "required field is missing"},
-      {R"({"session_id":"s","session_time_steps":[{"step_id":"a","events":[{},{"input_tokens":"1"}]}]})",
+      {R"({"session_id":"s","session_time_steps":[{"step_id":"a","events":[{"system_instance_id":"a"},{"input_tokens":"1"}]}]})",
        "session_time_steps[0].events[1].input_tokens", "expected an integer"},
       {R"({"session_id":"s","markov_blanket_message_history":[{"message_type":"user","content":"c"},
           {"message_type":"action","content":"c"}]})",
@@ -285,6 +289,11 @@ TEST(DecodeTracesTest, ABadPartRefusesTheWholeDocumentOnly) {
        "message_history[0].content", "required field is missing"},
       {R"({"session_id":"s","session_time_steps":[{"step_id":"a","step_messages":[{"content":"c"}]}]})",
        "session_time_steps[0].step_messages[0].message_type", "required field is missing"},
+      {R"({"session_id":"s","event_history":[{"foo":1}]})", "event_history[0].system_instance_id",
+       "required field is missing"},
+      {R"({"session_id":"s","session_time_steps":[{"step_id":"a","events":[{"system_instance_id":null,
+          "model_name":"m"}]}]})",
+       "session_time_steps[0].events[0].system_instance_id", "required field is missing"},
       {R"({"session_id":"s","outcome_rewards":[{"achievements_count":1}]})",
        "outcome_rewards[0].total_reward", "required field is missing"},
       {R"({"session_id":"s","event_rewards":[{"reward_value":1}]})", "event_rewards[0].event_id",
@@ -294,7 +303,7 @@ TEST(DecodeTracesTest, ABadPartRefusesTheWholeDocumentOnly) {
   };
   for (const DocumentRefusal& c : cases) {
     SCOPED_TRACE(c.document);
-    std::string body = R"({"traces":[{"session_id":"good","event_history":[{"actions":[]}]},)" +
+    std::string body = R"({"traces":[{"session_id":"good","event_history":[{"system_instance_id":"a","actions":[]}]},)" +
                        c.document + R"(,{"session_id":"good2"}]})";
     DecodedRequest request = Traces(body);
     EXPECT_EQ(request.total, 3u);
@@ -316,7 +325,8 @@ TEST(DecodeTracesTest, LimitsInsideDocuments) {
   IngestLimits limits;
   limits.max_array_items = 2;
   limits.max_id_bytes = 4;
-  DecodedRequest request = Traces(R"([{"session_id":"s","event_history":[{},{},{}]},
+  DecodedRequest request = Traces(R"([{"session_id":"s","event_history":[{"system_instance_id":"a"},
+                                      {"system_instance_id":"a"},{"system_instance_id":"a"}]},
                                       {"session_id":"toolong"}])",
                                   limits);
   ASSERT_EQ(request.errors.size(), 2u);
