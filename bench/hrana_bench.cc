@@ -26,9 +26,9 @@
 
 #include "common/log.h"
 #include "common/time_format.h"
-#include "sink/hrana_batch.h"
-#include "sink/hrana_response.h"
-#include "sink/hrana_sink.h"
+#include "sink/hrana/hrana_batch.h"
+#include "sink/hrana/hrana_response.h"
+#include "sink/hrana/hrana_sink.h"
 #include "storage/write_plan.h"
 
 namespace {

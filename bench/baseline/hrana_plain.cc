@@ -6,8 +6,8 @@
 #include <numeric>
 
 #include "common/time_format.h"
-#include "sink/hrana_batch.h"
-#include "sink/hrana_sink.h"
+#include "sink/hrana/hrana_batch.h"
+#include "sink/hrana/hrana_sink.h"
 #include "storage/write_plan.h"
 
 namespace tc::bench {

@@ -10,8 +10,8 @@
 #include "baseline/raw_sqlite.h"
 #include "ingest/decoder.h"
 #include "loadgen/db_count.h"
-#include "sink/hrana_sink.h"
-#include "sink/sqlite_sink.h"
+#include "sink/hrana/hrana_sink.h"
+#include "sink/sqlite/sqlite_sink.h"
 
 namespace tc::bench {
 namespace {

@@ -9,8 +9,8 @@
 #include <sstream>
 
 #include "common/log.h"
-#include "sink/hrana_sink.h"
-#include "sink/sqlite_sink.h"
+#include "sink/hrana.h"
+#include "sink/sqlite.h"
 
 namespace tc::app {
 namespace {
@@ -99,12 +99,12 @@ Result<std::unique_ptr<Collector>> Collector::Create(const config::Config& confi
   metrics::Metrics& metrics = metrics::Global();
   // The embedded sink, if that is the backend: its database file can be deleted or replaced
   // under it (SqliteSink's header), which /readyz reports and the writer checks when idle.
-  sink::SqliteSink* embedded = nullptr;
+  sink::EmbeddedSink* embedded = nullptr;
 
   if (c->choice_.backend == config::Backend::kEmbedded) {
     TC_LOG(kInfo, "app", "backend embedded (SQLite file {}): {}", config.embedded.path,
            c->choice_.reason);
-    TC_ASSIGN_OR_RETURN(auto sqlite, sink::SqliteSink::Create({
+    TC_ASSIGN_OR_RETURN(auto sqlite, sink::CreateSqliteSink({
                                          .path = config.embedded.path,
                                          .synchronous = config.embedded.synchronous,
                                          .busy_timeout_ms = config.embedded.busy_timeout_ms,
@@ -130,12 +130,13 @@ Result<std::unique_ptr<Collector>> Collector::Create(const config::Config& confi
       url = c->supervisor_->base_url();
     }
     TC_LOG(kInfo, "app", "backend sqld at {}: {}", url, c->choice_.reason);
-    TC_ASSIGN_OR_RETURN(auto hrana,
-                        sink::HranaSink::Create(sink::HranaSinkOptionsFromConfig(config.sqld, url)));
+    TC_ASSIGN_OR_RETURN(auto hrana, sink::CreateHranaSink(config.sqld, url));
     c->sink_ = std::move(hrana);
   }
   pipeline::PipelineOptions pipeline_options = PipelineOptionsFrom(config);
-  if (embedded != nullptr) pipeline_options.on_idle = [embedded] { embedded->Idle(); };
+  if (embedded != nullptr) pipeline_options.on_idle = [embedded] {
+    embedded->Idle(std::chrono::steady_clock::now());
+  };
   if (Status opened = c->sink_->Open(); !opened.ok()) {
     // A store that is not reachable yet (an external server starting after us) is what the
     // spool is for; anything else (bad URL, refused token, unwritable file) stops the start.

@@ -4,7 +4,7 @@
 // and again by Validate. Messages do not name the key; callers prefix it.
 
 #include "common/status.h"
-#include "config/key_table.h"
+#include "key_table.h"
 
 namespace tc::config {
 

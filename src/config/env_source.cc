@@ -4,10 +4,10 @@
 #include <set>
 
 #include "common/check.h"
-#include "config/key_table.h"
-#include "config/sources.h"
-#include "config/text_util.h"
-#include "config/value_codec.h"
+#include "key_table.h"
+#include "sources.h"
+#include "text_util.h"
+#include "value_codec.h"
 
 namespace tc::config {
 namespace {

@@ -1,11 +1,11 @@
-#include "config/flags.h"
+#include "flags.h"
 
 #include <fmt/format.h>
 
 #include "common/check.h"
-#include "config/key_table.h"
-#include "config/text_util.h"
-#include "config/value_codec.h"
+#include "key_table.h"
+#include "text_util.h"
+#include "value_codec.h"
 
 namespace tc::config {
 namespace {

@@ -7,7 +7,7 @@
 #include <sstream>
 #include <string>
 
-#include "config/render.h"
+#include "render.h"
 
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";

@@ -1,10 +1,10 @@
-#include "config/key_table.h"
+#include "key_table.h"
 
 #include <algorithm>
 #include <cctype>
 #include <iterator>
 
-#include "config/checks.h"
+#include "checks.h"
 
 namespace tc::config {
 namespace {

@@ -5,8 +5,8 @@
 #include <string>
 
 #include "config/config.h"
-#include "config/flags.h"
-#include "config/sources.h"
+#include "flags.h"
+#include "sources.h"
 
 namespace tc::config {
 

@@ -1,4 +1,4 @@
-#include "config/render.h"
+#include "render.h"
 
 #include <fmt/format.h>
 
@@ -7,10 +7,10 @@
 #include <type_traits>
 #include <utility>
 
-#include "config/flags.h"
-#include "config/key_table.h"
-#include "config/text_util.h"
-#include "config/value_codec.h"
+#include "flags.h"
+#include "key_table.h"
+#include "text_util.h"
+#include "value_codec.h"
 
 namespace tc::config {
 namespace {

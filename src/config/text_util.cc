@@ -1,4 +1,4 @@
-#include "config/text_util.h"
+#include "text_util.h"
 
 #include <algorithm>
 

@@ -9,9 +9,9 @@
 #include <cerrno>
 #include <cstring>
 
-#include "config/key_table.h"
-#include "config/sources.h"
-#include "config/value_codec.h"
+#include "key_table.h"
+#include "sources.h"
+#include "value_codec.h"
 
 namespace tc::config {
 namespace {

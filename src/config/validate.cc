@@ -8,11 +8,11 @@
 #include <string_view>
 
 #include "common/log.h"
-#include "config/checks.h"
+#include "checks.h"
 #include "config/config.h"
-#include "config/key_table.h"
-#include "config/text_util.h"
-#include "config/value_codec.h"
+#include "key_table.h"
+#include "text_util.h"
+#include "value_codec.h"
 
 namespace tc::config {
 namespace {

@@ -1,4 +1,4 @@
-#include "config/value_codec.h"
+#include "value_codec.h"
 
 #include <fmt/format.h>
 

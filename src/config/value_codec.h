@@ -8,7 +8,7 @@
 
 #include "common/status.h"
 #include "config/config.h"
-#include "config/key_table.h"
+#include "key_table.h"
 
 namespace tc::config {
 

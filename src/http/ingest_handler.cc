@@ -1,11 +1,11 @@
-#include "http/ingest_handler.h"
+#include "ingest_handler.h"
 
 #include <string>
 #include <utility>
 
 #include <boost/beast/core/string.hpp>
 
-#include "http/router.h"
+#include "router.h"
 
 namespace tc::http {
 

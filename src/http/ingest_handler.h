@@ -8,12 +8,12 @@
 #include <vector>
 
 #include "config/config.h"
-#include "http/ingest_results.h"
-#include "http/request_parser.h"
-#include "http/responses.h"
+#include "ingest_results.h"
+#include "request_parser.h"
+#include "responses.h"
 #include "http/server_options.h"
 #include "metrics/metrics.h"
-#include "pipeline/submission.h"
+#include "contract/submission.h"
 
 namespace tc::http {
 

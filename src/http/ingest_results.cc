@@ -1,4 +1,4 @@
-#include "http/ingest_results.h"
+#include "ingest_results.h"
 
 #include <fmt/format.h>
 

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "http/responses.h"
+#include "responses.h"
 #include "ingest/decoder.h"
-#include "sink/sink.h"
+#include "contract/sink.h"
 
 namespace tc::http {
 

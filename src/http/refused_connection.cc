@@ -1,4 +1,4 @@
-#include "http/refused_connection.h"
+#include "refused_connection.h"
 
 #include <algorithm>
 #include <array>

@@ -9,7 +9,7 @@
 
 #include "http/connection_types.h"
 
-#include "http/server_state.h"
+#include "server_state.h"
 
 namespace tc::http {
 

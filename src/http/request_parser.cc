@@ -1,4 +1,4 @@
-#include "http/request_parser.h"
+#include "request_parser.h"
 
 #include <simdjson.h>
 

@@ -1,4 +1,4 @@
-#include "http/responses.h"
+#include "responses.h"
 
 #include <fmt/format.h>
 

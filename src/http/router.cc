@@ -1,4 +1,4 @@
-#include "http/router.h"
+#include "router.h"
 
 namespace tc::http {
 

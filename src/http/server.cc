@@ -9,9 +9,9 @@
 
 #include "common/log.h"
 #include "common/thread_name.h"
-#include "http/refused_connection.h"
-#include "http/server_state.h"
-#include "http/session.h"
+#include "refused_connection.h"
+#include "server_state.h"
+#include "session.h"
 
 namespace tc::http {
 

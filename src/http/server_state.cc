@@ -1,9 +1,9 @@
-#include "http/server_state.h"
+#include "server_state.h"
 
 #include <algorithm>
 #include <utility>
 
-#include "http/responses.h"
+#include "responses.h"
 
 namespace tc::http {
 

@@ -17,10 +17,10 @@
 
 #include "common/status.h"
 #include "http/api_keys.h"
-#include "http/ingest_handler.h"
+#include "ingest_handler.h"
 #include "http/server_options.h"
 #include "metrics/metrics.h"
-#include "pipeline/submission.h"
+#include "contract/submission.h"
 
 namespace tc::http {
 

@@ -1,4 +1,4 @@
-#include "http/session.h"
+#include "session.h"
 
 #include <fmt/format.h>
 

@@ -26,12 +26,12 @@
 #include <boost/beast/core/flat_buffer.hpp>
 
 #include "http/connection_types.h"
-#include "http/ingest_handler.h"
-#include "http/ingest_results.h"
-#include "http/request_parser.h"
-#include "http/responses.h"
-#include "http/router.h"
-#include "http/server_state.h"
+#include "ingest_handler.h"
+#include "ingest_results.h"
+#include "request_parser.h"
+#include "responses.h"
+#include "router.h"
+#include "server_state.h"
 
 namespace tc::http {
 

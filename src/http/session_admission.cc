@@ -5,7 +5,7 @@
 
 #include <boost/asio/write.hpp>
 
-#include "http/session.h"
+#include "session.h"
 
 namespace tc::http {
 

@@ -1,4 +1,4 @@
-#include "ingest/body_scan.h"
+#include "body_scan.h"
 
 namespace tc::ingest::internal {
 

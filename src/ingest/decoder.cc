@@ -6,10 +6,10 @@
 #include <type_traits>
 #include <utility>
 
-#include "ingest/body_scan.h"
-#include "ingest/json_check.h"
-#include "ingest/json_reader.h"
-#include "ingest/record_decoder.h"
+#include "body_scan.h"
+#include "json_check.h"
+#include "json_reader.h"
+#include "record_decoder.h"
 
 namespace tc::ingest {
 namespace {

@@ -1,4 +1,4 @@
-#include "ingest/json_check.h"
+#include "json_check.h"
 
 #include <fmt/format.h>
 #include <simdjson.h>
@@ -7,7 +7,7 @@
 #include <cstring>
 #include <vector>
 
-#include "ingest/body_scan.h"
+#include "body_scan.h"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>

@@ -1,4 +1,4 @@
-#include "ingest/json_reader.h"
+#include "json_reader.h"
 
 #include <fmt/format.h>
 

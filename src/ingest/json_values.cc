@@ -8,7 +8,7 @@
 #include <utility>
 
 #include "common/json_writer.h"
-#include "ingest/json_reader.h"
+#include "json_reader.h"
 
 namespace tc::ingest::internal {
 

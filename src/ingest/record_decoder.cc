@@ -1,4 +1,4 @@
-#include "ingest/record_decoder.h"
+#include "record_decoder.h"
 
 #include <fmt/format.h>
 

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "ingest/json_reader.h"
+#include "json_reader.h"
 #include "schema/records.h"
 
 namespace tc::ingest::internal {

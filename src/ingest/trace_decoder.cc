@@ -10,11 +10,11 @@
 #include <utility>
 #include <vector>
 
-#include "ingest/body_scan.h"
+#include "body_scan.h"
 #include "ingest/decoder.h"
-#include "ingest/json_check.h"
-#include "ingest/json_reader.h"
-#include "ingest/record_decoder.h"
+#include "json_check.h"
+#include "json_reader.h"
+#include "record_decoder.h"
 
 namespace tc::ingest {
 namespace {

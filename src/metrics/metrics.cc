@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <iterator>
 
-#include "metrics/prometheus_text.h"
+#include "prometheus_text.h"
 
 #ifndef TC_VERSION
 #define TC_VERSION "unknown"

@@ -1,4 +1,4 @@
-#include "metrics/prometheus_text.h"
+#include "prometheus_text.h"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "spool/crc32c.h"
+#include "crc32c.h"
 
 #include <array>
 

@@ -1,8 +1,8 @@
-#include "spool/frame.h"
+#include "frame.h"
 
 #include <cstring>
 
-#include "spool/crc32c.h"
+#include "crc32c.h"
 
 namespace tc::spool {
 namespace {

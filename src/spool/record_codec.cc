@@ -1,4 +1,4 @@
-#include "spool/record_codec.h"
+#include "record_codec.h"
 
 #include <bit>
 #include <cstdint>

@@ -14,8 +14,8 @@
 #include <fmt/format.h>
 
 #include "common/log.h"
-#include "spool/frame.h"
-#include "spool/record_codec.h"
+#include "frame.h"
+#include "record_codec.h"
 
 namespace tc::spool {
 namespace {

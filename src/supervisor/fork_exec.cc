@@ -1,4 +1,4 @@
-#include "supervisor/fork_exec.h"
+#include "fork_exec.h"
 
 #include <fcntl.h>
 #include <signal.h>

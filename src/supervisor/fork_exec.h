@@ -9,7 +9,7 @@
 
 #include "common/result.h"
 #include "supervisor/child_process.h"
-#include "supervisor/unique_fd.h"
+#include "unique_fd.h"
 
 namespace tc::supervisor::internal {
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "sink/sink.h"
+#include "contract/sink.h"
 
 namespace tc::testing {
 

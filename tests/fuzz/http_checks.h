@@ -11,7 +11,7 @@
 #include "common/status.h"
 #include "http/responses.h"
 #include "http/server_options.h"
-#include "pipeline/submission.h"
+#include "contract/submission.h"
 
 namespace tc::fuzz {
 

@@ -14,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-#include "pipeline/submission.h"
+#include "contract/submission.h"
 
 namespace tc::http::testing {
 
