@@ -3,7 +3,7 @@
 // The one classification of everything that can go wrong talking Hrana over HTTP: transport
 // failures (curl), HTTP error statuses, and errors of single statements inside a 200 response.
 // Every layer of the Hrana sink goes through ClassifyFailure(), so the retry decision is made
-// in one place (and unit-tested as a table in tests/unit/hrana/hrana_errors_test.cc).
+// in one place (and unit-tested as a table in tests/unit/sink/hrana/hrana_errors_test.cc).
 
 #include <string_view>
 
