@@ -3,28 +3,6 @@
 #include "common/check.h"
 
 namespace tc::storage {
-namespace {
-
-std::string_view Text(const SqlValue& value) {
-  const auto* text = std::get_if<std::string>(&value);
-  TC_CHECK(text != nullptr);
-  return *text;
-}
-
-}  // namespace
-
-bool CounterBatch::IsCounterStep(StatementId id) {
-  switch (id) {
-    case StatementId::kCountSessionTimestep:
-    case StatementId::kCountSessionEvent:
-    case StatementId::kCountSessionMessage:
-    case StatementId::kCountTimestepEvent:
-    case StatementId::kCountTimestepMessage:
-      return true;
-    default:
-      return false;
-  }
-}
 
 CounterBatch::SessionDelta& CounterBatch::Session(std::string_view session_id) {
   auto it = sessions_.find(session_id);
@@ -50,19 +28,19 @@ void CounterBatch::CommitPending() {
   for (const Step* step : pending_) {
     switch (step->statement) {
       case StatementId::kCountSessionTimestep:
-        ++Session(Text(step->args[0])).timesteps;
+        ++Session(SessionOf(*step)).timesteps;
         break;
       case StatementId::kCountSessionEvent:
-        ++Session(Text(step->args[0])).events;
+        ++Session(SessionOf(*step)).events;
         break;
       case StatementId::kCountSessionMessage:
-        ++Session(Text(step->args[0])).messages;
+        ++Session(SessionOf(*step)).messages;
         break;
       case StatementId::kCountTimestepEvent:
-        ++Timestep(Text(step->args[0]), Text(step->args[1])).events;
+        ++Timestep(SessionOf(*step), TimestepOf(*step)).events;
         break;
       case StatementId::kCountTimestepMessage:
-        ++Timestep(Text(step->args[0]), Text(step->args[1])).messages;
+        ++Timestep(SessionOf(*step), TimestepOf(*step)).messages;
         break;
       default:
         TC_CHECK(false && "not a counter step");

@@ -59,6 +59,7 @@ class Builder {
  public:
   Builder(RecordPlan* plan, bool keyed) : plan_(plan), guard_(keyed ? 0 : -1) {
     plan_->has_key_claim = keyed;
+    plan_->keyed_row = -1;
   }
   ~Builder() { plan_->steps.resize(count_); }
   Builder(const Builder&) = delete;
@@ -76,6 +77,11 @@ class Builder {
     step.statement = id;
     step.guard = guard;
     step.claim = claim;
+    step.kind = StatementKind(id);
+    if (step.kind == StepKind::kSetKeyRowId) {
+      TC_DCHECK(count_ > 0 && plan_->steps[count_ - 1].kind == StepKind::kInsertRow);
+      plan_->keyed_row = static_cast<int32_t>(count_) - 1;
+    }
     step.args.resize(sizeof...(Args));
     size_t i = 0;
     (Set(step.args[i++], args), ...);
@@ -208,6 +214,24 @@ void Plan(Builder& b, const schema::EventRewardRecord& r, std::string_view now,
 }
 
 }  // namespace
+
+std::string_view SessionOf(const Step& step) {
+  TC_DCHECK(step.kind == StepKind::kEnsureSession || step.kind == StepKind::kUpsertSession ||
+            step.kind == StepKind::kClaimTimestep || step.kind == StepKind::kCount);
+  const auto* text = std::get_if<std::string>(&step.args[0]);  // ?1 session_id (statements.cc)
+  TC_CHECK(text != nullptr);
+  return *text;
+}
+
+std::string_view TimestepOf(const Step& step) {
+  TC_DCHECK(step.kind == StepKind::kClaimTimestep || step.kind == StepKind::kCount);
+  if (step.args.size() < 2) {
+    return {};  // a session counter
+  }
+  const auto* text = std::get_if<std::string>(&step.args[1]);  // ?2 step_id (statements.cc)
+  TC_CHECK(text != nullptr);
+  return *text;
+}
 
 double UsdToCents(double usd) {
   const double cents = usd * 100.0;

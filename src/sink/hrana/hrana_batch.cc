@@ -112,8 +112,9 @@ bool TransactionEncoder::Add(size_t index, const storage::RecordPlan& plan) {
   out_->records.push_back(index);
   out_->first_step.push_back(first);
   for (size_t j = 0; j < plan.steps.size(); ++j) {
+    const storage::Step& step = plan.steps[j];
     out_->steps.push_back(
-        BatchStep{plan.steps[j].statement, plan.steps[j].claim, j == 0 && plan.has_key_claim});
+        BatchStep{step.statement, step.claim, step.kind == storage::StepKind::kKeyClaim});
   }
   return true;
 }

@@ -3,9 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 #include <numeric>
-#include <set>
 #include <variant>
 
 #include "common/log.h"
@@ -14,6 +12,7 @@
 #include "hrana_errors.h"
 #include "sink/hrana.h"
 #include "storage/ddl.h"
+#include "storage/schema_apply.h"
 #include "storage/statements.h"
 
 namespace tc::sink {
@@ -81,41 +80,24 @@ Status ExecuteResultStatus(const StreamResult& result) {
   return result.ok ? Status::Ok() : ClassifyError(result.error);
 }
 
-// The object a "CREATE ... IF NOT EXISTS <name> ..." statement creates; empty if none.
-std::string_view CreatedName(std::string_view ddl) {
-  constexpr std::string_view kMarker = "IF NOT EXISTS";
-  const size_t at = ddl.find(kMarker);
-  if (at == std::string_view::npos) {
-    return {};
-  }
-  std::string_view rest = ddl.substr(at + kMarker.size());
-  while (!rest.empty() && (rest.front() == ' ' || rest.front() == '\n')) {
-    rest.remove_prefix(1);
-  }
-  size_t length = 0;
-  while (length < rest.size() &&
-         (std::isalnum(static_cast<unsigned char>(rest[length])) != 0 || rest[length] == '_')) {
-    ++length;
-  }
-  return rest.substr(0, length);
-}
-
-std::vector<storage::ColumnInfo> ColumnsOf(const hrana::StmtResult& table_info) {
-  std::vector<storage::ColumnInfo> out;
-  for (const auto& row : table_info.rows) {
-    if (row.size() < 3) {
-      continue;
+// A result's rows with each value as text (integers and floats in decimal), NULL as nullopt.
+storage::QueryRows RowsAsText(const hrana::StmtResult& result) {
+  storage::QueryRows rows;
+  for (const auto& row : result.rows) {
+    auto& out = rows.emplace_back();
+    for (const auto& value : row) {
+      if (const auto* text = std::get_if<std::string>(&value)) {
+        out.emplace_back(*text);
+      } else if (const auto* integer = std::get_if<int64_t>(&value)) {
+        out.emplace_back(std::to_string(*integer));
+      } else if (const auto* real = std::get_if<double>(&value)) {
+        out.emplace_back(fmt::format("{}", *real));
+      } else {
+        out.emplace_back(std::nullopt);
+      }
     }
-    storage::ColumnInfo column;
-    if (const auto* name = std::get_if<std::string>(&row[1])) {
-      column.name = *name;
-    }
-    if (const auto* type = std::get_if<std::string>(&row[2])) {
-      column.type = *type;
-    }
-    out.push_back(std::move(column));
   }
-  return out;
+  return rows;
 }
 
 }  // namespace
@@ -169,74 +151,58 @@ Status HranaSink::Open() {
 }
 
 Status HranaSink::ApplySchema() {
-  const bool close = client_->dialect().send_close;
-  const bool autocommit_cond = client_->dialect().autocommit_cond;
-  // 1. Tables (a fresh database gets them all; an old one keeps its own), then what the
-  //    migrations and the version check need to know.
-  const std::vector<std::string_view> tables = storage::TableStatements();
-  PipelineBuilder first;
-  const uint32_t tables_commit = AddDdlTransaction(first, tables, autocommit_cond);
-  first.AddExecute(storage::TableInfoSql("outcome_rewards"));
-  first.AddExecute(storage::TableInfoSql("event_rewards"));
-  first.AddExecute(storage::kMaxSchemaVersionSql);
-  first.AddExecute("SELECT name FROM sqlite_master WHERE type = 'view'");
-  if (close) {
-    first.AddClose();
-  }
-  const std::string first_body = first.Finish();
-  TC_ASSIGN_OR_RETURN(hrana::PipelineResponse response, client_->Pipeline(first_body));
-  if (response.results.size() < 5) {
-    return Status::Internal("schema pipeline: missing results");
-  }
-  TC_RETURN_IF_ERROR(CheckDdlTransaction(response.results[0], tables_commit, tables));
-  for (size_t i = 1; i <= 4; ++i) {
-    TC_RETURN_IF_ERROR(ExecuteResultStatus(response.results[i]));
-  }
-  const auto& version_rows = response.results[3].execute.rows;
-  if (!version_rows.empty() && !version_rows[0].empty()) {
-    if (const auto* version = std::get_if<int64_t>(&version_rows[0][0]);
-        version != nullptr && *version > storage::kSchemaVersion) {
-      return Status::FailedPrecondition(
-          fmt::format("{}: the database has collector schema version {}, newer than this "
-                      "build's {}",
-                      Describe(), *version, storage::kSchemaVersion));
+  // storage::ApplySchema over this sink's client: a transaction or the queries are one pipeline
+  // request each.
+  class Executor : public storage::SchemaExecutor {
+   public:
+    explicit Executor(HranaSink& sink) : sink_(sink) {}
+    Status RunTransaction(std::span<const std::string_view> statements) override {
+      PipelineBuilder builder;
+      const uint32_t commit =
+          AddDdlTransaction(builder, statements, sink_.client_->dialect().autocommit_cond);
+      if (sink_.client_->dialect().send_close) {
+        builder.AddClose();
+      }
+      const std::string body = builder.Finish();
+      TC_ASSIGN_OR_RETURN(hrana::PipelineResponse response, sink_.client_->Pipeline(body));
+      if (response.results.empty()) {
+        return Status::Internal("schema pipeline: missing results");
+      }
+      return CheckDdlTransaction(response.results[0], commit, statements);
     }
-  }
-  const std::vector<storage::ColumnInfo> outcome = ColumnsOf(response.results[1].execute);
-  const std::vector<storage::ColumnInfo> event = ColumnsOf(response.results[2].execute);
-  const std::vector<std::string> migrations = storage::MigrationStatements(outcome, event);
-  if (!migrations.empty()) {
-    TC_LOG(kInfo, kComponent, "migrating the reward tables to synth-ai G3 ({} statements)",
-           migrations.size());
-  }
+    Result<std::vector<storage::QueryRows>> Query(
+        std::span<const std::string_view> queries) override {
+      PipelineBuilder builder;
+      for (std::string_view sql : queries) {
+        builder.AddExecute(sql);
+      }
+      if (sink_.client_->dialect().send_close) {
+        builder.AddClose();
+      }
+      const std::string body = builder.Finish();
+      TC_ASSIGN_OR_RETURN(hrana::PipelineResponse response, sink_.client_->Pipeline(body));
+      if (response.results.size() < queries.size()) {
+        return Status::Internal("schema pipeline: missing results");
+      }
+      std::vector<storage::QueryRows> out;
+      for (size_t i = 0; i < queries.size(); ++i) {
+        TC_RETURN_IF_ERROR(ExecuteResultStatus(response.results[i]));
+        out.push_back(RowsAsText(response.results[i].execute));
+      }
+      return out;
+    }
+    std::string Describe() const override { return sink_.Describe(); }
 
-  // 2. Migrations, indexes and views, the schema version: one transaction. Views that exist
-  //    are left out: tursodb fails "CREATE VIEW IF NOT EXISTS" on an existing view. (Indexes
-  //    are not: a migration that rebuilds a table drops its indexes.)
-  std::set<std::string, std::less<>> existing;
-  for (const auto& row : response.results[4].execute.rows) {
-    if (!row.empty() && std::holds_alternative<std::string>(row[0])) {
-      existing.insert(std::get<std::string>(row[0]));
-    }
+   private:
+    HranaSink& sink_;
+  };
+  Executor executor(*this);
+  TC_ASSIGN_OR_RETURN(storage::SchemaApplied applied, storage::ApplySchema(executor));
+  if (applied.migration_statements > 0) {
+    TC_LOG(kInfo, kComponent, "migrated the reward tables to synth-ai G3 ({} statements)",
+           applied.migration_statements);
   }
-  std::vector<std::string_view> rest(migrations.begin(), migrations.end());
-  for (std::string_view sql : storage::IndexAndViewStatements()) {
-    if (!existing.contains(CreatedName(sql))) {
-      rest.push_back(sql);
-    }
-  }
-  rest.push_back(storage::RecordSchemaVersionSql());
-  PipelineBuilder second;
-  const uint32_t rest_commit = AddDdlTransaction(second, rest, autocommit_cond);
-  if (close) {
-    second.AddClose();
-  }
-  const std::string second_body = second.Finish();
-  TC_ASSIGN_OR_RETURN(hrana::PipelineResponse second_response, client_->Pipeline(second_body));
-  if (second_response.results.empty()) {
-    return Status::Internal("schema pipeline: missing results");
-  }
-  return CheckDdlTransaction(second_response.results[0], rest_commit, rest);
+  return Status::Ok();
 }
 
 Status HranaSink::Write(std::span<const schema::Record> records,

@@ -36,6 +36,7 @@ namespace tc::sink {
 namespace {
 
 using storage::StatementId;
+using storage::StepKind;
 using sqlite_util::Bind;
 using sqlite_util::Exec;
 using sqlite_util::FileId;
@@ -44,7 +45,7 @@ using sqlite_util::IsRecordRefusal;
 using sqlite_util::QueryText;
 using sqlite_util::StatusFromSqlite;
 using sqlite_util::StepAndReset;
-using sqlite_util::TableColumns;
+using sqlite_util::QueryAll;
 using sqlite_util::Upper;
 
 // kClaimKey plus the row id (see claim_with_row_id_). Same columns, same conflict.
@@ -204,40 +205,42 @@ void SqliteSink::CloseConnections() {
 }
 
 Status SqliteSink::ApplySchema() {
-  sqlite3* db = db_.get();
-  TC_RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
-  auto apply = [&]() -> Status {
-    for (std::string_view ddl : storage::TableStatements()) {
-      TC_RETURN_IF_ERROR(Exec(db, ddl));
+  // storage::ApplySchema over this sink's writer connection.
+  class Executor : public storage::SchemaExecutor {
+   public:
+    Executor(sqlite3* db, std::string describe) : db_(db), describe_(std::move(describe)) {}
+    Status RunTransaction(std::span<const std::string_view> statements) override {
+      TC_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
+      for (std::string_view sql : statements) {
+        if (Status status = Exec(db_, sql); !status.ok()) {
+          static_cast<void>(Exec(db_, "ROLLBACK"));  // best effort; `status` is the error
+          return status;
+        }
+      }
+      return Exec(db_, "COMMIT");
     }
-    TC_ASSIGN_OR_RETURN(auto outcome_columns, TableColumns(db, "outcome_rewards"));
-    TC_ASSIGN_OR_RETURN(auto event_columns, TableColumns(db, "event_rewards"));
-    const std::vector<std::string> migrations =
-        storage::MigrationStatements(outcome_columns, event_columns);
-    for (const std::string& sql : migrations) {
-      TC_RETURN_IF_ERROR(Exec(db, sql));
+    Result<std::vector<storage::QueryRows>> Query(
+        std::span<const std::string_view> queries) override {
+      std::vector<storage::QueryRows> out;
+      for (std::string_view sql : queries) {
+        TC_ASSIGN_OR_RETURN(storage::QueryRows rows, QueryAll(db_, sql));
+        out.push_back(std::move(rows));
+      }
+      return out;
     }
-    if (!migrations.empty()) {
-      TC_LOG(kInfo, "sink", "migrated the reward tables of {} to synth-ai's G3 schema ({} steps)",
-             options_.path, migrations.size());
-    }
-    for (std::string_view ddl : storage::IndexAndViewStatements()) {
-      TC_RETURN_IF_ERROR(Exec(db, ddl));
-    }
-    TC_ASSIGN_OR_RETURN(std::string version, QueryText(db, storage::kMaxSchemaVersionSql));
-    if (!version.empty() && std::stoll(version) > storage::kSchemaVersion) {
-      return Status::FailedPrecondition(
-          fmt::format("sqlite {}: schema version {} is newer than this collector's ({})",
-                      options_.path, version, storage::kSchemaVersion));
-    }
-    return Exec(db, storage::RecordSchemaVersionSql());
+    std::string Describe() const override { return describe_; }
+
+   private:
+    sqlite3* db_;
+    std::string describe_;
   };
-  Status status = apply();
-  if (!status.ok()) {
-    static_cast<void>(Exec(db, "ROLLBACK"));  // best effort; the error to report is `status`
-    return status;
+  Executor executor(db_.get(), "sqlite " + options_.path);
+  TC_ASSIGN_OR_RETURN(storage::SchemaApplied applied, storage::ApplySchema(executor));
+  if (applied.migration_statements > 0) {
+    TC_LOG(kInfo, "sink", "migrated the reward tables of {} to synth-ai's G3 schema ({} steps)",
+           options_.path, applied.migration_statements);
   }
-  return Exec(db, "COMMIT");
+  return Status::Ok();
 }
 
 Status SqliteSink::Prepare() {
@@ -415,9 +418,9 @@ void SqliteSink::ForgetTransactionState(bool all) {
 }
 
 std::string_view SqliteSink::TimestepKey(const storage::Step& claim) {
-  key_.assign(std::get<std::string>(claim.args[0]));
+  key_.assign(storage::SessionOf(claim));
   key_.push_back('\0');
-  key_.append(std::get<std::string>(claim.args[1]));
+  key_.append(storage::TimestepOf(claim));
   return key_;
 }
 
@@ -440,16 +443,10 @@ Status SqliteSink::FlushCounters() {
 }
 
 std::optional<size_t> SqliteSink::KeyedRowTable() const {
-  if (!plan_.has_key_claim) {
+  if (plan_.keyed_row < 0) {
     return std::nullopt;
   }
-  const std::vector<storage::Step>& steps = plan_.steps;
-  for (size_t j = 1; j < steps.size(); ++j) {
-    if (steps[j].statement == StatementId::kSetKeyRowId) {
-      return RowIdPredictor::TableOf(steps[j - 1].statement);  // the row's INSERT
-    }
-  }
-  return std::nullopt;
+  return RowIdPredictor::TableOf(plan_.steps[static_cast<size_t>(plan_.keyed_row)].statement);
 }
 
 SqliteSink::RecordStatus SqliteSink::ExecutePlan(RecordResult* result, Status* batch_error) {
@@ -464,26 +461,26 @@ SqliteSink::RecordStatus SqliteSink::ExecutePlan(RecordResult* result, Status* b
       continue;
     }
     const StatementId id = step.statement;
-    if (storage::CounterBatch::IsCounterStep(id)) {
+    const StepKind kind = step.kind;
+    if (kind == StepKind::kCount) {
       counters_.AddPending(step);  // applied at COMMIT if the record is kept
       step_ok_[j] = 1;
       continue;
     }
-    if (id == StatementId::kEnsureSession &&
-        known_sessions_.contains(std::get<std::string>(step.args[0]))) {
+    if (kind == StepKind::kEnsureSession && known_sessions_.contains(storage::SessionOf(step))) {
       step_ok_[j] = 1;  // exists: the INSERT ... DO NOTHING would do nothing
       continue;
     }
-    if (id == StatementId::kClaimTimestep && known_timesteps_.contains(TimestepKey(step))) {
+    if (kind == StepKind::kClaimTimestep && known_timesteps_.contains(TimestepKey(step))) {
       continue;  // exists: the claim would fail
     }
-    if (id == StatementId::kSetKeyRowId && predicted_row_id != 0 &&
+    if (kind == StepKind::kSetKeyRowId && predicted_row_id != 0 &&
         sqlite3_last_insert_rowid(db_.get()) == predicted_row_id) {
       step_ok_[j] = 1;  // the claim stored the right row id already
       continue;
     }
     sqlite3_stmt* stmt = statements_[static_cast<size_t>(id)].get();
-    if (id == StatementId::kClaimKey) {
+    if (kind == StepKind::kKeyClaim) {
       if (std::optional<size_t> table = KeyedRowTable()) {
         Result<int64_t> next = row_ids_.Next(*table);
         if (!next.has_value()) {
@@ -503,19 +500,19 @@ SqliteSink::RecordStatus SqliteSink::ExecutePlan(RecordResult* result, Status* b
     } else {
       error = sqlite3_errmsg(db_.get());
     }
-    if (rc == SQLITE_DONE) {
+    if (rc == SQLITE_DONE && kind == StepKind::kInsertRow) {
       if (std::optional<size_t> table = RowIdPredictor::TableOf(id)) {
         row_ids_.Inserted(*table, sqlite3_last_insert_rowid(db_.get()));
       }
     }
     const bool claim_conflict = rc != SQLITE_DONE && step.claim && IsClaimConflict(rc);
     if (rc == SQLITE_DONE || claim_conflict) {
-      if (id == StatementId::kEnsureSession || id == StatementId::kUpsertSession) {
-        const std::string& session_id = std::get<std::string>(step.args[0]);
+      if (kind == StepKind::kEnsureSession || kind == StepKind::kUpsertSession) {
+        const std::string_view session_id = storage::SessionOf(step);
         if (!known_sessions_.contains(session_id)) {
-          known_sessions_.insert(session_id);
+          known_sessions_.emplace(session_id);
         }
-      } else if (id == StatementId::kClaimTimestep) {
+      } else if (kind == StepKind::kClaimTimestep) {
         known_timesteps_.emplace(TimestepKey(step));
       }
       step_ok_[j] = claim_conflict ? 0 : 1;  // a failed claim skips its guarded steps

@@ -57,7 +57,7 @@ class SqliteSink : public EmbeddedSink {
   SqliteSink& operator=(const SqliteSink&) = delete;
 
   // Opens (creating) the file, sets the pragmas (storage::EmbeddedPragmas), creates the schema /
-  // applies synth-ai's G2 -> G3 migrations in one transaction, prepares every catalogue
+  // applies synth-ai's G2 -> G3 migrations (storage::ApplySchema), prepares every catalogue
   // statement, opens the read-only Ping connection and starts the WAL checkpointer (its own
   // connection and thread: checkpoints run beside the writes, not inside COMMIT).
   // Errors: kUnavailable (cannot open or lock the file), kFailedPrecondition (the database has

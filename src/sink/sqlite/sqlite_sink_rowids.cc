@@ -12,8 +12,10 @@ namespace {
 
 using storage::StatementId;
 
+// In storage::RowTable's order (TableOf() returns a RowTable as the index).
 constexpr std::string_view kTableNames[] = {"events", "messages", "outcome_rewards",
                                             "event_rewards"};
+static_assert(std::size(kTableNames) == storage::kRowTableCount);
 
 // SQLite's AUTOINCREMENT rule for the next id (sqlite_sequence has no row before the first
 // insert, and its value may lag a row inserted with an explicit id).
@@ -54,19 +56,11 @@ Status RowIdPredictor::Prepare(sqlite3* db) {
 }
 
 std::optional<size_t> RowIdPredictor::TableOf(StatementId insert) {
-  switch (insert) {
-    case StatementId::kInsertEvent:
-      return 0;
-    case StatementId::kInsertMessage:
-      return 1;
-    case StatementId::kInsertOutcomeReward:
-      return 2;
-    case StatementId::kInsertEventReward:
-    case StatementId::kInsertEnvironmentReward:
-      return 3;
-    default:
-      return std::nullopt;
+  const storage::RowTable table = storage::InsertedTable(insert);
+  if (table == storage::RowTable::kNone) {
+    return std::nullopt;
   }
+  return static_cast<size_t>(table);  // query_'s order is RowTable's (see Prepare)
 }
 
 Result<int64_t> RowIdPredictor::Next(size_t table) {

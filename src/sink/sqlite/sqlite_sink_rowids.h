@@ -49,7 +49,7 @@ class RowIdPredictor {
   void Reset() { next_.fill(0); }
 
  private:
-  static constexpr size_t kTables = 4;
+  static constexpr size_t kTables = storage::kRowTableCount;
   sqlite3* db_ = nullptr;
   std::array<sqlite3_stmt*, kTables> query_{};
   std::array<int64_t, kTables> next_{};  // 0 = not known

@@ -109,27 +109,30 @@ Result<std::string> QueryText(sqlite3* db, std::string_view sql) {
   return out;
 }
 
-Result<std::vector<storage::ColumnInfo>> TableColumns(sqlite3* db, std::string_view table) {
-  const std::string sql = storage::TableInfoSql(table);
+Result<storage::QueryRows> QueryAll(sqlite3* db, std::string_view sql) {
   sqlite3_stmt* raw = nullptr;
-  int rc = sqlite3_prepare_v2(db, sql.c_str(), -1, &raw, nullptr);
+  int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &raw, nullptr);
   if (rc != SQLITE_OK) {
-    return StatusFromSqlite(rc, sql, sqlite3_errmsg(db));
+    return StatusFromSqlite(rc, fmt::format("prepare `{:.60}`", sql), sqlite3_errmsg(db));
   }
-  std::vector<storage::ColumnInfo> columns;
+  storage::QueryRows rows;
   while ((rc = sqlite3_step(raw)) == SQLITE_ROW) {
-    auto text = [&](int col) {
-      const unsigned char* t = sqlite3_column_text(raw, col);
-      return t != nullptr ? std::string(reinterpret_cast<const char*>(t)) : std::string();
-    };
-    columns.push_back({text(1), text(2)});
+    auto& row = rows.emplace_back();
+    for (int col = 0; col < sqlite3_column_count(raw); ++col) {
+      const unsigned char* text = sqlite3_column_text(raw, col);
+      if (text == nullptr) {
+        row.emplace_back(std::nullopt);
+      } else {
+        row.emplace_back(std::string(reinterpret_cast<const char*>(text)));
+      }
+    }
   }
   std::string error = rc == SQLITE_DONE ? "" : sqlite3_errmsg(db);
   sqlite3_finalize(raw);
   if (rc != SQLITE_DONE) {
-    return StatusFromSqlite(rc, sql, error);
+    return StatusFromSqlite(rc, fmt::format("`{:.60}`", sql), error);
   }
-  return columns;
+  return rows;
 }
 
 std::string Upper(std::string_view text) {

@@ -13,6 +13,7 @@
 #include "common/result.h"
 #include "common/status.h"
 #include "storage/ddl.h"
+#include "storage/schema_apply.h"
 #include "storage/sql_value.h"
 
 namespace tc::sink::sqlite_util {
@@ -40,8 +41,8 @@ int StepAndReset(sqlite3* db, sqlite3_stmt* stmt, std::string* error);
 Status Exec(sqlite3* db, std::string_view sql);
 // First column of the first row as text ("" when NULL or no row).
 Result<std::string> QueryText(sqlite3* db, std::string_view sql);
-// PRAGMA table_info of `table` (empty when it does not exist).
-Result<std::vector<storage::ColumnInfo>> TableColumns(sqlite3* db, std::string_view table);
+// Every row of `sql`, each value as text (NULL as nullopt).
+Result<storage::QueryRows> QueryAll(sqlite3* db, std::string_view sql);
 
 std::string Upper(std::string_view text);
 

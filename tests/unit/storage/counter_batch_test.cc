@@ -11,6 +11,7 @@ using S = StatementId;
 
 Step Count(S id, std::string session, std::string step = "") {
   Step s{id, {std::move(session)}};
+  s.kind = StatementKind(id);
   if (!step.empty()) {
     s.args.emplace_back(std::move(step));
   }
@@ -18,10 +19,10 @@ Step Count(S id, std::string session, std::string step = "") {
 }
 
 TEST(CounterBatchTest, SumsCommittedIncrementsPerSessionAndTimestep) {
-  EXPECT_TRUE(CounterBatch::IsCounterStep(S::kCountSessionEvent));
-  EXPECT_TRUE(CounterBatch::IsCounterStep(S::kCountTimestepMessage));
-  EXPECT_FALSE(CounterBatch::IsCounterStep(S::kInsertEvent));
-  EXPECT_FALSE(CounterBatch::IsCounterStep(S::kClaimTimestep));
+  EXPECT_EQ(StatementKind(S::kCountSessionEvent), StepKind::kCount);
+  EXPECT_EQ(StatementKind(S::kCountTimestepMessage), StepKind::kCount);
+  EXPECT_NE(StatementKind(S::kInsertEvent), StepKind::kCount);
+  EXPECT_NE(StatementKind(S::kClaimTimestep), StepKind::kCount);
 
   const std::vector<Step> kept = {
       Count(S::kCountSessionTimestep, "s"),     Count(S::kCountSessionEvent, "s"),

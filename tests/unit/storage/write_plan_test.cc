@@ -128,6 +128,69 @@ TEST(WritePlanTest, EveryPlanIsWellFormed) {
   }
 }
 
+// The facts executors rely on are in the plan and agree with it: each step's kind is its
+// statement's, the keyed row is the insert right before kSetKeyRowId, and SessionOf /
+// TimestepOf name the record's session and step (the ids are distinct so a mix-up shows).
+TEST(WritePlanTest, StepKindsAndKeyedRowAreTheExecutorsFacts) {
+  for (bool full : {false, true}) {
+    for (const char* key : {"", "k1"}) {
+      for (Record record : AllRecords(full, key)) {
+        SCOPED_TRACE(std::string(schema::RecordTypeName(record.body)) + " key=" + key);
+        std::string session;
+        std::visit(
+            [&](auto& body) {
+              if constexpr (requires { body.session_id; }) body.session_id = session = "sess-x";
+            },
+            record.body);
+        RecordPlan plan = PlanRecord(record, kNow);
+        int set_row_ids = 0;
+        for (size_t i = 0; i < plan.steps.size(); ++i) {
+          const Step& step = plan.steps[i];
+          EXPECT_EQ(step.kind, StatementKind(step.statement)) << StatementName(step.statement);
+          EXPECT_EQ(step.kind == StepKind::kKeyClaim, plan.has_key_claim && i == 0);
+          EXPECT_EQ(step.kind == StepKind::kInsertRow,
+                    InsertedTable(step.statement) != RowTable::kNone);
+          switch (step.kind) {
+            case StepKind::kEnsureSession:
+            case StepKind::kUpsertSession:
+              EXPECT_EQ(SessionOf(step), session);
+              break;
+            case StepKind::kClaimTimestep:
+              EXPECT_EQ(SessionOf(step), session);
+              EXPECT_EQ(TimestepOf(step), "step");
+              EXPECT_TRUE(step.claim);
+              break;
+            case StepKind::kCount:
+              EXPECT_EQ(SessionOf(step), session);
+              EXPECT_TRUE(TimestepOf(step).empty() || TimestepOf(step) == "step");
+              break;
+            case StepKind::kSetKeyRowId:
+              ++set_row_ids;
+              ASSERT_EQ(plan.keyed_row, static_cast<int32_t>(i) - 1);
+              EXPECT_EQ(plan.steps[i - 1].kind, StepKind::kInsertRow);
+              break;
+            default:
+              break;
+          }
+        }
+        EXPECT_EQ(set_row_ids, plan.keyed_row >= 0 ? 1 : 0);
+        if (plan.keyed_row >= 0) {
+          EXPECT_TRUE(plan.has_key_claim);
+        }
+      }
+    }
+  }
+  // A keyed record of each row-carrying type names its row.
+  for (Record record : AllRecords(true, "k")) {
+    const bool has_row = std::holds_alternative<schema::EventRecord>(record.body) ||
+                         std::holds_alternative<schema::MessageRecord>(record.body) ||
+                         std::holds_alternative<schema::OutcomeRewardRecord>(record.body) ||
+                         std::holds_alternative<schema::EventRewardRecord>(record.body);
+    EXPECT_EQ(PlanRecord(record, kNow).keyed_row >= 0, has_row)
+        << schema::RecordTypeName(record.body);
+  }
+}
+
 // Counter increments only ever run behind a claim (exact under retries and duplicates).
 TEST(WritePlanTest, CountersAreGuarded) {
   for (const Record& record : EveryVariant()) {

@@ -5,7 +5,7 @@
 // The result is the same as running each increment step where the plan has it: nothing in a
 // plan reads the counters, and only increments whose guard passed are added.
 //
-// Usage per record: run the plan, but hand every counter step whose guard passed to
+// Usage per record: run the plan, but hand every kCount step whose guard passed to
 // AddPending() instead of executing it; then CommitPending() if the record is kept, or
 // DropPending() if it is rolled back. Before COMMIT: MakeFlushSteps(), execute them, Clear().
 // Not thread-safe; reuse one instance per writer (it keeps its buffers).
@@ -22,11 +22,7 @@ namespace tc::storage {
 
 class CounterBatch {
  public:
-  // kCountSessionTimestep / kCountSessionEvent / kCountSessionMessage / kCountTimestepEvent /
-  // kCountTimestepMessage.
-  static bool IsCounterStep(StatementId id);
-
-  // `step` (IsCounterStep) belongs to the record being executed. The step must stay alive and
+  // `step` (kind StepKind::kCount) belongs to the record being executed. The step must stay alive and
   // unchanged until CommitPending() / DropPending().
   void AddPending(const Step& step) { pending_.push_back(&step); }
   void CommitPending();

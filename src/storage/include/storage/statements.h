@@ -42,11 +42,35 @@ enum class StatementId : uint16_t {
 
 inline constexpr size_t kStatementCount = static_cast<size_t>(StatementId::kCount);
 
+// What running a statement means beyond its SQL: the facts an executor that keeps state across
+// a transaction relies on (which sessions and timesteps exist, counters summed before COMMIT,
+// predicted row ids). Executors read these, never a statement id or an argument's position.
+enum class StepKind : uint8_t {
+  kWrite,          // any other statement: run it as written
+  kKeyClaim,       // claims the record's idempotency key; a conflict = the record is a duplicate
+  kSetKeyRowId,    // stores in the key's row the id of the row the step before it inserted
+  kEnsureSession,  // creates session SessionOf() if missing; does nothing when it exists
+  kUpsertSession,  // creates or fills session SessionOf(); it exists afterwards
+  kClaimTimestep,  // creates timestep (SessionOf(), TimestepOf()); a conflict = it exists
+  kCount,          // adds 1 to a counter of SessionOf() (and TimestepOf() when not empty);
+                   // nothing in a plan reads a counter, so increments may be summed
+  kInsertRow,      // inserts one row into InsertedTable() (an AUTOINCREMENT id)
+};
+
+// The tables whose rows an idempotency key can name (tc_idempotency.row_id).
+enum class RowTable : uint8_t { kEvents, kMessages, kOutcomeRewards, kEventRewards, kNone };
+inline constexpr size_t kRowTableCount = 4;  // kNone excluded
+
 // The SQL text; valid for the program's lifetime. `id` must be < kCount.
 std::string_view StatementSql(StatementId id);
 
 // Number of parameters (?1..?N) the statement takes.
 int StatementParamCount(StatementId id);
+
+StepKind StatementKind(StatementId id);
+
+// For a kInsertRow statement, the table its row goes to; kNone otherwise.
+RowTable InsertedTable(StatementId id);
 
 // Short name for logs and metrics ("insert_event").
 std::string_view StatementName(StatementId id);

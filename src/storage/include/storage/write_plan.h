@@ -13,6 +13,11 @@
 //     back (SAVEPOINT per record, or the batch re-run without it) and the record reported.
 // The outcome of the record is kDuplicate when its idempotency claim (always step 0 when the
 // record has a key) failed, else kStored.
+// Each step also carries its kind (statements.h): what running it means to an executor that
+// keeps state across a transaction (SqliteSink: sessions and timesteps known to exist, counters
+// summed, row ids predicted). An executor that runs every step as written (HranaSink) needs
+// only statement, args, guard and claim. Either way, executors learn a step's meaning here,
+// never from its statement id or its arguments' positions.
 //
 // Statement texts are fixed (a small catalogue, see StatementSql), so sinks can prepare them
 // once (sqlite3_prepare / Hrana store_sql) and bind per step.
@@ -23,22 +28,31 @@
 
 #include "schema/records.h"
 #include "storage/sql_value.h"
+#include "storage/statements.h"
 
 namespace tc::storage {
-
-enum class StatementId : uint16_t;  // defined in statements.h
 
 struct Step {
   StatementId statement;
   std::vector<SqlValue> args;  // positional, ?1..?N
   int32_t guard = -1;          // index of the step that must have succeeded; -1 = none
   bool claim = false;          // a conflict failure here is expected and skips dependents
+  StepKind kind = StepKind::kWrite;  // StatementKind(statement)
 };
 
 struct RecordPlan {
   std::vector<Step> steps;
-  bool has_key_claim = false;  // steps[0] is the idempotency claim
+  bool has_key_claim = false;  // steps[0] is the idempotency claim (kind kKeyClaim)
+  // The kInsertRow step whose row the record's key names (tc_idempotency.row_id): the step
+  // right before the plan's kSetKeyRowId. -1 when the record has no key or its type no row id.
+  int32_t keyed_row = -1;
 };
+
+// The session_id a kEnsureSession, kUpsertSession, kClaimTimestep or kCount step concerns.
+std::string_view SessionOf(const Step& step);
+// The step_id a kClaimTimestep step, or a kCount step of a timestep counter, concerns; empty
+// for a session counter.
+std::string_view TimestepOf(const Step& step);
 
 // Builds the plan for one record. `now_iso` is the commit-time default for created_at /
 // timestamp / started_at columns the client did not give (ISO text, see common/time_format.h).

@@ -1,0 +1,50 @@
+#pragma once
+
+// Schema application, written once for every backend: the steps of ddl.h, in its order, with the
+// version check and the migrations, run through a small executor each sink implements over its
+// own connection (SQLite C API, Hrana pipeline requests, ...).
+//
+//   1. RunTransaction(TableStatements())
+//   2. Query: the two reward tables' columns, the newest schema version recorded, the views that
+//      exist. A database of a newer collector is refused (kFailedPrecondition), untouched.
+//   3. RunTransaction(migrations (maybe none), indexes, the views that do not exist yet, the
+//      schema version)
+// Views that exist are left out of step 3 because tursodb fails "CREATE VIEW IF NOT EXISTS" on
+// an existing view; elsewhere that statement would do nothing anyway.
+
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "common/status.h"
+
+namespace tc::storage {
+
+// Rows of one query; each value as text (integers in decimal), NULL as nullopt.
+using QueryRows = std::vector<std::vector<std::optional<std::string>>>;
+
+class SchemaExecutor {
+ public:
+  virtual ~SchemaExecutor() = default;
+  // Runs `statements` in one transaction: all of them commit, or none (the error names the
+  // statement that failed). Errors keep the backend's classification (retryable or not).
+  [[nodiscard]] virtual Status RunTransaction(std::span<const std::string_view> statements) = 0;
+  // Runs read-only queries, in order, and returns the rows of each.
+  [[nodiscard]] virtual Result<std::vector<QueryRows>> Query(
+      std::span<const std::string_view> queries) = 0;
+  // For messages: "sqlite /path/tc.db", "sqld at http://...".
+  virtual std::string Describe() const = 0;
+};
+
+// What ApplySchema did, for the sink's log line.
+struct SchemaApplied {
+  size_t migration_statements = 0;  // 0: the reward tables were already synth-ai's G3
+};
+
+[[nodiscard]] Result<SchemaApplied> ApplySchema(SchemaExecutor& db);
+
+}  // namespace tc::storage
