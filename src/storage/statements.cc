@@ -21,20 +21,24 @@ using T = RowTable;
 constexpr Entry kCatalogue[] = {
     // ?1 key, ?2 record type, ?3 now. Plain INSERT: a conflict fails = already stored.
     {StatementId::kClaimKey, "claim_key", 3,
-     R"sql(INSERT INTO tc_idempotency ("key", record_type, created_at) VALUES (?1, ?2, ?3))sql", K::kKeyClaim},
+     R"sql(INSERT INTO tc_idempotency ("key", record_type, created_at) VALUES (?1, ?2, ?3))sql",
+     K::kKeyClaim},
     // ?1 key. Runs right after the insert of the record's row (UPDATE keeps last_insert_rowid).
     {StatementId::kSetKeyRowId, "set_key_row_id", 1,
-     R"sql(UPDATE tc_idempotency SET row_id = last_insert_rowid() WHERE "key" = ?1)sql", K::kSetKeyRowId},
+     R"sql(UPDATE tc_idempotency SET row_id = last_insert_rowid() WHERE "key" = ?1)sql",
+     K::kSetKeyRowId},
     // ?1 session_id, ?2 now.
     {StatementId::kEnsureSession, "ensure_session", 2,
      "INSERT INTO session_traces (session_id, created_at, num_timesteps, num_events, "
-     "num_messages) VALUES (?1, ?2, 0, 0, 0) ON CONFLICT (session_id) DO NOTHING", K::kEnsureSession},
+     "num_messages) VALUES (?1, ?2, 0, 0, 0) ON CONFLICT (session_id) DO NOTHING",
+     K::kEnsureSession},
     // ?1 session_id, ?2 created_at or NULL, ?3 metadata, ?4 experiment_id, ?5 now.
     {StatementId::kUpsertSession, "upsert_session", 5,
      "INSERT INTO session_traces (session_id, created_at, num_timesteps, num_events, "
      "num_messages, metadata, experiment_id) VALUES (?1, COALESCE(?2, ?5), 0, 0, 0, ?3, ?4) "
      "ON CONFLICT (session_id) DO UPDATE SET created_at = COALESCE(?2, created_at), "
-     "metadata = COALESCE(?3, metadata), experiment_id = COALESCE(?4, experiment_id)", K::kUpsertSession},
+     "metadata = COALESCE(?3, metadata), experiment_id = COALESCE(?4, experiment_id)",
+     K::kUpsertSession},
     // ?1 session_id, ?2 metadata.
     {StatementId::kReplaceSessionMetadata, "replace_session_metadata", 2,
      "UPDATE session_traces SET metadata = ?2 WHERE session_id = ?1"},
@@ -50,10 +54,12 @@ constexpr Entry kCatalogue[] = {
      "INSERT INTO session_timesteps (session_id, step_id, step_index, started_at, num_events, "
      "num_messages) VALUES (?1, ?2, CASE WHEN EXISTS (SELECT 1 FROM session_timesteps WHERE "
      "session_id = ?1 AND step_id = ?2) THEN -1 ELSE COALESCE(?3, (SELECT COUNT(*) FROM "
-     "session_timesteps WHERE session_id = ?1)) END, ?4, 0, 0)", K::kClaimTimestep},
+     "session_timesteps WHERE session_id = ?1)) END, ?4, 0, 0)",
+     K::kClaimTimestep},
     // ?1 session_id.
     {StatementId::kCountSessionTimestep, "count_session_timestep", 1,
-     "UPDATE session_traces SET num_timesteps = num_timesteps + 1 WHERE session_id = ?1", K::kCount},
+     "UPDATE session_traces SET num_timesteps = num_timesteps + 1 WHERE session_id = ?1",
+     K::kCount},
     // ?1 session_id, ?2 step_id, ?3 turn_number, ?4 started_at, ?5 completed_at,
     // ?6 step_metadata, ?7 step_index (each NULL = keep).
     {StatementId::kFillTimestep, "fill_timestep", 7,
@@ -73,34 +79,39 @@ constexpr Entry kCatalogue[] = {
      "truncated, system_state_before, system_state_after, metadata, event_metadata) VALUES "
      "(?1, (SELECT id FROM session_timesteps WHERE session_id = ?1 AND step_id = ?2), ?3, ?4, "
      "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, "
-     "?23, ?24)", K::kInsertRow, T::kEvents},
+     "?23, ?24)",
+     K::kInsertRow, T::kEvents},
     // ?1 session_id.
     {StatementId::kCountSessionEvent, "count_session_event", 1,
      "UPDATE session_traces SET num_events = num_events + 1 WHERE session_id = ?1", K::kCount},
     // ?1 session_id, ?2 step_id.
     {StatementId::kCountTimestepEvent, "count_timestep_event", 2,
      "UPDATE session_timesteps SET num_events = COALESCE(num_events, 0) + 1 WHERE session_id = "
-     "?1 AND step_id = ?2", K::kCount},
+     "?1 AND step_id = ?2",
+     K::kCount},
     // ?1 session_id, ?2 step_id or NULL, ?3 reward, ?4 annotation (event_metadata), ?5 now.
     // Runs right after kInsertEvent (and kSetKeyRowId): event_id = last_insert_rowid().
     {StatementId::kInsertEnvironmentReward, "insert_environment_reward", 5,
      "INSERT INTO event_rewards (event_id, session_id, turn_number, objective_key, "
      "reward_value, reward_type, annotation, source, created_at) VALUES (last_insert_rowid(), "
      "?1, (SELECT turn_number FROM session_timesteps WHERE session_id = ?1 AND step_id = ?2), "
-     "'reward', ?3, 'sparse', ?4, 'environment', ?5)", K::kInsertRow, T::kEventRewards},
+     "'reward', ?3, 'sparse', ?4, 'environment', ?5)",
+     K::kInsertRow, T::kEventRewards},
     // ?1 session_id, ?2 step_id or NULL, ?3 message_type, ?4 content, ?5 timestamp,
     // ?6 event_time, ?7 message_time, ?8 metadata.
     {StatementId::kInsertMessage, "insert_message", 8,
      "INSERT INTO messages (session_id, timestep_id, message_type, content, timestamp, "
      "event_time, message_time, metadata) VALUES (?1, (SELECT id FROM session_timesteps WHERE "
-     "session_id = ?1 AND step_id = ?2), ?3, ?4, ?5, ?6, ?7, ?8)", K::kInsertRow, T::kMessages},
+     "session_id = ?1 AND step_id = ?2), ?3, ?4, ?5, ?6, ?7, ?8)",
+     K::kInsertRow, T::kMessages},
     // ?1 session_id.
     {StatementId::kCountSessionMessage, "count_session_message", 1,
      "UPDATE session_traces SET num_messages = num_messages + 1 WHERE session_id = ?1", K::kCount},
     // ?1 session_id, ?2 step_id.
     {StatementId::kCountTimestepMessage, "count_timestep_message", 2,
      "UPDATE session_timesteps SET num_messages = COALESCE(num_messages, 0) + 1 WHERE "
-     "session_id = ?1 AND step_id = ?2", K::kCount},
+     "session_id = ?1 AND step_id = ?2",
+     K::kCount},
     // ?1 experiment_id, ?2 name, ?3 description, ?4 configuration, ?5 metadata, ?6 now.
     {StatementId::kUpsertExperiment, "upsert_experiment", 6,
      "INSERT INTO experiments (experiment_id, name, description, created_at, updated_at, "
@@ -126,7 +137,8 @@ constexpr Entry kCatalogue[] = {
     {StatementId::kInsertOutcomeReward, "insert_outcome_reward", 8,
      "INSERT INTO outcome_rewards (session_id, objective_key, total_reward, achievements_count, "
      "total_steps, created_at, reward_metadata, annotation) VALUES (?1, COALESCE(NULLIF(?2, "
-     "''), 'reward'), ?3, ?4, ?5, ?6, ?7, ?8)", K::kInsertRow, T::kOutcomeRewards},
+     "''), 'reward'), ?3, ?4, ?5, ?6, ?7, ?8)",
+     K::kInsertRow, T::kOutcomeRewards},
     // ?1 session_id, ?2 event_id, ?3 event_ref, ?4 message_id, ?5 message_ref, ?6 turn_number,
     // ?7 objective_key ('' → 'reward'), ?8 reward_value, ?9 reward_type, ?10 key,
     // ?11 annotation, ?12 source, ?13 now. A ref resolves through tc_idempotency.row_id of the
@@ -139,7 +151,8 @@ constexpr Entry kCatalogue[] = {
      "'message') IS NULL THEN NULL ELSE COALESCE(?2, (SELECT row_id FROM tc_idempotency WHERE "
      "\"key\" = ?3 AND record_type = 'event')) END, ?1, COALESCE(?4, (SELECT row_id FROM "
      "tc_idempotency WHERE \"key\" = ?5 AND record_type = 'message')), ?6, "
-     "COALESCE(NULLIF(?7, ''), 'reward'), ?8, ?9, ?10, ?11, ?12, ?13)", K::kInsertRow, T::kEventRewards},
+     "COALESCE(NULLIF(?7, ''), 'reward'), ?8, ?9, ?10, ?11, ?12, ?13)",
+     K::kInsertRow, T::kEventRewards},
     // ?1 session_id, ?2 timesteps, ?3 events, ?4 messages to add.
     {StatementId::kAddSessionCounters, "add_session_counters", 4,
      "UPDATE session_traces SET num_timesteps = num_timesteps + ?2, num_events = num_events + "
