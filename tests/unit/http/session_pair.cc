@@ -41,8 +41,16 @@ SessionPair::SessionPair(const ServerOptions& options, int socket_buffer_bytes)
   session->Start();
 }
 
+void SessionPair::CloseClient() {
+  if (client_ >= 0) {
+    close(client_);
+    client_ = -1;
+  }
+  to_send_.clear();
+}
+
 SessionPair::~SessionPair() {
-  close(client_);
+  CloseClient();
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (state_->open_connections() != 0 && std::chrono::steady_clock::now() < deadline) {
     if (ioc_.poll() == 0) {
@@ -58,6 +66,9 @@ SessionPair::~SessionPair() {
 
 bool SessionPair::RunOnce() {
   bool progress = ioc_.poll() > 0;
+  if (client_ < 0) {
+    return progress;
+  }
   while (!to_send_.empty()) {
     const ssize_t n = send(client_, to_send_.data(), to_send_.size(), MSG_NOSIGNAL);
     if (n <= 0) {
@@ -67,6 +78,11 @@ bool SessionPair::RunOnce() {
       break;
     }
     to_send_.erase(0, static_cast<size_t>(n));
+    progress = true;
+  }
+  if (shutdown_after_send_ && !send_shut_ && to_send_.empty()) {
+    TC_CHECK(shutdown(client_, SHUT_WR) == 0);
+    send_shut_ = true;
     progress = true;
   }
   while (reading_ && !eof_) {

@@ -39,6 +39,10 @@ class SessionPair {
   // The client stops reading (what the session writes stays in the socket buffers) or
   // resumes.
   void set_reading(bool reading) { reading_ = reading; }
+  // The client half-closes (shutdown(SHUT_WR)) once what it queued is sent; it still reads.
+  void ShutdownSend() { shutdown_after_send_ = true; }
+  // The client goes away: its end is closed, what it had not sent is dropped.
+  void CloseClient();
 
   // One round: the session's ready handlers, then the client's send and read. True if
   // anything happened.
@@ -71,6 +75,8 @@ class SessionPair {
   std::string received_;
   bool reading_ = true;
   bool eof_ = false;
+  bool shutdown_after_send_ = false;
+  bool send_shut_ = false;
 };
 
 }  // namespace tc::http::testing

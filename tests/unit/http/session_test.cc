@@ -1,5 +1,8 @@
 // Connection behaviour: pipelining and response order, timeouts, the connection limit and the
-// shutdown sequence.
+// shutdown sequence. What a single session does (order, read-ahead, half-close, a client gone)
+// runs over a socketpair on the test's thread (SessionPair): the test decides when the session
+// runs, so "nothing more happened" is checked without sleeping. Timeouts, the connection limit
+// and shutdown need the real server and its clock.
 
 #include <gtest/gtest.h>
 
@@ -8,6 +11,7 @@
 #include <thread>
 
 #include "server_fixture.h"
+#include "session_pair.h"
 
 namespace tc::http::testing {
 namespace {
@@ -21,65 +25,99 @@ std::string Records(const std::string& prefix, int n) {
   return body + "]";
 }
 
-TEST_F(ServerTest, PipelinedRequestsAreAnsweredInOrderWhateverTheCompletionOrder) {
-  submitter_.set_mode(FakeSubmitter::Mode::kManual);
-  StartServer();
-  auto client = Connect();
-  // Three durable posts of 1, 2 and 3 records and a health check, in one write.
-  std::string burst;
-  for (int n = 1; n <= 3; ++n) {
-    burst += MakeRequest("POST", "/v1/records", Records(fmt::format("p{}", n), n));
-  }
-  burst += MakeRequest("GET", "/healthz");
-  ASSERT_TRUE(client->Send(burst));
-  ASSERT_TRUE(submitter_.WaitForSubmissions(3, 2s));
-  EXPECT_EQ(submitter_.keys(2).size(), 3u);
+class SessionOrderTest : public ::testing::Test {
+ protected:
+  ServerOptions options_ = TestOptions();
+};
 
-  // The last one completes first: nothing may be written yet.
-  ASSERT_TRUE(submitter_.Complete(2));
-  EXPECT_TRUE(client->ReadSome(200ms).empty()) << "a later response overtook an earlier one";
-
-  std::thread writer([&] {
-    submitter_.Complete(0);
-    std::this_thread::sleep_for(50ms);
-    submitter_.Complete(1);
-  });
-  for (int n = 1; n <= 3; ++n) {
-    auto response = client->Read(3s);
-    ASSERT_TRUE(response.has_value()) << "response " << n;
-    EXPECT_EQ(response->status, 200);
-    EXPECT_EQ(Json(response->body).Int("/accepted"), n) << "out of order: " << response->body;
-  }
-  writer.join();
-  auto health = client->Read(3s);
-  ASSERT_TRUE(health.has_value());
-  EXPECT_EQ(health->status, 200);
-  EXPECT_EQ(Json(health->body).Str("/status"), "ok");
+// Responses of the session so far, once the session has nothing more to do.
+std::vector<ClientResponse> Settled(SessionPair& pair) {
+  EXPECT_TRUE(pair.RunUntilQuiet());
+  return pair.Responses();
 }
 
-TEST_F(ServerTest, ReadAheadStopsAtMaxPipelined) {
-  submitter_.set_mode(FakeSubmitter::Mode::kManual);
-  ServerOptions options = TestOptions();
-  options.http.max_pipelined = 2;
-  StartServer(options);
-  auto client = Connect();
-  std::string burst;
+TEST_F(SessionOrderTest, PipelinedRequestsAreAnsweredInOrderWhateverTheCompletionOrder) {
+  SessionPair pair(options_);
+  FakeSubmitter& submitter = pair.submitter();
+  submitter.set_mode(FakeSubmitter::Mode::kManual);
+  // Three durable posts of 1, 2 and 3 records and a health check, in one write.
+  for (int n = 1; n <= 3; ++n) {
+    pair.Send(MakeRequest("POST", "/v1/records", Records(fmt::format("p{}", n), n)));
+  }
+  pair.Send(MakeRequest("GET", "/healthz"));
+  ASSERT_TRUE(pair.RunUntil([&] { return submitter.submitted() == 3; }));
+  EXPECT_EQ(submitter.keys(2).size(), 3u);
+
+  // The last one completes first: nothing may be written yet.
+  ASSERT_TRUE(submitter.Complete(2));
+  EXPECT_TRUE(Settled(pair).empty()) << "a later response overtook an earlier one";
+  ASSERT_TRUE(submitter.Complete(0));
+  ASSERT_EQ(Settled(pair).size(), 1u) << "the first answer waits for nothing else";
+  ASSERT_TRUE(submitter.Complete(1));
+  const std::vector<ClientResponse> responses = Settled(pair);
+  ASSERT_EQ(responses.size(), 4u) << pair.received();
+  for (int n = 1; n <= 3; ++n) {
+    EXPECT_EQ(responses[n - 1].status, 200);
+    EXPECT_EQ(Json(responses[n - 1].body).Int("/accepted"), n)
+        << "out of order: " << responses[n - 1].body;
+  }
+  EXPECT_EQ(responses[3].status, 200);
+  EXPECT_EQ(Json(responses[3].body).Str("/status"), "ok");
+}
+
+TEST_F(SessionOrderTest, ReadAheadStopsAtMaxPipelined) {
+  options_.http.max_pipelined = 2;
+  SessionPair pair(options_);
+  FakeSubmitter& submitter = pair.submitter();
+  submitter.set_mode(FakeSubmitter::Mode::kManual);
   for (int i = 0; i < 4; ++i) {
-    burst += MakeRequest("POST", "/v1/records", SessionRecord(fmt::format("m{}", i)));
+    pair.Send(MakeRequest("POST", "/v1/records", SessionRecord(fmt::format("m{}", i))));
   }
-  ASSERT_TRUE(client->Send(burst));
-  ASSERT_TRUE(submitter_.WaitForSubmissions(2, 2s));
-  std::this_thread::sleep_for(150ms);
-  EXPECT_EQ(submitter_.submitted(), 2u) << "read more than max_pipelined ahead";
-  ASSERT_TRUE(submitter_.Complete(0));
-  ASSERT_TRUE(client->Read(3s).has_value());
-  ASSERT_TRUE(submitter_.WaitForSubmissions(3, 2s)) << "reading did not resume";
-  submitter_.set_mode(FakeSubmitter::Mode::kAuto);
-  for (int i = 1; i < 4; ++i) {
-    auto response = client->Read(3s);
-    ASSERT_TRUE(response.has_value()) << i;
-    EXPECT_EQ(response->status, 200);
-  }
+  EXPECT_TRUE(Settled(pair).empty());
+  EXPECT_EQ(submitter.submitted(), 2u) << "read more than max_pipelined ahead";
+  ASSERT_TRUE(submitter.Complete(0));
+  ASSERT_TRUE(pair.RunUntil([&] { return submitter.submitted() == 3; }))
+      << "reading did not resume";
+  EXPECT_EQ(Settled(pair).size(), 1u);
+  EXPECT_EQ(submitter.submitted(), 3u) << "one answer written, one more request read";
+  ASSERT_TRUE(submitter.Complete(1));
+  ASSERT_TRUE(submitter.Complete(2));
+  submitter.set_mode(FakeSubmitter::Mode::kAuto);  // the fourth request, read later
+  ASSERT_TRUE(pair.RunUntil([&] { return pair.Responses().size() == 4; })) << pair.received();
+  for (const ClientResponse& response : pair.Responses()) EXPECT_EQ(response.status, 200);
+}
+
+TEST_F(SessionOrderTest, HalfClosedClientStillGetsItsAnswers) {
+  SessionPair pair(options_);
+  FakeSubmitter& submitter = pair.submitter();
+  submitter.set_mode(FakeSubmitter::Mode::kManual);
+  pair.Send(MakeRequest("POST", "/v1/records", SessionRecord("h1")) +
+            MakeRequest("GET", "/healthz"));
+  pair.ShutdownSend();
+  ASSERT_TRUE(pair.RunUntil([&] { return submitter.submitted() == 1; }));
+  EXPECT_TRUE(Settled(pair).empty());
+  EXPECT_FALSE(pair.session_closed()) << "the read side's end closed the connection early";
+  ASSERT_TRUE(submitter.Complete(0));
+  ASSERT_TRUE(pair.RunUntil([&] { return pair.session_closed(); }));
+  const std::vector<ClientResponse> responses = pair.Responses();
+  ASSERT_EQ(responses.size(), 2u) << pair.received();
+  EXPECT_EQ(responses[0].status, 200);
+  EXPECT_EQ(responses[1].status, 200);
+}
+
+TEST_F(SessionOrderTest, ClientGoneBeforeItsCompletionIsHarmless) {
+  SessionPair pair(options_);
+  FakeSubmitter& submitter = pair.submitter();
+  submitter.set_mode(FakeSubmitter::Mode::kManual);
+  pair.Send(MakeRequest("POST", "/v1/records", SessionRecord("g1")));
+  ASSERT_TRUE(pair.RunUntil([&] { return submitter.submitted() == 1; }));
+  pair.CloseClient();
+  EXPECT_TRUE(pair.RunUntilQuiet());
+  std::thread writer([&] { submitter.Complete(0); });  // from another thread, like the pipeline
+  writer.join();
+  ASSERT_TRUE(pair.RunUntil([&] { return pair.state().open_connections() == 0; }));
+  EXPECT_EQ(pair.metrics().http_connections_open.Get(), 0);
+  // ~SessionPair checks that the body budget was given back whole.
 }
 
 TEST_F(ServerTest, SlowClientTimesOutWhileOthersAreServed) {
@@ -143,46 +181,6 @@ TEST_F(ServerTest, WaitingForACompletionIsNotIdle) {
   std::this_thread::sleep_for(400ms);
   ASSERT_TRUE(submitter_.Complete(0));
   auto response = client->Read(2s);
-  ASSERT_TRUE(response.has_value());
-  EXPECT_EQ(response->status, 200);
-}
-
-TEST_F(ServerTest, HalfClosedClientStillGetsItsAnswers) {
-  submitter_.set_mode(FakeSubmitter::Mode::kManual);
-  StartServer();
-  auto client = Connect();
-  ASSERT_TRUE(client->Send(MakeRequest("POST", "/v1/records", SessionRecord("h1")) +
-                           MakeRequest("GET", "/healthz")));
-  client->ShutdownSend();
-  ASSERT_TRUE(submitter_.WaitForSubmissions(1, 2s));
-  std::this_thread::sleep_for(100ms);
-  ASSERT_TRUE(submitter_.Complete(0));
-  auto first = client->Read(2s);
-  ASSERT_TRUE(first.has_value());
-  EXPECT_EQ(first->status, 200);
-  auto second = client->Read(2s);
-  ASSERT_TRUE(second.has_value());
-  EXPECT_EQ(second->status, 200);
-  EXPECT_TRUE(client->WaitClosed(2s));
-}
-
-TEST_F(ServerTest, ClientGoneBeforeItsCompletionIsHarmless) {
-  submitter_.set_mode(FakeSubmitter::Mode::kManual);
-  StartServer();
-  {
-    auto client = Connect();
-    ASSERT_TRUE(client->Send(MakeRequest("POST", "/v1/records", SessionRecord("g1"))));
-    ASSERT_TRUE(submitter_.WaitForSubmissions(1, 2s));
-    client->Close();
-  }
-  std::this_thread::sleep_for(100ms);
-  std::thread writer([&] { submitter_.Complete(0); });
-  writer.join();
-  for (int i = 0; i < 100 && metrics_.http_connections_open.Get() != 0; ++i) {
-    std::this_thread::sleep_for(10ms);
-  }
-  EXPECT_EQ(metrics_.http_connections_open.Get(), 0);
-  auto response = Call(MakeRequest("GET", "/healthz"));
   ASSERT_TRUE(response.has_value());
   EXPECT_EQ(response->status, 200);
 }
