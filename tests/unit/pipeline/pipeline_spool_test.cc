@@ -28,11 +28,6 @@ std::future<Outcome> Submit(Pipeline& p, std::vector<std::string> keys) {
   return future;
 }
 
-bool Eventually(const std::function<bool()>& done) {
-  for (int i = 0; i < 400 && !done(); ++i) std::this_thread::sleep_for(milliseconds(5));
-  return done();
-}
-
 class PipelineSpoolTest : public ::testing::Test {
  protected:
   std::unique_ptr<spool::Spool> OpenSpool(uint64_t max_bytes = 1 << 20) {
@@ -118,11 +113,14 @@ TEST_F(PipelineSpoolTest, ShutdownDeadlineSendsWhatIsLeftToTheSpool) {
   auto a = Submit(p, {"a"});
   ASSERT_TRUE(Eventually([&] { return sink_.waiting() == 1; }));  // `a` is being written
   auto b = Submit(p, {"b"});
+  // The slow write of `a` ends only after the shutdown deadline: what is still queued then
+  // (`b`) must go to the spool, not wait for the slow store.
+  const auto deadline = Clock::now() + milliseconds(100);
   std::thread unblock([&] {
-    std::this_thread::sleep_for(milliseconds(300));
+    EXPECT_TRUE(Eventually([&] { return Clock::now() > deadline; }));
     sink_.Unblock();
   });
-  p.Shutdown(Clock::now() + milliseconds(100));
+  p.Shutdown(deadline);
   unblock.join();
   EXPECT_EQ(a.get().results.at(0).outcome, sink::RecordOutcome::kStored);
   EXPECT_EQ(b.get().results.at(0).outcome, sink::RecordOutcome::kSpooled)

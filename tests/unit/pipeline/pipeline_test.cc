@@ -51,10 +51,7 @@ TEST_F(PipelineTest, RecordsQueuedDuringACommitFormTheNextBatch) {
   Status st;
   auto first = SubmitKeys(p, {"k0"}, &st);
   // Wait until the batcher is inside Write with k0, then queue 25 more.
-  while (sink_.write_calls() == 0 && metrics_.queue_records.Get() != 1) {
-    std::this_thread::sleep_for(milliseconds(1));
-  }
-  std::this_thread::sleep_for(milliseconds(20));
+  ASSERT_TRUE(Eventually([&] { return sink_.waiting() == 1; }));
   std::vector<std::future<Outcome>> rest;
   for (int i = 1; i <= 25; ++i) rest.push_back(SubmitKeys(p, {"k" + std::to_string(i)}, &st));
   sink_.Unblock();
@@ -130,8 +127,9 @@ TEST_F(PipelineTest, ShutdownDrainsEverythingAdmitted) {
     futures.push_back(SubmitKeys(p, {"d" + std::to_string(i)}, &st));
     ASSERT_TRUE(st.ok());
   }
+  // The store stays blocked until the batcher is inside Write: Shutdown must wait for it.
   std::thread unblock([&] {
-    std::this_thread::sleep_for(milliseconds(30));
+    EXPECT_TRUE(Eventually([&] { return sink_.waiting() == 1; }));
     sink_.Unblock();
   });
   p.Shutdown(Clock::now() + std::chrono::seconds(5));
@@ -149,8 +147,8 @@ TEST_F(PipelineTest, ShutdownDeadlineWithSinkDownFailsPendingWithUnavailable) {
   p.Start();
   Status st;
   auto f = SubmitKeys(p, {"z"}, &st);
-  std::this_thread::sleep_for(milliseconds(20));
-  EXPECT_FALSE(p.Ready().ok()) << "readiness reports the failing database";
+  EXPECT_TRUE(Eventually([&] { return !p.Ready().ok(); }))
+      << "readiness reports the failing database";
   auto start = Clock::now();
   p.Shutdown(Clock::now() + milliseconds(100));
   EXPECT_LT(Clock::now() - start, std::chrono::seconds(2));

@@ -5,14 +5,27 @@
 // retries of 1..5 ms).
 
 #include <chrono>
+#include <functional>
 #include <future>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "pipeline/pipeline.h"
 
 namespace tc::pipeline {
+
+// Polls `done` until it holds (true) or 5 s pass (false): a test waits on a condition, never for
+// a fixed time.
+inline bool Eventually(const std::function<bool()>& done) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
 
 inline schema::Record MakeRecord(std::string key) {
   schema::Record r;
