@@ -98,7 +98,9 @@ TEST_P(ReliabilityTest, SpoolAcknowledgesWhileTheDatabaseIsStalledThenDrainsExac
   ASSERT_TRUE(WaitFor([&] { return load.acked() > 30; }, milliseconds(10000)));
   StallDatabase();
   const size_t before_stall = load.acked();
-  std::this_thread::sleep_for(milliseconds(1500));
+  // The database answers nothing now: what is acknowledged from here on came from the spool.
+  EXPECT_TRUE(WaitFor([&] { return load.acked() > before_stall + 40; }, milliseconds(20000)))
+      << collector_->Log();
   const size_t during_stall = load.acked() - before_stall;
   ResumeDatabase();
   ASSERT_TRUE(WaitFor([&] { return load.acked() > before_stall + during_stall + 30; },
@@ -148,7 +150,10 @@ TEST_P(ReliabilityTest, KillNineOfTheCollectorAtRandomMomentsLosesAndDoublesNoth
     ResumeDatabase();
     Start(listen);
   }
-  std::this_thread::sleep_for(milliseconds(500));
+  const size_t before_last = load.acked();
+  ASSERT_TRUE(WaitFor([&] { return load.acked() > before_last + 10; }, milliseconds(20000)))
+      << "the last collector took no load\n"
+      << collector_->Log();
   auto acked = load.Stop();
   ASSERT_TRUE(WaitFor([&] { return SpoolDrained(); }, milliseconds(40000))) << collector_->Log();
   auto db = StopAndRead();

@@ -13,6 +13,7 @@
 
 #include "integration/collector_fixture.h"
 #include "integration/json_probe.h"
+#include "integration/test_wait.h"
 
 namespace tc::testing {
 namespace {
@@ -45,7 +46,13 @@ TEST_P(ShutdownTest, SigtermUnderLoadLosesNoAcknowledgedRecord) {
       }
     });
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  // SIGTERM lands under load: once a good number of requests has been acknowledged.
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        std::lock_guard<std::mutex> lock(mu);
+        return acked.size() > 100;
+      },
+      std::chrono::seconds(20)));
   int status = collector_->Stop(SIGTERM, std::chrono::seconds(30));
   stop = true;
   for (auto& c : clients) c.join();

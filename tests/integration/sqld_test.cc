@@ -24,7 +24,8 @@ class SqldFaultTest : public CollectorTest {};
 TEST_P(SqldFaultTest, KillNineOfTheChildUnderLoadLosesNothingAndDoublesNothing) {
   StartCollector({"--set", "sqld.timeout_ms=2000", "--set", "sqld.restart_backoff_ms=50"});
   RetryingLoad load({collector_->port()}, 6, "k9-");
-  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  ASSERT_TRUE(WaitFor([&] { return load.acked() > 20; }, std::chrono::seconds(20)))
+      << collector_->Log();
   auto pids = PidsWithCmdline(db_path() + " --sync-server");
   ASSERT_EQ(pids.size(), 1u);
   ASSERT_EQ(kill(pids[0], SIGKILL), 0);
@@ -36,7 +37,10 @@ TEST_P(SqldFaultTest, KillNineOfTheChildUnderLoadLosesNothingAndDoublesNothing) 
     restarted = now.size() == 1 && now[0] != pids[0];
   }
   EXPECT_TRUE(restarted) << collector_->Log();
-  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  const size_t at_restart = load.acked();
+  EXPECT_TRUE(WaitFor([&] { return load.acked() > at_restart + 20; }, std::chrono::seconds(20)))
+      << "no load acknowledged after the restart\n"
+      << collector_->Log();
   auto acked = load.Stop();
   ASSERT_GT(acked.size(), 20u);
   // What was spooled while the server was down reaches it before the collector stops.
@@ -81,7 +85,12 @@ TEST(TwoCollectorsTest, WriteIntoOneServerAtOnceWithoutLossOrDoubles) {
     RetryingLoad split({a.port(), b.port()}, 6, "two-");
     RetryingLoad same_ids_a({a.port()}, 1, "both-");
     RetryingLoad same_ids_b({b.port()}, 1, "both-");
-    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    EXPECT_TRUE(WaitFor(
+        [&] {
+          return split.acked() > 40 && same_ids_a.acked() > 5 && same_ids_b.acked() > 5;
+        },
+        std::chrono::seconds(20)))
+        << a.Log() << b.Log();
     for (auto* load : {&split, &same_ids_a, &same_ids_b}) {
       auto ids = load->Stop();
       acked.insert(ids.begin(), ids.end());
