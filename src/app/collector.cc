@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "common/log.h"
+#include "pipeline_options.h"
 #include "sink/hrana.h"
 #include "sink/sqlite.h"
 
@@ -26,18 +27,6 @@ bool OnPath(const std::string& name) {
     if (!dir.empty() && ::access((dir + "/" + name).c_str(), X_OK) == 0) return true;
   }
   return false;
-}
-
-pipeline::PipelineOptions PipelineOptionsFrom(const config::Config& c) {
-  pipeline::PipelineOptions o;
-  o.capacity = {.max_records = c.queue.max_records, .max_bytes = c.queue.max_bytes};
-  o.batch_max_records = c.batch.max_records;
-  o.batch_max_bytes = c.batch.max_bytes;
-  o.batch_max_delay = std::chrono::milliseconds(c.batch.max_delay_ms);
-  o.retry = {.initial = std::chrono::milliseconds(c.sqld.retry.initial_ms),
-             .max = std::chrono::milliseconds(c.sqld.retry.max_ms),
-             .multiplier = c.sqld.retry.multiplier};
-  return o;
 }
 
 // The supervisor's state changes as metrics (sqld_child_state, sqld_child_restarts_total).
@@ -60,6 +49,18 @@ void RecordChildState(metrics::Metrics& metrics, supervisor::State state) {
 }
 
 }  // namespace
+
+pipeline::PipelineOptions PipelineOptionsFrom(const config::Config& c) {
+  pipeline::PipelineOptions o;
+  o.capacity = {.max_records = c.queue.max_records, .max_bytes = c.queue.max_bytes};
+  o.batch_max_records = c.batch.max_records;
+  o.batch_max_bytes = c.batch.max_bytes;
+  o.batch_max_delay = std::chrono::milliseconds(c.batch.max_delay_ms);
+  o.retry = {.initial = std::chrono::milliseconds(c.sqld.retry.initial_ms),
+             .max = std::chrono::milliseconds(c.sqld.retry.max_ms),
+             .multiplier = c.sqld.retry.multiplier};
+  return o;
+}
 
 BackendChoice ChooseBackend(const config::Config& config) {
   using config::Backend;
