@@ -56,9 +56,9 @@ pipeline::PipelineOptions PipelineOptionsFrom(const config::Config& c) {
   o.batch_max_records = c.batch.max_records;
   o.batch_max_bytes = c.batch.max_bytes;
   o.batch_max_delay = std::chrono::milliseconds(c.batch.max_delay_ms);
-  o.retry = {.initial = std::chrono::milliseconds(c.sqld.retry.initial_ms),
-             .max = std::chrono::milliseconds(c.sqld.retry.max_ms),
-             .multiplier = c.sqld.retry.multiplier};
+  o.retry = {.initial = std::chrono::milliseconds(c.retry.initial_ms),
+             .max = std::chrono::milliseconds(c.retry.max_ms),
+             .multiplier = c.retry.multiplier};
   return o;
 }
 

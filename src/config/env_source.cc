@@ -36,7 +36,7 @@ Status ApplyAliases(const std::vector<std::string>& env, Config* config) {
     if (!value || value->empty()) {
       continue;
     }
-    const KeySpec* key = FindKey(alias.key);
+    const KeySpec* key = FindKey(alias.key).key;
     TC_CHECK(key != nullptr);
     std::string text = alias.env == kDatabaseUrl ? NormalizeSeedUrl(*value) : *value;
     Status status = SetFromText(*key, text, config);
@@ -70,28 +70,38 @@ std::optional<std::string> FindEnv(const std::vector<std::string>& env, std::str
   return std::nullopt;
 }
 
-Status ApplyEnvironment(const std::vector<std::string>& env, Config* config) {
+Status ApplyEnvironment(const std::vector<std::string>& env, Config* config,
+                        std::vector<std::string>* warnings) {
   TC_RETURN_IF_ERROR(ApplyAliases(env, config));
-  std::set<std::string_view> seen;
-  for (const std::string& entry : env) {
-    std::string_view text = entry;
-    size_t eq = text.find('=');
-    std::string_view name = text.substr(0, eq);
-    if (!StartsWith(name, kPrefix) || name == kConfigVar || !seen.insert(name).second) {
-      continue;
-    }
-    std::string_view value = eq == std::string_view::npos ? "" : text.substr(eq + 1);
-    const KeySpec* key = FindKeyByEnv(name);
-    if (key == nullptr) {
-      std::string hint = Closest(name, AllEnvNames());
-      return Status::InvalidArgument(fmt::format(
-          "unknown environment variable {}{} (variables are TRACECOLLECTOR_<SECTION>_<KEY>, "
-          "see docs/configuration.md)",
-          name, hint.empty() ? "" : fmt::format("; did you mean {}?", hint)));
-    }
-    Status status = SetFromText(*key, value, config);
-    if (!status.ok()) {
-      return Status::InvalidArgument(fmt::format("{}: {}", name, status.message()));
+  // Old names of renamed keys first, so the new name wins when both are set.
+  for (bool old_names : {true, false}) {
+    std::set<std::string_view> seen;
+    for (const std::string& entry : env) {
+      std::string_view text = entry;
+      size_t eq = text.find('=');
+      std::string_view name = text.substr(0, eq);
+      if (!StartsWith(name, kPrefix) || name == kConfigVar || !seen.insert(name).second) {
+        continue;
+      }
+      const KeyMatch match = FindKeyByEnv(name);
+      if ((match.renamed != nullptr) != old_names) {
+        continue;  // the other pass's (unknown names are reported by the second)
+      }
+      if (!match) {
+        std::string hint = Closest(name, AllEnvNames());
+        return Status::InvalidArgument(fmt::format(
+            "unknown environment variable {}{} (variables are TRACECOLLECTOR_<SECTION>_<KEY>, "
+            "see docs/configuration.md)",
+            name, hint.empty() ? "" : fmt::format("; did you mean {}?", hint)));
+      }
+      if (match.renamed != nullptr) {
+        warnings->push_back(RenamedKeyWarning("", name, EnvNameOf(match.renamed->new_name)));
+      }
+      std::string_view value = eq == std::string_view::npos ? "" : text.substr(eq + 1);
+      Status status = SetFromText(*match.key, value, config);
+      if (!status.ok()) {
+        return Status::InvalidArgument(fmt::format("{}: {}", name, status.message()));
+      }
     }
   }
   return Status::Ok();

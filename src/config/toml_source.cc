@@ -73,12 +73,21 @@ std::string NodeText(const toml::node& node) {
   return "";
 }
 
+// The keys and subsections of `section` (for [sqld.retry], a table of old names: those names).
 std::string KnownKeys(std::string_view section) {
   std::string out;
   for (const KeySpec& key : Keys()) {
     if (key.section == section) {
       out += out.empty() ? "" : ", ";
       out += key.name;
+    }
+  }
+  for (const RenamedKey& renamed : RenamedKeys()) {
+    std::string_view name = renamed.old_name;
+    size_t dot = name.rfind('.');
+    if (dot != std::string_view::npos && name.substr(0, dot) == section) {
+      out += out.empty() ? "" : ", ";
+      out += name.substr(dot + 1);
     }
   }
   for (const SectionSpec& s : Sections()) {
@@ -103,20 +112,35 @@ struct FileCloser {
   }
 };
 
+// Applies a document in two passes: the old names of renamed keys first, then every other key
+// (so a key's new name wins over its old one wherever both are in the file).
 class Walker {
  public:
-  Walker(std::string_view source_name, Config* config)
-      : source_name_(source_name), config_(config) {}
+  enum class Pass { kOldNames, kCurrentNames };
 
-  Status Table(const toml::table& table, const std::string& section) {
+  Walker(std::string_view source_name, Config* config, std::vector<std::string>* warnings)
+      : source_name_(source_name), config_(config), warnings_(warnings) {}
+
+  Status Table(const toml::table& table, const std::string& section, Pass pass) {
     for (auto&& [name, node] : table) {
       std::string path =
           section.empty() ? std::string(name.str()) : fmt::format("{}.{}", section, name.str());
       if (node.is_table() && IsSection(path)) {
-        TC_RETURN_IF_ERROR(Table(*node.as_table(), path));
+        TC_RETURN_IF_ERROR(Table(*node.as_table(), path, pass));
         continue;
       }
-      const KeySpec* key = FindKey(path);
+      const KeyMatch match = FindKey(path);
+      const bool old_name = match.renamed != nullptr;
+      if (old_name != (pass == Pass::kOldNames)) {
+        continue;  // the other pass's (unknown names are reported by the second)
+      }
+      if (old_name) {
+        const toml::source_region& at = name.source();
+        warnings_->push_back(RenamedKeyWarning(
+            fmt::format("{}:{}:{}: ", source_name_, at.begin.line, at.begin.column), path,
+            match.renamed->new_name));
+      }
+      const KeySpec* key = match.key;
       if (key == nullptr) {
         if (IsSection(path)) {
           return At(node.source(),
@@ -148,11 +172,13 @@ class Walker {
 
   std::string_view source_name_;
   Config* config_;
+  std::vector<std::string>* warnings_;
 };
 
 }  // namespace
 
-Status ApplyToml(std::string_view text, std::string_view source_name, Config* config) {
+Status ApplyToml(std::string_view text, std::string_view source_name, Config* config,
+                 std::vector<std::string>* warnings) {
   toml::parse_result result = toml::parse(text, source_name);
   if (!result) {
     const toml::parse_error& error = result.error();
@@ -160,10 +186,13 @@ Status ApplyToml(std::string_view text, std::string_view source_name, Config* co
                                                error.source().begin.line,
                                                error.source().begin.column, error.description()));
   }
-  return Walker(source_name, config).Table(result.table(), "");
+  Walker walker(source_name, config, warnings);
+  TC_RETURN_IF_ERROR(walker.Table(result.table(), "", Walker::Pass::kOldNames));
+  return walker.Table(result.table(), "", Walker::Pass::kCurrentNames);
 }
 
-Status ApplyTomlFile(const std::string& path, std::string_view origin, Config* config) {
+Status ApplyTomlFile(const std::string& path, std::string_view origin, Config* config,
+                     std::vector<std::string>* warnings) {
   auto fail = [&](int err) {
     return Status::InvalidArgument(fmt::format("{} {}: cannot read the configuration file: {}",
                                                origin, path, std::strerror(err)));
@@ -194,7 +223,7 @@ Status ApplyTomlFile(const std::string& path, std::string_view origin, Config* c
     }
     text.append(buffer, static_cast<size_t>(n));
   }
-  return ApplyToml(text, path, config);
+  return ApplyToml(text, path, config, warnings);
 }
 
 }  // namespace tc::config

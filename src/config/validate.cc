@@ -152,10 +152,9 @@ Status Validate(const Config& config) {
                  fmt::format("{} is more than queue.max_bytes ({}); a batch must fit the queue",
                              config.batch.max_bytes, config.queue.max_bytes));
   }
-  if (config.sqld.retry.max_ms < config.sqld.retry.initial_ms) {
-    return Error("sqld.retry.max_ms",
-                 fmt::format("{} is less than sqld.retry.initial_ms ({})", config.sqld.retry.max_ms,
-                             config.sqld.retry.initial_ms));
+  if (config.retry.max_ms < config.retry.initial_ms) {
+    return Error("retry.max_ms", fmt::format("{} is less than retry.initial_ms ({})",
+                                             config.retry.max_ms, config.retry.initial_ms));
   }
   if (config.sqld.mode == SqldMode::kExternal && config.sqld.url.empty()) {
     return Error("sqld.url",

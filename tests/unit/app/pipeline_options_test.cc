@@ -32,7 +32,7 @@ TEST(PipelineOptionsTest, BatchAndRetrySettingsAreTakenFromTheConfig) {
   c.batch.max_records = 9;
   c.batch.max_bytes = 10;
   c.batch.max_delay_ms = 11;
-  c.sqld.retry = {.initial_ms = 12, .max_ms = 13, .multiplier = 1.5};
+  c.retry = {.initial_ms = 12, .max_ms = 13, .multiplier = 1.5};
   const pipeline::PipelineOptions o = PipelineOptionsFrom(c);
   EXPECT_EQ(o.capacity.max_records, 7u);
   EXPECT_EQ(o.capacity.max_bytes, 8u);
