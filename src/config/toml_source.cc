@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/unique_fd.h"
 #include "key_table.h"
 #include "sources.h"
 #include "value_codec.h"
@@ -103,15 +104,6 @@ std::string KnownKeys(std::string_view section) {
   return out;
 }
 
-struct FileCloser {
-  int fd;
-  ~FileCloser() {
-    if (fd >= 0) {
-      ::close(fd);
-    }
-  }
-};
-
 // Applies a document in two passes: the old names of renamed keys first, then every other key
 // (so a key's new name wins over its old one wherever both are in the file).
 class Walker {
@@ -197,12 +189,12 @@ Status ApplyTomlFile(const std::string& path, std::string_view origin, Config* c
     return Status::InvalidArgument(fmt::format("{} {}: cannot read the configuration file: {}",
                                                origin, path, std::strerror(err)));
   };
-  FileCloser file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
-  if (file.fd < 0) {
+  const UniqueFd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!file.valid()) {
     return fail(errno);
   }
   struct stat st {};
-  if (::fstat(file.fd, &st) != 0) {
+  if (::fstat(file.get(), &st) != 0) {
     return fail(errno);
   }
   if (S_ISDIR(st.st_mode)) {
@@ -211,7 +203,7 @@ Status ApplyTomlFile(const std::string& path, std::string_view origin, Config* c
   std::string text;
   char buffer[16384];
   for (;;) {
-    ssize_t n = ::read(file.fd, buffer, sizeof(buffer));
+    ssize_t n = ::read(file.get(), buffer, sizeof(buffer));
     if (n < 0 && errno == EINTR) {
       continue;
     }

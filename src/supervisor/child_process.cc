@@ -21,9 +21,9 @@
 
 #include "common/log.h"
 #include "common/thread_name.h"
+#include "common/unique_fd.h"
 #include "fork_exec.h"
 #include "supervisor/stop_latch.h"
-#include "unique_fd.h"
 
 namespace tc::supervisor {
 

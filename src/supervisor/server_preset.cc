@@ -10,7 +10,7 @@
 
 #include <fmt/format.h>
 
-#include "unique_fd.h"
+#include "common/unique_fd.h"
 
 namespace tc::supervisor {
 namespace {
