@@ -20,11 +20,11 @@ constexpr std::string_view kDatabaseUrl = "TURSO_DATABASE_URL";
 // http(s):// URL that follows the prefix).
 std::string NormalizeSeedUrl(std::string_view url) {
   constexpr std::string_view kSeedPrefix = "sqlite+libsql://";
-  if (!StartsWith(url, kSeedPrefix)) {
+  if (!url.starts_with(kSeedPrefix)) {
     return std::string(url);
   }
   std::string_view rest = url.substr(kSeedPrefix.size());
-  if (StartsWith(rest, "http://") || StartsWith(rest, "https://")) {
+  if (rest.starts_with("http://") || rest.starts_with("https://")) {
     return std::string(rest);
   }
   return fmt::format("libsql://{}", rest);
@@ -63,7 +63,7 @@ std::vector<std::string> AllEnvNames() {
 
 std::optional<std::string> FindEnv(const std::vector<std::string>& env, std::string_view name) {
   for (const std::string& entry : env) {
-    if (entry.size() > name.size() && entry[name.size()] == '=' && StartsWith(entry, name)) {
+    if (entry.size() > name.size() && entry[name.size()] == '=' && entry.starts_with(name)) {
       return entry.substr(name.size() + 1);
     }
   }
@@ -80,7 +80,7 @@ Status ApplyEnvironment(const std::vector<std::string>& env, Config* config,
       std::string_view text = entry;
       size_t eq = text.find('=');
       std::string_view name = text.substr(0, eq);
-      if (!StartsWith(name, kPrefix) || name == kConfigVar || !seen.insert(name).second) {
+      if (!name.starts_with(kPrefix) || name == kConfigVar || !seen.insert(name).second) {
         continue;
       }
       const KeyMatch match = FindKeyByEnv(name);

@@ -156,7 +156,7 @@ Result<std::vector<FlagUse>> ParseFlags(const std::vector<std::string>& args) {
     if (arg == "-h") {
       arg = "--help";
     }
-    if (!StartsWith(arg, "--") || arg.size() == 2) {
+    if (!arg.starts_with("--") || arg.size() == 2) {
       return Status::InvalidArgument(fmt::format("unexpected argument '{}' (see --help)", arg));
     }
     std::string_view body = arg.substr(2);
@@ -180,7 +180,7 @@ Result<std::vector<FlagUse>> ParseFlags(const std::vector<std::string>& args) {
       }
     } else if (eq != std::string_view::npos) {
       use.value = std::string(body.substr(eq + 1));
-    } else if (i + 1 < args.size() && !StartsWith(args[i + 1], "--")) {
+    } else if (i + 1 < args.size() && !args[i + 1].starts_with("--")) {
       use.value = args[++i];
     } else {
       return Status::InvalidArgument(

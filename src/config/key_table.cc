@@ -3,10 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 #include <iterator>
 
 #include "checks.h"
+#include "common/strings.h"
 
 namespace tc::config {
 namespace {
@@ -256,11 +256,9 @@ std::string DottedName(const KeySpec& key) {
 std::string EnvName(const KeySpec& key) { return EnvNameOf(DottedName(key)); }
 
 std::string EnvNameOf(std::string_view dotted) {
-  std::string out = "TRACECOLLECTOR_";
-  for (char c : dotted) {
-    out += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  }
-  return out;
+  std::string name = AsciiUpper(dotted);
+  std::replace(name.begin(), name.end(), '.', '_');
+  return "TRACECOLLECTOR_" + name;
 }
 
 KeyMatch FindKey(std::string_view dotted) {

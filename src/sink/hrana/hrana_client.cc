@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "common/log.h"
+#include "common/strings.h"
 #include "hrana_encoder.h"
 #include "hrana_errors.h"
 
@@ -78,9 +79,7 @@ Result<std::string> NormalizeHranaUrl(std::string_view url) {
     return Status::InvalidArgument(
         fmt::format("sqld url '{}': unsupported query '{}'", url, query));
   }
-  while (!rest.empty() && rest.back() == '/') {
-    rest.remove_suffix(1);
-  }
+  rest = TrimRight(rest, "/");
   if (rest.empty() || rest.front() == '/') {
     return Status::InvalidArgument(fmt::format("sqld url '{}': no host", url));
   }

@@ -9,6 +9,7 @@
 #include <variant>
 
 #include "common/log.h"
+#include "common/strings.h"
 #include "common/time_format.h"
 #include "hrana_encoder.h"
 #include "hrana_errors.h"
@@ -88,10 +89,7 @@ std::string_view CreatedName(std::string_view ddl) {
   if (at == std::string_view::npos) {
     return {};
   }
-  std::string_view rest = ddl.substr(at + kMarker.size());
-  while (!rest.empty() && (rest.front() == ' ' || rest.front() == '\n')) {
-    rest.remove_prefix(1);
-  }
+  const std::string_view rest = TrimLeft(ddl.substr(at + kMarker.size()), " \n");
   size_t length = 0;
   while (length < rest.size() &&
          (std::isalnum(static_cast<unsigned char>(rest[length])) != 0 || rest[length] == '_')) {

@@ -3,8 +3,6 @@
 #include <fmt/format.h>
 #include <sys/stat.h>
 
-#include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -130,13 +128,6 @@ Result<std::vector<storage::ColumnInfo>> TableColumns(sqlite3* db, std::string_v
     return StatusFromSqlite(rc, sql, error);
   }
   return columns;
-}
-
-std::string Upper(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  return out;
 }
 
 Result<FileId> StatFileId(const std::string& path) {

@@ -43,8 +43,6 @@ Result<std::string> QueryText(sqlite3* db, std::string_view sql);
 // PRAGMA table_info of `table` (empty when it does not exist).
 Result<std::vector<storage::ColumnInfo>> TableColumns(sqlite3* db, std::string_view table);
 
-std::string Upper(std::string_view text);
-
 // A file's identity (stat(2) st_dev, st_ino): the same path may name another file later.
 struct FileId {
   uint64_t dev = 0;
