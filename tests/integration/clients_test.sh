@@ -68,14 +68,17 @@ done
 
 # ---- retries honour Retry-After and resend the same body ----
 retry_case() {  # EXAMPLE STATUS
-  local example="$1" status="$2" log="$work/proxy-$1-$2.log"
+  local example="$1" status="$2" log="$work/proxy-$1-$2.log" out="$work/proxy-$1-$2.out"
   : >"$log"
+  # Its own output file per case: the background job's redirection happens after the fork, so a
+  # shared file could still hold the previous proxy's port when it is first read.
+  : >"$out"
   python3 "$src/tests/integration/shell/retry_proxy.py" "$TRACECOLLECTOR_URL" "$log" 1 \
-    "$status" 1 >"$work/proxy.out" 2>&1 &
+    "$status" 1 >"$out" 2>&1 &
   proxy_pid=$!
   local port="" i
   for ((i = 0; i < 600; i++)); do  # up to 30 s: python starts slowly on a loaded machine
-    port="$(sed -n 's/^port=//p' "$work/proxy.out")"
+    port="$(sed -n 's/^port=//p' "$out")"
     [[ -n "$port" ]] && break
     sleep 0.05
   done
