@@ -37,8 +37,8 @@
 #include <thread>
 #include <vector>
 
+#include "common/backoff.h"
 #include "metrics/metrics.h"
-#include "pipeline/backoff.h"
 #include "contract/submission.h"
 #include "queue/admission_queue.h"
 #include "contract/sink.h"
