@@ -169,13 +169,13 @@ int Run(const std::string& binary, const std::string& dir, int batches, int batc
   Tursodb server_a(binary, dir + (with_step ? "/sink-steps.db" : "/sink.db"));
   Tursodb server_b(binary, dir + (with_step ? "/plain-steps.db" : "/plain.db"));
   tc::sink::HranaSinkOptions options;
-  options.url = server_a.url();
-  options.timeout_ms = 60000;
+  options.client.url = server_a.url();
+  options.client.pool.timeout_ms = 60000;
   options.checkpoint_every_batches = 0;  // not part of the comparison
   options.checkpoint_interval_ms = 0;
   auto sink = tc::sink::HranaSink::Create(options);
   tc::sink::HranaSinkOptions schema_options = options;
-  schema_options.url = server_b.url();
+  schema_options.client.url = server_b.url();
   auto schema = tc::sink::HranaSink::Create(schema_options);  // creates B's schema only
   if (!sink.has_value() || !(*sink)->Open().ok() || !schema.has_value() ||
       !(*schema)->Open().ok()) {

@@ -33,6 +33,13 @@ void ApplyLogConfig(const tc::config::LogConfig& log) {
   }
 }
 
+// Deprecated key names used (each names its replacement).
+void LogWarnings(const std::vector<std::string>& warnings) {
+  for (const std::string& warning : warnings) {
+    TC_LOG(kWarn, "config", "{}", warning);
+  }
+}
+
 void Notify(const std::string& state) {
   if (tc::Status st = tc::sd::Notify(state); !st.ok()) {
     TC_LOG_LIMITED(kWarn, "systemd", "notify failed: {}", st.ToString());
@@ -52,6 +59,7 @@ std::string ChangedSections(const tc::config::Config& a, const tc::config::Confi
   add(a.ingest != b.ingest, "ingest");
   add(a.queue != b.queue, "queue");
   add(a.batch != b.batch, "batch");
+  add(a.retry != b.retry, "retry");
   add(a.backend != b.backend, "backend");
   add(a.embedded != b.embedded, "embedded");
   add(a.sqld != b.sqld, "sqld");
@@ -72,6 +80,7 @@ void Reload(const std::vector<std::string>& args, const std::vector<std::string>
            reloaded.error().message());
   } else {
     const tc::config::Config& next = reloaded->config;
+    LogWarnings(reloaded->warnings);
     if (next.log != current->log) {
       TC_LOG(kInfo, "app", "SIGHUP: log.level {} -> {}, log.format {} -> {}", current->log.level,
              next.log.level, current->log.format, next.log.format);
@@ -117,6 +126,8 @@ int main(int argc, char** argv) {
                 tc::metrics::Version().data());
     return 0;
   }
+  ApplyLogConfig(config.log);
+  LogWarnings(invocation->warnings);
   if (invocation->check_config) {
     std::fputs(tc::config::ToToml(config).c_str(), stdout);
     auto choice = tc::app::ChooseBackend(config);
@@ -124,7 +135,6 @@ int main(int argc, char** argv) {
                 choice.reason.c_str());
     return 0;
   }
-  ApplyLogConfig(config.log);
 
   // Signals are taken synchronously by this thread (sigwait); every thread created from here on
   // inherits the blocked mask. SIGPIPE: broken connections are handled as error codes.

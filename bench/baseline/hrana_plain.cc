@@ -41,8 +41,8 @@ PlainHranaClient::~PlainHranaClient() = default;
 
 bool PlainHranaClient::Open(const std::string& base_url, std::string* error) {
   sink::HranaSinkOptions options;
-  options.url = base_url;
-  options.timeout_ms = 60000;
+  options.client.url = base_url;
+  options.client.pool.timeout_ms = 60000;
   auto schema = sink::HranaSink::Create(options);
   if (!schema.has_value()) {
     *error = schema.error().ToString();

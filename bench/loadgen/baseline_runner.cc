@@ -123,8 +123,8 @@ std::unique_ptr<Writer> OpenWriter(const StageSpec& spec, PlainWriter** plain, s
     }
     case StageKind::kHranaSink: {
       sink::HranaSinkOptions options;
-      options.url = spec.base_url;
-      options.timeout_ms = 60000;
+      options.client.url = spec.base_url;
+      options.client.pool.timeout_ms = 60000;
       auto sink = sink::HranaSink::Create(options);
       if (!sink.has_value()) {
         *error = sink.error().ToString();

@@ -4,11 +4,11 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <filesystem>
-#include <sstream>
 
 #include "common/log.h"
+#include "common/paths.h"
+#include "pipeline_options.h"
 #include "sink/hrana.h"
 #include "sink/sqlite.h"
 
@@ -16,29 +16,6 @@ namespace tc::app {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-bool OnPath(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  if (path == nullptr) return false;
-  std::stringstream dirs(path);
-  std::string dir;
-  while (std::getline(dirs, dir, ':')) {
-    if (!dir.empty() && ::access((dir + "/" + name).c_str(), X_OK) == 0) return true;
-  }
-  return false;
-}
-
-pipeline::PipelineOptions PipelineOptionsFrom(const config::Config& c) {
-  pipeline::PipelineOptions o;
-  o.capacity = {.max_records = c.queue.max_records, .max_bytes = c.queue.max_bytes};
-  o.batch_max_records = c.batch.max_records;
-  o.batch_max_bytes = c.batch.max_bytes;
-  o.batch_max_delay = std::chrono::milliseconds(c.batch.max_delay_ms);
-  o.retry = {.initial = std::chrono::milliseconds(c.sqld.retry.initial_ms),
-             .max = std::chrono::milliseconds(c.sqld.retry.max_ms),
-             .multiplier = c.sqld.retry.multiplier};
-  return o;
-}
 
 // The supervisor's state changes as metrics (sqld_child_state, sqld_child_restarts_total).
 void RecordChildState(metrics::Metrics& metrics, supervisor::State state) {
@@ -61,6 +38,18 @@ void RecordChildState(metrics::Metrics& metrics, supervisor::State state) {
 
 }  // namespace
 
+pipeline::PipelineOptions PipelineOptionsFrom(const config::Config& c) {
+  pipeline::PipelineOptions o;
+  o.capacity = {.max_records = c.queue.max_records, .max_bytes = c.queue.max_bytes};
+  o.batch_max_records = c.batch.max_records;
+  o.batch_max_bytes = c.batch.max_bytes;
+  o.batch_max_delay = std::chrono::milliseconds(c.batch.max_delay_ms);
+  o.retry = {.initial = std::chrono::milliseconds(c.retry.initial_ms),
+             .max = std::chrono::milliseconds(c.retry.max_ms),
+             .multiplier = c.retry.multiplier};
+  return o;
+}
+
 BackendChoice ChooseBackend(const config::Config& config) {
   using config::Backend;
   using config::SqldMode;
@@ -78,7 +67,10 @@ BackendChoice ChooseBackend(const config::Config& config) {
   if (!sqld.binary.empty()) {
     return {Backend::kSqld, true, "auto: a sqld binary is configured (" + sqld.binary + ")"};
   }
-  if (OnPath("sqld")) return {Backend::kSqld, true, "auto: sqld found on PATH"};
+  // The same search the supervisor's spawn makes (BuildServerPlan), so "found" means runnable.
+  if (FindExecutable("sqld").has_value()) {
+    return {Backend::kSqld, true, "auto: sqld found on PATH"};
+  }
   return {Backend::kEmbedded, false, "auto: no sqld binary configured or on PATH"};
 }
 

@@ -10,9 +10,8 @@ namespace tc::app {
 
 WriterHealth::Sample WriterHealth::From(const metrics::Metrics& m) {
   return {.queued_records = m.queue_records.Get(),
-          .progress = m.batches_committed.Get() + m.batch_write_failures.Get() +
-                      m.batch_retries.Get() + m.records_spooled.Get() +
-                      m.records_replayed.Get() + m.records_dropped.Get()};
+          .progress = m.batches_committed.Get() + m.sink_errors.Get() + m.batch_retries.Get() +
+                      m.records_spooled.Get() + m.records_replayed.Get() + m.records_dropped.Get()};
 }
 
 bool WriterHealth::Healthy(const Sample& sample, Clock::time_point now) {

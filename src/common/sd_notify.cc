@@ -12,6 +12,8 @@
 
 #include <fmt/format.h>
 
+#include "common/unique_fd.h"
+
 namespace tc::sd {
 namespace {
 
@@ -42,14 +44,13 @@ Status Notify(std::string_view state) {
   } else {
     ++length;  // include the terminating NUL of a path
   }
-  const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) {
+  const UniqueFd fd(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!fd.valid()) {
     return Status::Internal(fmt::format("sd_notify socket: {}", std::strerror(errno)));
   }
-  const ssize_t sent = ::sendto(fd, state.data(), state.size(), MSG_NOSIGNAL,
+  const ssize_t sent = ::sendto(fd.get(), state.data(), state.size(), MSG_NOSIGNAL,
                                 reinterpret_cast<const sockaddr*>(&addr), length);
   const int saved = errno;
-  ::close(fd);
   if (sent < 0) {
     return Status::Unavailable(
         fmt::format("sd_notify to {}: {}", name, std::strerror(saved)));

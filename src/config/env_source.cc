@@ -20,11 +20,11 @@ constexpr std::string_view kDatabaseUrl = "TURSO_DATABASE_URL";
 // http(s):// URL that follows the prefix).
 std::string NormalizeSeedUrl(std::string_view url) {
   constexpr std::string_view kSeedPrefix = "sqlite+libsql://";
-  if (!StartsWith(url, kSeedPrefix)) {
+  if (!url.starts_with(kSeedPrefix)) {
     return std::string(url);
   }
   std::string_view rest = url.substr(kSeedPrefix.size());
-  if (StartsWith(rest, "http://") || StartsWith(rest, "https://")) {
+  if (rest.starts_with("http://") || rest.starts_with("https://")) {
     return std::string(rest);
   }
   return fmt::format("libsql://{}", rest);
@@ -36,7 +36,7 @@ Status ApplyAliases(const std::vector<std::string>& env, Config* config) {
     if (!value || value->empty()) {
       continue;
     }
-    const KeySpec* key = FindKey(alias.key);
+    const KeySpec* key = FindKey(alias.key).key;
     TC_CHECK(key != nullptr);
     std::string text = alias.env == kDatabaseUrl ? NormalizeSeedUrl(*value) : *value;
     Status status = SetFromText(*key, text, config);
@@ -63,35 +63,45 @@ std::vector<std::string> AllEnvNames() {
 
 std::optional<std::string> FindEnv(const std::vector<std::string>& env, std::string_view name) {
   for (const std::string& entry : env) {
-    if (entry.size() > name.size() && entry[name.size()] == '=' && StartsWith(entry, name)) {
+    if (entry.size() > name.size() && entry[name.size()] == '=' && entry.starts_with(name)) {
       return entry.substr(name.size() + 1);
     }
   }
   return std::nullopt;
 }
 
-Status ApplyEnvironment(const std::vector<std::string>& env, Config* config) {
+Status ApplyEnvironment(const std::vector<std::string>& env, Config* config,
+                        std::vector<std::string>* warnings) {
   TC_RETURN_IF_ERROR(ApplyAliases(env, config));
-  std::set<std::string_view> seen;
-  for (const std::string& entry : env) {
-    std::string_view text = entry;
-    size_t eq = text.find('=');
-    std::string_view name = text.substr(0, eq);
-    if (!StartsWith(name, kPrefix) || name == kConfigVar || !seen.insert(name).second) {
-      continue;
-    }
-    std::string_view value = eq == std::string_view::npos ? "" : text.substr(eq + 1);
-    const KeySpec* key = FindKeyByEnv(name);
-    if (key == nullptr) {
-      std::string hint = Closest(name, AllEnvNames());
-      return Status::InvalidArgument(fmt::format(
-          "unknown environment variable {}{} (variables are TRACECOLLECTOR_<SECTION>_<KEY>, "
-          "see docs/configuration.md)",
-          name, hint.empty() ? "" : fmt::format("; did you mean {}?", hint)));
-    }
-    Status status = SetFromText(*key, value, config);
-    if (!status.ok()) {
-      return Status::InvalidArgument(fmt::format("{}: {}", name, status.message()));
+  // Old names of renamed keys first, so the new name wins when both are set.
+  for (bool old_names : {true, false}) {
+    std::set<std::string_view> seen;
+    for (const std::string& entry : env) {
+      std::string_view text = entry;
+      size_t eq = text.find('=');
+      std::string_view name = text.substr(0, eq);
+      if (!name.starts_with(kPrefix) || name == kConfigVar || !seen.insert(name).second) {
+        continue;
+      }
+      const KeyMatch match = FindKeyByEnv(name);
+      if ((match.renamed != nullptr) != old_names) {
+        continue;  // the other pass's (unknown names are reported by the second)
+      }
+      if (!match) {
+        std::string hint = Closest(name, AllEnvNames());
+        return Status::InvalidArgument(fmt::format(
+            "unknown environment variable {}{} (variables are TRACECOLLECTOR_<SECTION>_<KEY>, "
+            "see docs/configuration.md)",
+            name, hint.empty() ? "" : fmt::format("; did you mean {}?", hint)));
+      }
+      if (match.renamed != nullptr) {
+        warnings->push_back(RenamedKeyWarning("", name, EnvNameOf(match.renamed->new_name)));
+      }
+      std::string_view value = eq == std::string_view::npos ? "" : text.substr(eq + 1);
+      Status status = SetFromText(*match.key, value, config);
+      if (!status.ok()) {
+        return Status::InvalidArgument(fmt::format("{}: {}", name, status.message()));
+      }
     }
   }
   return Status::Ok();

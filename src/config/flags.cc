@@ -10,10 +10,17 @@
 namespace tc::config {
 namespace {
 
+// A key set by a flag of its own (the code's names: current ones).
 Status SetKey(std::string_view dotted, std::string_view value, Config* config) {
-  const KeySpec* key = FindKey(dotted);
-  TC_CHECK(key != nullptr);
-  return SetFromText(*key, value, config);
+  const KeyMatch match = FindKey(dotted);
+  TC_CHECK(match.key != nullptr && match.renamed == nullptr);
+  return SetFromText(*match.key, value, config);
+}
+
+// The key a --set value names ("section.key=value"), or an empty match.
+KeyMatch SetTarget(std::string_view value) {
+  size_t eq = value.find('=');
+  return eq == std::string_view::npos ? KeyMatch{} : FindKey(value.substr(0, eq));
 }
 
 Status ApplyNothing(std::string_view, Invocation*) { return Status::Ok(); }
@@ -60,8 +67,8 @@ Status ApplySet(std::string_view value, Invocation* inv) {
         fmt::format("expected section.key=value (e.g. queue.max_records=50000), got '{}'", value));
   }
   std::string_view dotted = value.substr(0, eq);
-  const KeySpec* key = FindKey(dotted);
-  if (key == nullptr) {
+  const KeyMatch match = FindKey(dotted);
+  if (!match) {
     std::vector<std::string> names;
     for (const KeySpec& k : Keys()) {
       names.push_back(DottedName(k));
@@ -70,7 +77,10 @@ Status ApplySet(std::string_view value, Invocation* inv) {
     return Status::InvalidArgument(fmt::format(
         "unknown key '{}'{}", dotted, hint.empty() ? "" : fmt::format("; did you mean {}?", hint)));
   }
-  Status status = SetFromText(*key, value.substr(eq + 1), &inv->config);
+  if (match.renamed != nullptr) {
+    inv->warnings.push_back(RenamedKeyWarning("--set ", dotted, match.renamed->new_name));
+  }
+  Status status = SetFromText(*match.key, value.substr(eq + 1), &inv->config);
   if (!status.ok()) {
     return Status::InvalidArgument(fmt::format("{}: {}", dotted, status.message()));
   }
@@ -146,7 +156,7 @@ Result<std::vector<FlagUse>> ParseFlags(const std::vector<std::string>& args) {
     if (arg == "-h") {
       arg = "--help";
     }
-    if (!StartsWith(arg, "--") || arg.size() == 2) {
+    if (!arg.starts_with("--") || arg.size() == 2) {
       return Status::InvalidArgument(fmt::format("unexpected argument '{}' (see --help)", arg));
     }
     std::string_view body = arg.substr(2);
@@ -170,7 +180,7 @@ Result<std::vector<FlagUse>> ParseFlags(const std::vector<std::string>& args) {
       }
     } else if (eq != std::string_view::npos) {
       use.value = std::string(body.substr(eq + 1));
-    } else if (i + 1 < args.size() && !StartsWith(args[i + 1], "--")) {
+    } else if (i + 1 < args.size() && !args[i + 1].starts_with("--")) {
       use.value = args[++i];
     } else {
       return Status::InvalidArgument(
@@ -182,10 +192,17 @@ Result<std::vector<FlagUse>> ParseFlags(const std::vector<std::string>& args) {
 }
 
 Status ApplyFlags(const std::vector<FlagUse>& uses, Invocation* invocation) {
-  for (const FlagUse& use : uses) {
-    Status status = use.flag->apply(use.value, invocation);
-    if (!status.ok()) {
-      return Status::InvalidArgument(fmt::format("--{}: {}", use.flag->name, status.message()));
+  // --set of an old key name first, so the new name wins when both are given.
+  for (bool old_names : {true, false}) {
+    for (const FlagUse& use : uses) {
+      const bool old_name = use.flag->apply == ApplySet && SetTarget(use.value).renamed != nullptr;
+      if (old_name != old_names) {
+        continue;
+      }
+      Status status = use.flag->apply(use.value, invocation);
+      if (!status.ok()) {
+        return Status::InvalidArgument(fmt::format("--{}: {}", use.flag->name, status.message()));
+      }
     }
   }
   return Status::Ok();
@@ -222,7 +239,7 @@ std::string HelpText() {
       "Precedence: built-in defaults < the TOML file (--config, or TRACECOLLECTOR_CONFIG) < "
       "environment < flags. Every key has an environment variable "
       "TRACECOLLECTOR_<SECTION>_<KEY> (e.g. TRACECOLLECTOR_HTTP_LISTEN, "
-      "TRACECOLLECTOR_SQLD_RETRY_MAX_MS); the seed's variables are read too: {}. Unknown keys, "
+      "TRACECOLLECTOR_RETRY_MAX_MS); the seed's variables are read too: {}. Unknown keys, "
       "variables and flags are errors.",
       aliases);
   for (const std::string& line : Wrap(footer, kWidth)) {

@@ -1,10 +1,12 @@
 #include "key_table.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
-#include <cctype>
 #include <iterator>
 
 #include "checks.h"
+#include "common/strings.h"
 
 namespace tc::config {
 namespace {
@@ -90,6 +92,13 @@ const KeySpec kKeys[] = {
     Int("batch", "max_delay_ms", F(batch.max_delay_ms), 0, kU32Max,
         "Milliseconds the writer waits for more records before committing a partial batch."),
 
+    Int("retry", "initial_ms", F(retry.initial_ms), 1, kU32Max,
+        "First delay, in milliseconds, before retrying a failed write."),
+    Int("retry", "max_ms", F(retry.max_ms), 1, kU32Max,
+        "Longest delay between retries, in milliseconds (>= initial_ms)."),
+    Val("retry", "multiplier", F(retry.multiplier),
+        "Each retry's delay is the previous one times this (1.0 .. 100.0).", CheckMultiplier),
+
     Val("embedded", "path", F(embedded.path),
         "The SQLite database file (created if missing; WAL mode).", CheckNonEmpty),
     Val("embedded", "synchronous", F(embedded.synchronous),
@@ -136,13 +145,6 @@ const KeySpec kKeys[] = {
         "spawn: milliseconds a started child has to pass its health check."),
     Int("sqld", "stop_grace_ms", F(sqld.stop_grace_ms), 0, kU32Max,
         "spawn: milliseconds between SIGTERM and SIGKILL when stopping the child."),
-
-    Int("sqld.retry", "initial_ms", F(sqld.retry.initial_ms), 1, kU32Max,
-        "First delay, in milliseconds, before retrying a failed write."),
-    Int("sqld.retry", "max_ms", F(sqld.retry.max_ms), 1, kU32Max,
-        "Longest delay between retries, in milliseconds (>= initial_ms)."),
-    Val("sqld.retry", "multiplier", F(sqld.retry.multiplier),
-        "Each retry's delay is the previous one times this (1.0 .. 100.0).", CheckMultiplier),
 
     Val("spool", "enabled", F(spool.enabled),
         "When the store is unreachable, write batches to a local durable spool (fsync'd, "
@@ -191,14 +193,15 @@ const SectionSpec kSections[] = {
     {"batch",
      "How the writer groups records into transactions: a batch is committed when it "
      "reaches max_records or max_bytes, or max_delay_ms after its first record."},
+    {"retry",
+     "Backoff for batch writes that failed with a retryable error (database busy or locked, "
+     "server down, 5xx, timeout), on either backend; it also paces the spool's replay. "
+     "Formerly [sqld.retry]: the old names still work, with a warning."},
     {"embedded", "backend = \"embedded\": a local SQLite file."},
     {"sqld",
      "backend = \"sqld\": Hrana over HTTP to sqld/tursodb, spawned and supervised by the "
      "collector (mode = \"spawn\") or an external server such as Turso "
      "(mode = \"external\")."},
-    {"sqld.retry",
-     "Backoff for writes that failed with a retryable error (server down, 5xx, "
-     "timeout)."},
     {"spool",
      "The local durable spool: where batches go while the store is unreachable, so their "
      "requests can still be acknowledged durably."},
@@ -217,11 +220,28 @@ const EnvAlias kAliases[] = {
     {"SQLD_DB_PATH", "sqld.db_path", ""},
 };
 
+// Old names still read (with a warning); docs/configuration.md, "Renamed keys", lists them too.
+const RenamedKey kRenamed[] = {
+    {"sqld.retry.initial_ms", "retry.initial_ms"},
+    {"sqld.retry.max_ms", "retry.max_ms"},
+    {"sqld.retry.multiplier", "retry.multiplier"},
+};
+
+const KeySpec* FindByName(std::string_view dotted) {
+  for (const KeySpec& key : kKeys) {
+    if (DottedName(key) == dotted) {
+      return &key;
+    }
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 std::span<const KeySpec> Keys() { return kKeys; }
 std::span<const SectionSpec> Sections() { return kSections; }
 std::span<const EnvAlias> EnvAliases() { return kAliases; }
+std::span<const RenamedKey> RenamedKeys() { return kRenamed; }
 
 std::string DottedName(const KeySpec& key) {
   if (key.section.empty()) {
@@ -233,35 +253,58 @@ std::string DottedName(const KeySpec& key) {
   return out;
 }
 
-std::string EnvName(const KeySpec& key) {
-  std::string out = "TRACECOLLECTOR_";
-  for (char c : DottedName(key)) {
-    out += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  }
-  return out;
+std::string EnvName(const KeySpec& key) { return EnvNameOf(DottedName(key)); }
+
+std::string EnvNameOf(std::string_view dotted) {
+  std::string name = AsciiUpper(dotted);
+  std::replace(name.begin(), name.end(), '.', '_');
+  return "TRACECOLLECTOR_" + name;
 }
 
-const KeySpec* FindKey(std::string_view dotted) {
-  for (const KeySpec& key : kKeys) {
-    if (DottedName(key) == dotted) {
-      return &key;
+KeyMatch FindKey(std::string_view dotted) {
+  if (const KeySpec* key = FindByName(dotted)) {
+    return {key, nullptr};
+  }
+  for (const RenamedKey& renamed : kRenamed) {
+    if (renamed.old_name == dotted) {
+      return {FindByName(renamed.new_name), &renamed};
     }
   }
-  return nullptr;
+  return {};
 }
 
-const KeySpec* FindKeyByEnv(std::string_view env_name) {
+KeyMatch FindKeyByEnv(std::string_view env_name) {
   for (const KeySpec& key : kKeys) {
     if (EnvName(key) == env_name) {
-      return &key;
+      return {&key, nullptr};
     }
   }
-  return nullptr;
+  for (const RenamedKey& renamed : kRenamed) {
+    if (EnvNameOf(renamed.old_name) == env_name) {
+      return {FindByName(renamed.new_name), &renamed};
+    }
+  }
+  return {};
 }
 
 bool IsSection(std::string_view dotted) {
-  return !dotted.empty() && std::any_of(std::begin(kSections), std::end(kSections),
-                                        [&](const SectionSpec& s) { return s.name == dotted; });
+  if (dotted.empty()) {
+    return false;
+  }
+  if (std::any_of(std::begin(kSections), std::end(kSections),
+                  [&](const SectionSpec& s) { return s.name == dotted; })) {
+    return true;
+  }
+  return std::any_of(std::begin(kRenamed), std::end(kRenamed), [&](const RenamedKey& r) {
+    return r.old_name.size() > dotted.size() && r.old_name.starts_with(dotted) &&
+           r.old_name[dotted.size()] == '.';
+  });
+}
+
+std::string RenamedKeyWarning(std::string_view where, std::string_view used,
+                              std::string_view instead) {
+  return fmt::format("{}{} is deprecated: use {} (if both are given, {} wins)", where, used,
+                     instead, instead);
 }
 
 }  // namespace tc::config

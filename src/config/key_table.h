@@ -25,7 +25,7 @@ using FieldPtr = std::variant<std::string*, bool*, int*, uint16_t*, uint32_t*, u
 using ValueCheck = Status (*)(const FieldPtr& value);
 
 struct KeySpec {
-  std::string_view section;    // "" for a top-level key, else "http", "sqld.retry", ...
+  std::string_view section;    // "" for a top-level key, else "http", "retry", ...
   std::string_view name;       // "listen"
   std::string_view help;       // what it does and its unit; rendered into docs and sample
   FieldPtr (*field)(Config&);  // the field this key sets
@@ -47,19 +47,47 @@ struct SectionSpec {
   std::string_view help;
 };
 
+// A key that was renamed. Its old name is still read everywhere a key is named (the TOML file,
+// TRACECOLLECTOR_* variables, --set): FindKey / FindKeyByEnv resolve it to the key of the new
+// name, and the source adds one warning per use (RenamedKeyWarning). Within one source the new
+// name wins whatever the order: each source applies the old names before all others. Across
+// sources the usual precedence holds (an old name in the environment beats the file).
+struct RenamedKey {
+  std::string_view old_name;  // "sqld.retry.initial_ms"
+  std::string_view new_name;  // "retry.initial_ms"
+};
+
+// A key found by one of its names.
+struct KeyMatch {
+  const KeySpec* key = nullptr;         // nullptr: no key has this name
+  const RenamedKey* renamed = nullptr;  // set when the name used is the key's old name
+  explicit operator bool() const { return key != nullptr; }
+};
+
 // Keys in file order: top-level keys first, then section by section.
 std::span<const KeySpec> Keys();
 std::span<const SectionSpec> Sections();
 // Applied before TRACECOLLECTOR_* variables, which therefore win over them.
 std::span<const EnvAlias> EnvAliases();
+std::span<const RenamedKey> RenamedKeys();
 
-// "sqld.retry.initial_ms" / "backend".
+// "retry.initial_ms" / "backend".
 std::string DottedName(const KeySpec& key);
-// "TRACECOLLECTOR_SQLD_RETRY_INITIAL_MS".
+// "TRACECOLLECTOR_RETRY_INITIAL_MS".
 std::string EnvName(const KeySpec& key);
-// nullptr when unknown.
-const KeySpec* FindKey(std::string_view dotted);
-const KeySpec* FindKeyByEnv(std::string_view env_name);
+// The variable of a dotted name: "sqld.retry.max_ms" -> "TRACECOLLECTOR_SQLD_RETRY_MAX_MS".
+std::string EnvNameOf(std::string_view dotted);
+// By current or old (RenamedKeys) name; an empty match when unknown.
+KeyMatch FindKey(std::string_view dotted);
+KeyMatch FindKeyByEnv(std::string_view env_name);
+// A section of Sections(), or a table that only old names use ("sqld.retry").
 bool IsSection(std::string_view dotted);
+
+// The warning for one use of an old name: "`used` is deprecated: use `instead` (...)". `used`
+// and `instead` are spelled as the source spells them ("sqld.retry.max_ms",
+// "TRACECOLLECTOR_SQLD_RETRY_MAX_MS"); `where` (may be empty) prefixes the line, e.g.
+// "FILE:LINE:COL: " or "--set ".
+std::string RenamedKeyWarning(std::string_view where, std::string_view used,
+                              std::string_view instead);
 
 }  // namespace tc::config

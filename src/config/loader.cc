@@ -44,9 +44,9 @@ Result<Invocation> Load(const std::vector<std::string>& args, const std::vector<
     }
   }
   if (path) {
-    TC_RETURN_IF_ERROR(ApplyTomlFile(*path, origin, &invocation.config));
+    TC_RETURN_IF_ERROR(ApplyTomlFile(*path, origin, &invocation.config, &invocation.warnings));
   }
-  TC_RETURN_IF_ERROR(ApplyEnvironment(env, &invocation.config));
+  TC_RETURN_IF_ERROR(ApplyEnvironment(env, &invocation.config, &invocation.warnings));
   TC_RETURN_IF_ERROR(ApplyFlags(uses, &invocation));
   TC_RETURN_IF_ERROR(Validate(invocation.config));
   return invocation;

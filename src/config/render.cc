@@ -92,7 +92,7 @@ std::string TypeLabel(const KeySpec& key) {
   }
   std::string expectation = Expectation(field);
   constexpr std::string_view kOneOf = "one of ";
-  if (StartsWith(expectation, kOneOf)) {
+  if (expectation.starts_with(kOneOf)) {
     std::string out = "`";
     for (char c : expectation.substr(kOneOf.size())) {
       out += c == '|' ? std::string("` \\| `") : std::string(1, c);

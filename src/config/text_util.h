@@ -1,16 +1,13 @@
 #pragma once
 
-// Small text helpers for messages, help and generated files.
+// Text helpers for the config's messages, help and generated files (string helpers shared with
+// other stages are in common/strings.h).
 
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace tc::config {
-
-inline bool StartsWith(std::string_view text, std::string_view prefix) {
-  return text.substr(0, prefix.size()) == prefix;
-}
 
 // The candidate closest to `name` by edit distance, or "" when none is close: the "did you
 // mean" hint of unknown key / variable / flag errors.

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/unique_fd.h"
 #include "key_table.h"
 #include "sources.h"
 #include "value_codec.h"
@@ -73,12 +74,21 @@ std::string NodeText(const toml::node& node) {
   return "";
 }
 
+// The keys and subsections of `section` (for [sqld.retry], a table of old names: those names).
 std::string KnownKeys(std::string_view section) {
   std::string out;
   for (const KeySpec& key : Keys()) {
     if (key.section == section) {
       out += out.empty() ? "" : ", ";
       out += key.name;
+    }
+  }
+  for (const RenamedKey& renamed : RenamedKeys()) {
+    std::string_view name = renamed.old_name;
+    size_t dot = name.rfind('.');
+    if (dot != std::string_view::npos && name.substr(0, dot) == section) {
+      out += out.empty() ? "" : ", ";
+      out += name.substr(dot + 1);
     }
   }
   for (const SectionSpec& s : Sections()) {
@@ -94,29 +104,35 @@ std::string KnownKeys(std::string_view section) {
   return out;
 }
 
-struct FileCloser {
-  int fd;
-  ~FileCloser() {
-    if (fd >= 0) {
-      ::close(fd);
-    }
-  }
-};
-
+// Applies a document in two passes: the old names of renamed keys first, then every other key
+// (so a key's new name wins over its old one wherever both are in the file).
 class Walker {
  public:
-  Walker(std::string_view source_name, Config* config)
-      : source_name_(source_name), config_(config) {}
+  enum class Pass { kOldNames, kCurrentNames };
 
-  Status Table(const toml::table& table, const std::string& section) {
+  Walker(std::string_view source_name, Config* config, std::vector<std::string>* warnings)
+      : source_name_(source_name), config_(config), warnings_(warnings) {}
+
+  Status Table(const toml::table& table, const std::string& section, Pass pass) {
     for (auto&& [name, node] : table) {
       std::string path =
           section.empty() ? std::string(name.str()) : fmt::format("{}.{}", section, name.str());
       if (node.is_table() && IsSection(path)) {
-        TC_RETURN_IF_ERROR(Table(*node.as_table(), path));
+        TC_RETURN_IF_ERROR(Table(*node.as_table(), path, pass));
         continue;
       }
-      const KeySpec* key = FindKey(path);
+      const KeyMatch match = FindKey(path);
+      const bool old_name = match.renamed != nullptr;
+      if (old_name != (pass == Pass::kOldNames)) {
+        continue;  // the other pass's (unknown names are reported by the second)
+      }
+      if (old_name) {
+        const toml::source_region& at = name.source();
+        warnings_->push_back(RenamedKeyWarning(
+            fmt::format("{}:{}:{}: ", source_name_, at.begin.line, at.begin.column), path,
+            match.renamed->new_name));
+      }
+      const KeySpec* key = match.key;
       if (key == nullptr) {
         if (IsSection(path)) {
           return At(node.source(),
@@ -148,11 +164,13 @@ class Walker {
 
   std::string_view source_name_;
   Config* config_;
+  std::vector<std::string>* warnings_;
 };
 
 }  // namespace
 
-Status ApplyToml(std::string_view text, std::string_view source_name, Config* config) {
+Status ApplyToml(std::string_view text, std::string_view source_name, Config* config,
+                 std::vector<std::string>* warnings) {
   toml::parse_result result = toml::parse(text, source_name);
   if (!result) {
     const toml::parse_error& error = result.error();
@@ -160,20 +178,23 @@ Status ApplyToml(std::string_view text, std::string_view source_name, Config* co
                                                error.source().begin.line,
                                                error.source().begin.column, error.description()));
   }
-  return Walker(source_name, config).Table(result.table(), "");
+  Walker walker(source_name, config, warnings);
+  TC_RETURN_IF_ERROR(walker.Table(result.table(), "", Walker::Pass::kOldNames));
+  return walker.Table(result.table(), "", Walker::Pass::kCurrentNames);
 }
 
-Status ApplyTomlFile(const std::string& path, std::string_view origin, Config* config) {
+Status ApplyTomlFile(const std::string& path, std::string_view origin, Config* config,
+                     std::vector<std::string>* warnings) {
   auto fail = [&](int err) {
     return Status::InvalidArgument(fmt::format("{} {}: cannot read the configuration file: {}",
                                                origin, path, std::strerror(err)));
   };
-  FileCloser file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
-  if (file.fd < 0) {
+  const UniqueFd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!file.valid()) {
     return fail(errno);
   }
   struct stat st {};
-  if (::fstat(file.fd, &st) != 0) {
+  if (::fstat(file.get(), &st) != 0) {
     return fail(errno);
   }
   if (S_ISDIR(st.st_mode)) {
@@ -182,7 +203,7 @@ Status ApplyTomlFile(const std::string& path, std::string_view origin, Config* c
   std::string text;
   char buffer[16384];
   for (;;) {
-    ssize_t n = ::read(file.fd, buffer, sizeof(buffer));
+    ssize_t n = ::read(file.get(), buffer, sizeof(buffer));
     if (n < 0 && errno == EINTR) {
       continue;
     }
@@ -194,7 +215,7 @@ Status ApplyTomlFile(const std::string& path, std::string_view origin, Config* c
     }
     text.append(buffer, static_cast<size_t>(n));
   }
-  return ApplyToml(text, path, config);
+  return ApplyToml(text, path, config, warnings);
 }
 
 }  // namespace tc::config

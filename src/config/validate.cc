@@ -11,7 +11,6 @@
 #include "checks.h"
 #include "config/config.h"
 #include "key_table.h"
-#include "text_util.h"
 #include "value_codec.h"
 
 namespace tc::config {
@@ -56,7 +55,7 @@ Status CheckListen(const FieldPtr& value) {
   std::string_view host;
   std::string_view port;
   bool ok = false;
-  if (StartsWith(text, "[")) {  // [v6]:port
+  if (text.starts_with("[")) {  // [v6]:port
     size_t close = text.find(']');
     if (close != std::string::npos && close + 1 < text.size() && text[close + 1] == ':') {
       host = std::string_view(text).substr(1, close - 1);
@@ -102,7 +101,7 @@ Status CheckUrl(const FieldPtr& value) {
     return Status::Ok();
   }
   for (std::string_view scheme : {"libsql://", "https://", "http://"}) {
-    if (StartsWith(text, scheme) && text.size() > scheme.size()) {
+    if (text.starts_with(scheme) && text.size() > scheme.size()) {
       return Status::Ok();
     }
   }
@@ -152,10 +151,9 @@ Status Validate(const Config& config) {
                  fmt::format("{} is more than queue.max_bytes ({}); a batch must fit the queue",
                              config.batch.max_bytes, config.queue.max_bytes));
   }
-  if (config.sqld.retry.max_ms < config.sqld.retry.initial_ms) {
-    return Error("sqld.retry.max_ms",
-                 fmt::format("{} is less than sqld.retry.initial_ms ({})", config.sqld.retry.max_ms,
-                             config.sqld.retry.initial_ms));
+  if (config.retry.max_ms < config.retry.initial_ms) {
+    return Error("retry.max_ms", fmt::format("{} is less than retry.initial_ms ({})",
+                                             config.retry.max_ms, config.retry.initial_ms));
   }
   if (config.sqld.mode == SqldMode::kExternal && config.sqld.url.empty()) {
     return Error("sqld.url",

@@ -3,11 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <limits>
 #include <system_error>
 #include <type_traits>
+
+#include "common/strings.h"
 
 namespace tc::config {
 namespace {
@@ -26,13 +27,6 @@ FieldPtr ReadField(const KeySpec& key, const Config& config) {
 }
 
 std::string Quoted(std::string_view text) { return fmt::format("'{}'", text); }
-
-bool EqualsIgnoreCase(std::string_view text, std::string_view lower) {
-  return text.size() == lower.size() &&
-         std::equal(text.begin(), text.end(), lower.begin(), [](char a, char b) {
-           return std::tolower(static_cast<unsigned char>(a)) == b;
-         });
-}
 
 // `value` (of integer type T, or its wide parse) against the key's range capped by T's range.
 template <typename T, typename V>

@@ -8,19 +8,14 @@
 
 #include <boost/beast/core/string.hpp>
 
+#include "common/strings.h"
+
 namespace tc::http {
 
 namespace {
 
-std::string_view TrimSpace(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t' || text.front() == '\r')) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
+// Around keys, lines of the key file (CRLF files too) and the Authorization value.
+constexpr std::string_view kBlanks = " \t\r";
 
 // Empty when `key` is acceptable; otherwise what is wrong with it (never the key itself).
 std::string KeyProblem(std::string_view key) {
@@ -54,7 +49,7 @@ Status ReadKeyFile(const std::string& path, std::vector<std::string>* keys) {
   size_t found = 0;
   while (!rest.empty()) {
     const size_t newline = rest.find('\n');
-    const std::string_view line = TrimSpace(rest.substr(0, newline));
+    const std::string_view line = Trim(rest.substr(0, newline), kBlanks);
     rest = newline == std::string_view::npos ? std::string_view() : rest.substr(newline + 1);
     ++line_number;
     if (line.empty() || line.front() == '#') {
@@ -83,7 +78,7 @@ Result<ApiKeys> ApiKeys::Load(const config::AuthConfig& auth) {
   size_t position = 0;
   while (!list.empty()) {
     const size_t comma = list.find(',');
-    const std::string_view key = TrimSpace(list.substr(0, comma));
+    const std::string_view key = Trim(list.substr(0, comma), kBlanks);
     list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
     ++position;
     if (key.empty()) {
@@ -141,14 +136,14 @@ bool ApiKeys::Authorize(std::string_view authorization) const {
   if (keys_.empty()) {
     return false;
   }
-  std::string_view value = TrimSpace(authorization);
+  std::string_view value = Trim(authorization, kBlanks);
   constexpr std::string_view kScheme = "bearer";
   if (value.size() <= kScheme.size() ||
       !boost::beast::iequals(value.substr(0, kScheme.size()), kScheme) ||
       (value[kScheme.size()] != ' ' && value[kScheme.size()] != '\t')) {
     return false;
   }
-  return Matches(TrimSpace(value.substr(kScheme.size())));
+  return Matches(Trim(value.substr(kScheme.size()), kBlanks));
 }
 
 bool ApiKeys::Matches(std::string_view token) const {

@@ -5,21 +5,14 @@
 
 #include <boost/beast/core/string.hpp>
 
+#include "common/strings.h"
 #include "router.h"
 
 namespace tc::http {
 
 namespace {
 
-std::string_view Trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
+constexpr std::string_view kSpaceAndTab = " \t";  // HTTP's optional whitespace
 
 void SetRetryLater(Response* out, unsigned status, std::string_view code,
                    std::string_view message) {
@@ -32,7 +25,7 @@ void SetRetryLater(Response* out, unsigned status, std::string_view code,
 bool ParseBodyFormat(std::string_view content_type, IngestEndpoint endpoint,
                      ingest::BodyFormat* format) {
   const size_t semi = content_type.find(';');
-  const std::string_view media = Trim(content_type.substr(0, semi));
+  const std::string_view media = Trim(content_type.substr(0, semi), kSpaceAndTab);
   if (media.empty() || boost::beast::iequals(media, "application/json")) {
     *format = ingest::BodyFormat::kJson;
     return true;
@@ -79,7 +72,8 @@ IngestHandler::Outcome IngestHandler::Handle(IngestEndpoint endpoint, const Requ
                               ? "use Content-Type application/json or application/x-ndjson"
                               : "use Content-Type application/json";
     const std::string_view media =
-        Trim(std::string_view(request.content_type).substr(0, request.content_type.find(';')));
+        Trim(std::string_view(request.content_type).substr(0, request.content_type.find(';')),
+             kSpaceAndTab);
     if (boost::beast::iequals(media, "application/x-www-form-urlencoded")) {
       // What `curl -d` sends unless told otherwise: say how to tell it.
       message += " (got application/x-www-form-urlencoded, curl's default for -d: add "

@@ -63,10 +63,11 @@ bool DecodeRecordValue(od::value& value, Reader& reader, schema::Record* out, st
   return DecodeRecordObject(object, reader, out, id);
 }
 
-// Accumulates the outcome of each record of the request.
-class Collector {
+// Builds the DecodedRequest of one body: counts its records against max_records_per_request
+// and keeps each record's outcome (accepted record, or its refusal) in request order.
+class RequestBuilder {
  public:
-  explicit Collector(const IngestLimits& limits) : limits_(limits) {}
+  explicit RequestBuilder(const IngestLimits& limits) : limits_(limits) {}
 
   // Whole-body failure on too many records.
   Status Count() {
@@ -114,8 +115,8 @@ class Collector {
 // whole-body failure.
 template <typename Json>
 Status DecodeJsonElement(Json& json, const char* body_end, const IngestLimits& limits,
-                         std::string_view where, Collector& collector) {
-  TC_RETURN_IF_ERROR(collector.Count());
+                         std::string_view where, RequestBuilder& builder) {
+  TC_RETURN_IF_ERROR(builder.Count());
   Reader reader(limits, body_end);
   schema::Record record;
   std::string id;
@@ -126,7 +127,7 @@ Status DecodeJsonElement(Json& json, const char* body_end, const IngestLimits& l
     ok = DecodeRecordValue(json, reader, &record, &id);
   }
   if (ok) {
-    collector.Accept(std::move(record), std::move(id));
+    builder.Accept(std::move(record), std::move(id));
     return Status::Ok();
   }
   const FieldError& error = reader.error();
@@ -134,7 +135,7 @@ Status DecodeJsonElement(Json& json, const char* body_end, const IngestLimits& l
     std::string path = internal::JoinPath(where, error.field);
     return Status::InvalidArgument(fmt::format("{}: {}", path, error.message));
   }
-  collector.Refuse(std::move(id), error.field, error.message);
+  builder.Refuse(std::move(id), error.field, error.message);
   return Status::Ok();
 }
 
@@ -151,7 +152,7 @@ Result<DecodedRequest> DecodeJson(std::string_view body, const IngestLimits& lim
     return Status::InvalidArgument(
         fmt::format("body is not valid JSON: {}", simdjson::error_message(err)));
   }
-  Collector collector(limits);
+  RequestBuilder builder(limits);
   od::array array;
   std::string prefix;
   if (type == od::json_type::object) {
@@ -168,8 +169,8 @@ Result<DecodedRequest> DecodeJson(std::string_view body, const IngestLimits& lim
         return Status::InvalidArgument(
             fmt::format("body is not valid JSON: {}", simdjson::error_message(reset_err)));
       }
-      TC_RETURN_IF_ERROR(DecodeJsonElement(root, body_end, limits, "", collector));
-      return collector.Take();
+      TC_RETURN_IF_ERROR(DecodeJsonElement(root, body_end, limits, "", builder));
+      return builder.Take();
     }
     if (err) {
       return Status::InvalidArgument(
@@ -204,7 +205,7 @@ Result<DecodedRequest> DecodeJson(std::string_view body, const IngestLimits& lim
     return Status::InvalidArgument(fmt::format(
         "{}: not valid JSON: {}", prefix.empty() ? "body" : prefix, simdjson::error_message(err)));
   }
-  TC_RETURN_IF_ERROR(collector.Expect(count));
+  TC_RETURN_IF_ERROR(builder.Expect(count));
   size_t index = 0;
   for (auto element : array) {
     std::string where = fmt::format("{}[{}]", prefix, index++);
@@ -213,22 +214,22 @@ Result<DecodedRequest> DecodeJson(std::string_view body, const IngestLimits& lim
       return Status::InvalidArgument(
           fmt::format("{}: not valid JSON: {}", where, simdjson::error_message(err)));
     }
-    TC_RETURN_IF_ERROR(DecodeJsonElement(value, body_end, limits, where, collector));
+    TC_RETURN_IF_ERROR(DecodeJsonElement(value, body_end, limits, where, builder));
   }
-  return collector.Take();
+  return builder.Take();
 }
 
 Result<DecodedRequest> DecodeNdjson(std::string_view body, const IngestLimits& limits) {
   size_t lines = 0;
   internal::ForEachNdjsonLine(body, [&](const internal::NdjsonLine&) { ++lines; });
   const char* body_end = body.data() + body.size();
-  Collector collector(limits);
-  TC_RETURN_IF_ERROR(collector.Expect(lines));
+  RequestBuilder builder(limits);
+  TC_RETURN_IF_ERROR(builder.Expect(lines));
   od::parser parser;
   Status too_deep;  // a line nested deeper than max_depth fails the whole body
   internal::ForEachNdjsonLine(body, [&](const internal::NdjsonLine& line) {
     if (!too_deep.ok()) return;
-    (void)collector.Count();  // cannot fail: lines were counted above
+    (void)builder.Count();  // cannot fail: lines were counted above
     const std::string where = fmt::format("line {}", line.line_number);
     // Validated first: on-demand iteration does not check what it skips.
     internal::JsonCheck check = internal::CheckJson(line.text, limits.max_depth, true);
@@ -237,7 +238,7 @@ Result<DecodedRequest> DecodeNdjson(std::string_view body, const IngestLimits& l
       return;
     }
     if (!check.ok) {
-      collector.Refuse("", "", fmt::format("{}: not valid JSON: {}", where, check.message));
+      builder.Refuse("", "", fmt::format("{}: not valid JSON: {}", where, check.message));
       return;
     }
     Reader reader(limits, line.text.data() + line.text.size());
@@ -248,13 +249,13 @@ Result<DecodedRequest> DecodeNdjson(std::string_view body, const IngestLimits& l
     if (!err) err = doc.type().get(type);
     if (!err && type != od::json_type::object) {
       (void)NotARecord(reader, type);
-      collector.Refuse("", "", fmt::format("{}: {}", where, reader.error().message));
+      builder.Refuse("", "", fmt::format("{}: {}", where, reader.error().message));
       return;
     }
     if (!err) err = doc.get_object().get(object);
     if (err) {
-      collector.Refuse("", "",
-                       fmt::format("{}: not valid JSON: {}", where, simdjson::error_message(err)));
+      builder.Refuse("", "",
+                     fmt::format("{}: not valid JSON: {}", where, simdjson::error_message(err)));
       return;
     }
     schema::Record record;
@@ -262,18 +263,18 @@ Result<DecodedRequest> DecodeNdjson(std::string_view body, const IngestLimits& l
     if (DecodeRecordObject(object, reader, &record, &id)) {
       const char* trailing = nullptr;
       if (doc.current_location().get(trailing) == simdjson::SUCCESS) {
-        collector.Refuse(std::move(id), "",
-                         fmt::format("{}: not valid JSON: content after the record", where));
+        builder.Refuse(std::move(id), "",
+                       fmt::format("{}: not valid JSON: content after the record", where));
         return;
       }
-      collector.Accept(std::move(record), std::move(id));
+      builder.Accept(std::move(record), std::move(id));
       return;
     }
     const FieldError& error = reader.error();
-    collector.Refuse(std::move(id), error.field, fmt::format("{}: {}", where, error.message));
+    builder.Refuse(std::move(id), error.field, fmt::format("{}: {}", where, error.message));
   });
   TC_RETURN_IF_ERROR(too_deep);
-  return collector.Take();
+  return builder.Take();
 }
 
 }  // namespace

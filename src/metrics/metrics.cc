@@ -94,7 +94,7 @@ void RenderWriter(const Metrics& m, TextWriter& w) {
   w.Counter("batches_committed_total", "Batches committed to the database.",
             m.batches_committed.Get());
   w.Counter("sink_errors_total", "Batch writes that failed with a retryable error.",
-            m.batch_write_failures.Get());
+            m.sink_errors.Get());
   w.Counter("sink_retries_total", "Batch write retries (after a backoff).",
             m.batch_retries.Get());
   w.Family("commit_duration_seconds", "histogram", "Seconds per successful batch write.");

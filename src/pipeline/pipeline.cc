@@ -241,7 +241,7 @@ Status Pipeline::WriteWithRetry(std::span<const schema::Record> records,
     }
     if (!IsRetryable(status)) return status;
     ++attempts;
-    metrics_.batch_write_failures.Add();
+    metrics_.sink_errors.Add();
     sink_failing_.store(true, std::memory_order_relaxed);
     {
       std::lock_guard<std::mutex> lock(error_mu_);

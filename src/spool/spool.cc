@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "common/log.h"
+#include "common/unique_fd.h"
 #include "frame.h"
 #include "record_codec.h"
 
@@ -44,31 +45,26 @@ bool ParseSegmentName(const std::string& name, uint64_t* seq) {
   return true;
 }
 
+// fsync, then close (the fsync's errno is read before the close).
 Status SyncDirectory(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Status::Unavailable(ErrnoText("cannot open", dir));
-  int rc = ::fsync(fd);
-  ::close(fd);
-  return rc == 0 ? Status::Ok() : Status::Unavailable(ErrnoText("cannot fsync", dir));
+  UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd.valid()) return Status::Unavailable(ErrnoText("cannot open", dir));
+  if (::fsync(fd.get()) != 0) return Status::Unavailable(ErrnoText("cannot fsync", dir));
+  return Status::Ok();
 }
 
 Status ReadWholeFile(const std::string& path, std::string* out) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::Unavailable(ErrnoText("cannot open", path));
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return Status::Unavailable(ErrnoText("cannot open", path));
   out->clear();
   char buffer[1 << 16];
   while (true) {
-    ssize_t n = ::read(fd, buffer, sizeof buffer);
+    ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      Status error = Status::Unavailable(ErrnoText("cannot read", path));
-      ::close(fd);
-      return error;
-    }
+    if (n < 0) return Status::Unavailable(ErrnoText("cannot read", path));
     if (n == 0) break;
     out->append(buffer, static_cast<size_t>(n));
   }
-  ::close(fd);
   return Status::Ok();
 }
 
@@ -107,8 +103,8 @@ Spool::Spool(const SpoolOptions& options, metrics::Metrics& metrics)
 Spool::~Spool() {
   std::lock_guard<std::mutex> lock(mu_);
   CloseWriter();
-  if (read_fd_ >= 0) ::close(read_fd_);
-  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
+  read_fd_.Reset();
+  lock_fd_.Reset();  // releases the flock, last
 }
 
 Result<std::unique_ptr<Spool>> Spool::Open(const SpoolOptions& options,
@@ -121,9 +117,9 @@ Result<std::unique_ptr<Spool>> Spool::Open(const SpoolOptions& options,
   }
   std::unique_ptr<Spool> spool(new Spool(options, metrics));
   const std::string lock_path = options.dir + "/LOCK";
-  spool->lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (spool->lock_fd_ < 0) return Status::Unavailable(ErrnoText("cannot open", lock_path));
-  if (::flock(spool->lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+  spool->lock_fd_.Reset(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+  if (!spool->lock_fd_.valid()) return Status::Unavailable(ErrnoText("cannot open", lock_path));
+  if (::flock(spool->lock_fd_.get(), LOCK_EX | LOCK_NB) != 0) {
     return Status::FailedPrecondition(fmt::format(
         "spool directory {} is in use by another process (each collector needs its own "
         "spool.dir)",
@@ -188,26 +184,21 @@ Status Spool::Scan() {
 
 void Spool::UpdateGauge() { metrics_.spool_bytes.Set(static_cast<int64_t>(bytes_)); }
 
-void Spool::CloseWriter() {
-  if (write_fd_ >= 0) {
-    ::close(write_fd_);
-    write_fd_ = -1;
-  }
-}
+void Spool::CloseWriter() { write_fd_.Reset(); }
 
 Status Spool::RollSegment() {
   CloseWriter();
   const uint64_t seq = next_seq_++;
   std::string path = options_.dir + "/" + SegmentName(seq);
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::Unavailable(ErrnoText("cannot create", path));
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644));
+  if (!fd.valid()) return Status::Unavailable(ErrnoText("cannot create", path));
   Status synced = SyncDirectory(options_.dir);
   if (!synced.ok()) {
-    ::close(fd);
+    fd.Reset();  // closed before the unlink, as ever
     ::unlink(path.c_str());
     return synced;
   }
-  write_fd_ = fd;
+  write_fd_ = std::move(fd);
   segments_.push_back(Segment{seq, std::move(path), 0, {}});
   if (segments_.size() == 1) read_ = Position{seq, 0};
   return Status::Ok();
@@ -225,14 +216,14 @@ Status Spool::Append(std::span<const schema::Record> records) {
         "the spool is full ({} of {} bytes) while the database is unavailable", bytes_,
         options_.max_bytes));
   }
-  if (write_fd_ < 0 || segments_.back().size >= options_.segment_bytes) {
+  if (!write_fd_.valid() || segments_.back().size >= options_.segment_bytes) {
     TC_RETURN_IF_ERROR(RollSegment());
   }
   Segment& segment = segments_.back();
-  if (!WriteAll(write_fd_, frame) || ::fdatasync(write_fd_) != 0) {
+  if (!WriteAll(write_fd_.get(), frame) || ::fdatasync(write_fd_.get()) != 0) {
     Status error = Status::Unavailable(ErrnoText("cannot write the spool segment", segment.path));
     // Never append after a frame that may be torn: cut it off, or stop using this segment.
-    if (::ftruncate(write_fd_, static_cast<off_t>(segment.size)) != 0) CloseWriter();
+    if (::ftruncate(write_fd_.get(), static_cast<off_t>(segment.size)) != 0) CloseWriter();
     return error;
   }
   segment.size += frame.size();
@@ -264,22 +255,22 @@ Status Spool::ReadNext(size_t max_records, Chunk* chunk) {
     for (const auto& [begin, end] : it->damaged) {
       if (read_.offset >= begin && read_.offset < end) read_.offset = end;
     }
-    const bool writing = write_fd_ >= 0 && &*it == &segments_.back();
+    const bool writing = write_fd_.valid() && &*it == &segments_.back();
     if (read_.offset >= it->size) {
       if (writing) break;  // caught up with the writer
       read_ = Position{it->seq + 1, 0};
       continue;
     }
-    if (read_fd_ < 0 || read_fd_seq_ != it->seq) {
-      if (read_fd_ >= 0) ::close(read_fd_);
-      read_fd_ = ::open(it->path.c_str(), O_RDONLY | O_CLOEXEC);
-      if (read_fd_ < 0) return Status::Unavailable(ErrnoText("cannot open", it->path));
+    if (!read_fd_.valid() || read_fd_seq_ != it->seq) {
+      read_fd_.Reset();  // before the open, whose errno the message reads
+      read_fd_.Reset(::open(it->path.c_str(), O_RDONLY | O_CLOEXEC));
+      if (!read_fd_.valid()) return Status::Unavailable(ErrnoText("cannot open", it->path));
       read_fd_seq_ = it->seq;
     }
     char header[kFrameHeaderBytes];
     uint32_t length = 0;
     bool read_ok = it->size - read_.offset >= kFrameHeaderBytes &&
-                   PreadAll(read_fd_, header, sizeof header, read_.offset);
+                   PreadAll(read_fd_.get(), header, sizeof header, read_.offset);
     if (read_ok) {
       std::memcpy(&length, header + 4, sizeof length);
       read_ok = length <= it->size - read_.offset - kFrameHeaderBytes;
@@ -289,7 +280,7 @@ Status Spool::ReadNext(size_t max_records, Chunk* chunk) {
     if (read_ok) {
       payload.assign(header, sizeof header);
       payload.resize(kFrameHeaderBytes + length);
-      read_ok = PreadAll(read_fd_, payload.data() + kFrameHeaderBytes, length,
+      read_ok = PreadAll(read_fd_.get(), payload.data() + kFrameHeaderBytes, length,
                          read_.offset + kFrameHeaderBytes) &&
                 CheckFrame(payload, &body, &frame_bytes) == FrameCheck::kGood;
     }
@@ -324,10 +315,7 @@ Status Spool::Consume(const Position& end) {
         front.seq < end.segment || (front.seq == end.segment && end.offset >= front.size);
     if (!wholly_before) break;
     if (&front == &segments_.back()) CloseWriter();
-    if (read_fd_ >= 0 && read_fd_seq_ == front.seq) {
-      ::close(read_fd_);
-      read_fd_ = -1;
-    }
+    if (read_fd_.valid() && read_fd_seq_ == front.seq) read_fd_.Reset();
     if (::unlink(front.path.c_str()) != 0 && errno != ENOENT) {
       return Status::Unavailable(ErrnoText("cannot delete", front.path));
     }

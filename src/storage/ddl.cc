@@ -1,7 +1,6 @@
 #include "storage/ddl.h"
 
-#include <algorithm>
-#include <cctype>
+#include "common/strings.h"
 
 namespace tc::storage {
 namespace {
@@ -268,13 +267,6 @@ constexpr std::string_view kRecordSchemaVersion =
     "VALUES (1, strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now'))";
 static_assert(kSchemaVersion == 1, "update kRecordSchemaVersion");
 
-std::string Upper(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  return out;
-}
-
 const ColumnInfo* Find(std::span<const ColumnInfo> columns, std::string_view name) {
   for (const ColumnInfo& c : columns) {
     if (c.name == name) {
@@ -351,7 +343,7 @@ std::vector<std::string> MigrationStatements(std::span<const ColumnInfo> outcome
   std::vector<std::string> out;
   if (!outcome_rewards.empty()) {
     const ColumnInfo* total = Find(outcome_rewards, "total_reward");
-    if (total != nullptr && Upper(total->type) == "INTEGER") {
+    if (total != nullptr && AsciiUpper(total->type) == "INTEGER") {
       // G2 layout: rebuild with the G3 definition, keeping ids.
       const bool has_annotation = Find(outcome_rewards, "annotation") != nullptr;
       const bool has_objective = Find(outcome_rewards, "objective_key") != nullptr;
@@ -381,7 +373,7 @@ std::string_view RecordSchemaVersionSql() { return kRecordSchemaVersion; }
 
 std::vector<std::string> EmbeddedPragmas(std::string_view synchronous, uint32_t busy_timeout_ms) {
   return {"PRAGMA busy_timeout = " + std::to_string(busy_timeout_ms), "PRAGMA journal_mode = WAL",
-          "PRAGMA synchronous = " + Upper(synchronous), "PRAGMA foreign_keys = OFF",
+          "PRAGMA synchronous = " + AsciiUpper(synchronous), "PRAGMA foreign_keys = OFF",
           "PRAGMA ignore_check_constraints = ON"};
 }
 

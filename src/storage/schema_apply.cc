@@ -6,6 +6,7 @@
 #include <charconv>
 #include <set>
 
+#include "common/strings.h"
 #include "storage/ddl.h"
 
 namespace tc::storage {
@@ -32,10 +33,7 @@ std::string_view CreatedName(std::string_view ddl) {
   if (at == std::string_view::npos) {
     return {};
   }
-  std::string_view rest = ddl.substr(at + kMarker.size());
-  while (!rest.empty() && (rest.front() == ' ' || rest.front() == '\n')) {
-    rest.remove_prefix(1);
-  }
+  const std::string_view rest = TrimLeft(ddl.substr(at + kMarker.size()), " \n");
   size_t length = 0;
   while (length < rest.size() &&
          (std::isalnum(static_cast<unsigned char>(rest[length])) != 0 || rest[length] == '_')) {

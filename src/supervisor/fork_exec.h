@@ -8,8 +8,8 @@
 #include <string>
 
 #include "common/result.h"
+#include "common/unique_fd.h"
 #include "supervisor/child_process.h"
-#include "unique_fd.h"
 
 namespace tc::supervisor::internal {
 

@@ -6,11 +6,11 @@
 
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
 
 #include <fmt/format.h>
 
-#include "unique_fd.h"
+#include "common/paths.h"
+#include "common/unique_fd.h"
 
 namespace tc::supervisor {
 namespace {
@@ -40,12 +40,6 @@ Result<UniqueFd> BindLoopback(uint16_t port) {
     return Status::Internal(fmt::format("bind {}:{}: {}", kLoopback, port, std::strerror(err)));
   }
   return fd;
-}
-
-std::string Absolute(const std::string& path) {
-  std::error_code ec;
-  std::filesystem::path abs = std::filesystem::absolute(path, ec);
-  return ec ? path : abs.lexically_normal().string();
 }
 
 }  // namespace
@@ -105,7 +99,7 @@ Result<ServerPlan> BuildServerPlan(const config::SqldConfig& config,
     TC_ASSIGN_OR_RETURN(plan.binary, FindExecutable(config.binary));
   }
   plan.kind = kind.value_or(KindFromBinary(plan.binary));
-  plan.db_path = Absolute(config.db_path);
+  plan.db_path = AbsolutePath(config.db_path);
   if (config.http_port == 0) {
     TC_ASSIGN_OR_RETURN(plan.port, PickFreeLoopbackPort());
   } else {

@@ -11,13 +11,11 @@
 
 namespace tc::supervisor {
 
-StopLatch::StopLatch() : fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) { TC_CHECK(fd_ >= 0); }
-
-StopLatch::~StopLatch() { ::close(fd_); }
+StopLatch::StopLatch() : fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) { TC_CHECK(fd_.valid()); }
 
 void StopLatch::Trigger() {
   uint64_t one = 1;
-  ssize_t n = ::write(fd_, &one, sizeof(one));
+  ssize_t n = ::write(fd_.get(), &one, sizeof(one));
   (void)n;  // only fails when the counter would overflow: it is already readable then
 }
 
@@ -28,7 +26,7 @@ bool StopLatch::WaitFor(std::chrono::milliseconds timeout) const {
   while (true) {
     auto left = std::chrono::ceil<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
-    pollfd pfd{fd_, POLLIN, 0};
+    pollfd pfd{fd_.get(), POLLIN, 0};
     int rc = ::poll(&pfd, 1, left.count() > 0 ? static_cast<int>(left.count()) : 0);
     if (rc > 0) {
       return true;

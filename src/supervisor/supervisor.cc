@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "common/backoff.h"
 #include "common/log.h"
 #include "common/thread_name.h"
 #include "supervisor/readiness.h"
@@ -220,9 +221,14 @@ void Supervisor::Run() {
   std::optional<ChildProcess> child(std::move(first).value());
   SetState(State::kReady, child->pid(), /*new_generation=*/true);
 
+  // Doubling restart delays from restart_backoff_ms up to max_backoff (never below the first),
+  // without jitter: one child, nothing to spread, and the logged delay is the one waited.
   const milliseconds initial_backoff(std::max<uint32_t>(1, config_.restart_backoff_ms));
+  Backoff backoff({.initial = initial_backoff,
+                   .max = std::max(options_.max_backoff, initial_backoff),
+                   .multiplier = 2.0,
+                   .jitter = false});
   const auto window = std::chrono::seconds(config_.restart_window_s);
-  milliseconds backoff = initial_backoff;
   auto ready_since = Clock::now();
   std::deque<Clock::time_point> attempts;  // restart attempts within the window
 
@@ -240,7 +246,7 @@ void Supervisor::Run() {
     child.reset();
     SetState(State::kRestarting, -1);
     if (Clock::now() - ready_since >= window) {
-      backoff = initial_backoff;
+      backoff.Reset();
     }
     Status last_error = Status::Unavailable(fmt::format("{} {}", name, exit.ToString()));
     while (!child) {
@@ -259,14 +265,14 @@ void Supervisor::Run() {
         return;
       }
       attempts.push_back(now);
+      const milliseconds delay = backoff.Next();
       TC_LOG(kInfo, "supervisor", "restarting {} in {} ms (restart {} of at most {} per {} s)",
-             name, backoff.count(), attempts.size(), config_.max_restarts,
+             name, delay.count(), attempts.size(), config_.max_restarts,
              config_.restart_window_s);
-      if (stop_.WaitFor(backoff)) {
+      if (stop_.WaitFor(delay)) {
         SetState(State::kStopped, -1);
         return;
       }
-      backoff = std::min(backoff * 2, std::max(options_.max_backoff, initial_backoff));
       Result<ChildProcess> next = SpawnAndWaitReady();
       if (next.has_value()) {
         child.emplace(std::move(next).value());

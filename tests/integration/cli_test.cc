@@ -95,6 +95,24 @@ TEST(CliTest, CheckConfigPrintsTheEffectiveConfigurationAndExitsZero) {
   EXPECT_EQ(ReadFile(dir.File("tracecollector.db")), "");
 }
 
+TEST(CliTest, OldRetryNamesStillWorkWithAWarningAndCheckConfigPrintsTheNewOnes) {
+  TempDir dir;
+  std::ofstream(dir.File("old.toml")) << "[sqld.retry]\ninitial_ms = 20\n";
+  RunResult run = RunCollector(
+      dir, "--check-config --config " + dir.File("old.toml") + " --set sqld.retry.multiplier=3",
+      "TRACECOLLECTOR_SQLD_RETRY_MAX_MS=300");
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.out, HasSubstr("\n[retry]\ninitial_ms = 20\nmax_ms = 300\nmultiplier = 3.0\n"));
+  EXPECT_THAT(run.out, Not(HasSubstr("sqld.retry")));
+  // One warning per old name, each naming the new one.
+  EXPECT_THAT(run.err, HasSubstr("sqld.retry.initial_ms is deprecated: use retry.initial_ms"));
+  EXPECT_THAT(run.err, HasSubstr("TRACECOLLECTOR_SQLD_RETRY_MAX_MS is deprecated: use "
+                                 "TRACECOLLECTOR_RETRY_MAX_MS"));
+  EXPECT_THAT(run.err,
+              HasSubstr("--set sqld.retry.multiplier is deprecated: use retry.multiplier"));
+  EXPECT_THAT(run.err, HasSubstr("level=warn"));
+}
+
 TEST(CliTest, CheckConfigNeverPrintsSecrets) {
   TempDir dir;
   RunResult run = RunCollector(dir, "--check-config --sqld-url http://db.example:8080",

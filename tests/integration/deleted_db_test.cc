@@ -101,7 +101,7 @@ class KeyedLoad {
 class DeletedDatabaseTest : public CollectorTest {
  protected:
   void Start(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"--set", "sqld.retry.max_ms=200", "--set",
+    std::vector<std::string> args = {"--set", "retry.max_ms=200", "--set",
                                      "shutdown_timeout_ms=5000"};
     args.insert(args.end(), extra.begin(), extra.end());
     StartCollector(args);

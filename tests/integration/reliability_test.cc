@@ -37,8 +37,8 @@ std::vector<std::string> SpoolSegments(const std::string& dir) {
 
 // Fast failure detection so that the tests spend seconds, not minutes, per fault.
 const std::vector<std::string> kFastFaults = {
-    "--set", "sqld.timeout_ms=500",         "--set", "embedded.busy_timeout_ms=100",
-    "--set", "sqld.retry.max_ms=200",       "--set", "sqld.restart_backoff_ms=50",
+    "--set", "sqld.timeout_ms=500",     "--set", "embedded.busy_timeout_ms=100",
+    "--set", "retry.max_ms=200",        "--set", "sqld.restart_backoff_ms=50",
     "--set", "shutdown_timeout_ms=5000"};
 
 class ReliabilityTest : public CollectorTest {
@@ -243,8 +243,8 @@ TEST(ExternalServerTest, NotReachableAtStartIsSpooledUntilItComesUp) {
   TempDir dir;
   const int server_port = FreePort();
   const std::string url = "http://127.0.0.1:" + std::to_string(server_port);
-  CollectorProcess collector({"--sqld-url", url, "--set", "spool.dir=" + dir.File("spool"),
-                              "--set", "sqld.timeout_ms=500", "--set", "sqld.retry.max_ms=200"},
+  CollectorProcess collector({"--sqld-url", url, "--set", "spool.dir=" + dir.File("spool"), "--set",
+                              "sqld.timeout_ms=500", "--set", "retry.max_ms=200"},
                              {}, dir.File("collector.log"));
   EXPECT_NE(collector.Log().find("not reachable at start"), std::string::npos) << collector.Log();
   HttpClient client("127.0.0.1", collector.port());

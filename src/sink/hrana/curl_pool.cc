@@ -4,11 +4,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <optional>
 #include <string_view>
 
+#include "common/strings.h"
 #include "hrana_errors.h"
 
 namespace tc::sink {
@@ -37,22 +37,10 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
 // The value of header `name` (lower case, with the colon) in `line`, trimmed; nullopt if the
 // line is another header.
 std::optional<std::string_view> HeaderValue(std::string_view line, std::string_view name) {
-  if (line.size() <= name.size()) {
+  if (line.size() <= name.size() || !StartsWithIgnoreCase(line, name)) {
     return std::nullopt;
   }
-  for (size_t i = 0; i < name.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(line[i])) != name[i]) {
-      return std::nullopt;
-    }
-  }
-  std::string_view value = line.substr(name.size());
-  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
-    value.remove_prefix(1);
-  }
-  while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
-    value.remove_suffix(1);
-  }
-  return value;
+  return TrimRight(TrimLeft(line.substr(name.size()), " \t"), "\r\n ");
 }
 
 size_t OnHeader(char* data, size_t size, size_t count, void* user) {

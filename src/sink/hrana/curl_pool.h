@@ -16,10 +16,11 @@
 
 namespace tc::sink {
 
+// Embedded in HranaClientOptions (`pool`), itself in HranaSinkOptions (`client.pool`).
 struct CurlPoolOptions {
-  uint32_t size = 8;  // handles = connections, >= 1
+  uint32_t size = 8;  // handles = connections, >= 1 (sqld.pool_size, TURSO_POOL_SIZE)
   uint32_t connect_timeout_ms = 3000;
-  uint32_t timeout_ms = 10000;  // whole request; a call may pass its own
+  uint32_t timeout_ms = 10000;  // whole request; a call may pass its own (sqld.timeout_ms)
   bool tls_verify = true;       // CURLOPT_SSL_VERIFYPEER + VERIFYHOST
   std::string auth_token;       // sent as "Authorization: Bearer <token>" when not empty
 };

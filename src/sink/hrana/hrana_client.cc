@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "common/log.h"
+#include "common/strings.h"
 #include "hrana_encoder.h"
 #include "hrana_errors.h"
 
@@ -78,9 +79,7 @@ Result<std::string> NormalizeHranaUrl(std::string_view url) {
     return Status::InvalidArgument(
         fmt::format("sqld url '{}': unsupported query '{}'", url, query));
   }
-  while (!rest.empty() && rest.back() == '/') {
-    rest.remove_suffix(1);
-  }
+  rest = TrimRight(rest, "/");
   if (rest.empty() || rest.front() == '/') {
     return Status::InvalidArgument(fmt::format("sqld url '{}': no host", url));
   }
@@ -92,13 +91,7 @@ HranaClient::HranaClient(std::string base_url, std::unique_ptr<CurlPool> pool, P
 
 Result<std::unique_ptr<HranaClient>> HranaClient::Create(const HranaClientOptions& options) {
   TC_ASSIGN_OR_RETURN(std::string base, NormalizeHranaUrl(options.url));
-  CurlPoolOptions pool_options;
-  pool_options.size = options.pool_size;
-  pool_options.connect_timeout_ms = options.connect_timeout_ms;
-  pool_options.timeout_ms = options.timeout_ms;
-  pool_options.tls_verify = options.tls_verify;
-  pool_options.auth_token = options.auth_token;
-  TC_ASSIGN_OR_RETURN(std::unique_ptr<CurlPool> pool, CurlPool::Create(pool_options));
+  TC_ASSIGN_OR_RETURN(std::unique_ptr<CurlPool> pool, CurlPool::Create(options.pool));
   return std::make_unique<HranaClient>(std::move(base), std::move(pool), PassKey{});
 }
 

@@ -32,13 +32,10 @@ struct HranaDialect {
   std::string_view name() const;
 };
 
+// Embedded in HranaSinkOptions (`client`).
 struct HranaClientOptions {
-  std::string url;  // libsql://host, https://host[:port], http://host:port
-  std::string auth_token;
-  uint32_t pool_size = 8;
-  uint32_t connect_timeout_ms = 3000;
-  uint32_t timeout_ms = 10000;
-  bool tls_verify = true;
+  std::string url;       // libsql://host, https://host[:port], http://host:port
+  CurlPoolOptions pool;  // connections, timeouts, TLS verification, the bearer token
 };
 
 // "libsql://db.turso.io" → "https://db.turso.io"; "libsql://h:8080?tls=0" → "http://h:8080";

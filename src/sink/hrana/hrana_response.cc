@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "common/strings.h"
+
 namespace tc::sink::hrana {
 namespace {
 
@@ -53,8 +55,7 @@ Status ParseValue(od::value value, storage::SqlValue* out) {
   if (type == "null" || is_null_value) {
     *out = std::monostate{};
   } else if (type == "integer") {
-    std::string_view digits = text.empty() ? number : text;
-    while (!digits.empty() && digits.back() == ' ') digits.remove_suffix(1);
+    const std::string_view digits = TrimRight(text.empty() ? number : text, " ");
     int64_t v = 0;
     auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
     if (ec != std::errc() || end != digits.data() + digits.size()) {
@@ -62,8 +63,7 @@ Status ParseValue(od::value value, storage::SqlValue* out) {
     }
     *out = v;
   } else if (type == "float") {
-    std::string_view digits = number.empty() ? text : number;
-    while (!digits.empty() && digits.back() == ' ') digits.remove_suffix(1);
+    const std::string_view digits = TrimRight(number.empty() ? text : number, " ");
     double v = 0;
     auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
     if (ec != std::errc()) {

@@ -110,11 +110,11 @@ Result<SinkPtr> CreateHranaSink(const config::SqldConfig& sqld, std::string url)
 
 HranaSinkOptions HranaSinkOptionsFromConfig(const config::SqldConfig& sqld, std::string url) {
   HranaSinkOptions options;
-  options.url = std::move(url);
-  options.auth_token = sqld.auth_token;
-  options.pool_size = sqld.pool_size;
-  options.timeout_ms = sqld.timeout_ms;
-  options.tls_verify = sqld.tls_verify;
+  options.client.url = std::move(url);
+  options.client.pool.auth_token = sqld.auth_token;
+  options.client.pool.size = sqld.pool_size;
+  options.client.pool.timeout_ms = sqld.timeout_ms;
+  options.client.pool.tls_verify = sqld.tls_verify;
   options.echo_sql = sqld.echo_sql;
   return options;
 }
@@ -127,14 +127,7 @@ HranaSink::HranaSink(PassKey, HranaSinkOptions options, std::unique_ptr<HranaCli
 HranaSink::~HranaSink() = default;
 
 Result<std::unique_ptr<HranaSink>> HranaSink::Create(const HranaSinkOptions& options) {
-  HranaClientOptions client_options;
-  client_options.url = options.url;
-  client_options.auth_token = options.auth_token;
-  client_options.pool_size = options.pool_size;
-  client_options.connect_timeout_ms = options.connect_timeout_ms;
-  client_options.timeout_ms = options.timeout_ms;
-  client_options.tls_verify = options.tls_verify;
-  TC_ASSIGN_OR_RETURN(std::unique_ptr<HranaClient> client, HranaClient::Create(client_options));
+  TC_ASSIGN_OR_RETURN(std::unique_ptr<HranaClient> client, HranaClient::Create(options.client));
   return std::make_unique<HranaSink>(PassKey{}, options, std::move(client));
 }
 

@@ -33,12 +33,9 @@
 namespace tc::sink {
 
 struct HranaSinkOptions {
-  std::string url;              // libsql:// https:// http:// (TURSO_DATABASE_URL)
-  std::string auth_token;       // Bearer token (TURSO_AUTH_TOKEN)
-  uint32_t pool_size = 8;       // connections (TURSO_POOL_SIZE)
-  uint32_t timeout_ms = 10000;  // per HTTP request
-  uint32_t connect_timeout_ms = 3000;
-  bool tls_verify = true;
+  // The server and the transport: client.url (libsql:// https:// http://, TURSO_DATABASE_URL),
+  // client.pool (connections, per-request timeout, TLS, bearer token TURSO_AUTH_TOKEN).
+  HranaClientOptions client;
   bool echo_sql = false;               // log every statement at info (TURSO_ECHO_SQL)
   size_t max_request_bytes = 8 << 20;  // split larger batches
   uint32_t max_steps_per_request = 50000;

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "common/log.h"
+#include "common/strings.h"
 #include "common/time_format.h"
 #include "sqlite_sink_util.h"
 #include "storage/ddl.h"
@@ -46,7 +47,6 @@ using sqlite_util::QueryText;
 using sqlite_util::StatusFromSqlite;
 using sqlite_util::StepAndReset;
 using sqlite_util::QueryAll;
-using sqlite_util::Upper;
 
 // kClaimKey plus the row id (see claim_with_row_id_). Same columns, same conflict.
 constexpr std::string_view kClaimKeyWithRowIdSql =
@@ -72,7 +72,7 @@ Result<std::unique_ptr<SqliteSink>> SqliteSink::Create(const SqliteSinkOptions& 
   if (options.path.empty()) {
     return Status::InvalidArgument("embedded sink: empty database path");
   }
-  const std::string sync = Upper(options.synchronous);
+  const std::string sync = AsciiUpper(options.synchronous);
   if (sync != "FULL" && sync != "NORMAL" && sync != "EXTRA" && sync != "OFF") {
     return Status::InvalidArgument(
         fmt::format("embedded sink: synchronous must be FULL, NORMAL, EXTRA or OFF, not '{}'",
@@ -150,7 +150,7 @@ Status SqliteSink::OpenFile(bool create) {
   for (const std::string& pragma :
        storage::EmbeddedPragmas(options_.synchronous, options_.busy_timeout_ms)) {
     TC_ASSIGN_OR_RETURN(std::string answer, QueryText(db.get(), pragma));
-    if (pragma.find("journal_mode") != std::string::npos && Upper(answer) != "WAL") {
+    if (pragma.find("journal_mode") != std::string::npos && AsciiUpper(answer) != "WAL") {
       return Status::FailedPrecondition(
           fmt::format("sqlite {}: cannot use WAL journal mode (got '{}')", options_.path, answer));
     }

@@ -3,8 +3,6 @@
 #include <fmt/format.h>
 #include <sys/stat.h>
 
-#include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -133,13 +131,6 @@ Result<storage::QueryRows> QueryAll(sqlite3* db, std::string_view sql) {
     return StatusFromSqlite(rc, fmt::format("`{:.60}`", sql), error);
   }
   return rows;
-}
-
-std::string Upper(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  return out;
 }
 
 Result<FileId> StatFileId(const std::string& path) {

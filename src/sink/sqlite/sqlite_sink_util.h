@@ -44,8 +44,6 @@ Result<std::string> QueryText(sqlite3* db, std::string_view sql);
 // Every row of `sql`, each value as text (NULL as nullopt).
 Result<storage::QueryRows> QueryAll(sqlite3* db, std::string_view sql);
 
-std::string Upper(std::string_view text);
-
 // A file's identity (stat(2) st_dev, st_ino): the same path may name another file later.
 struct FileId {
   uint64_t dev = 0;

@@ -43,7 +43,7 @@ TEST(WriterHealthTest, SampleSumsTheProgressCounters) {
   auto m = std::make_unique<metrics::Metrics>();
   m->queue_records.Set(4);
   m->batches_committed.Add(1);
-  m->batch_write_failures.Add(2);
+  m->sink_errors.Add(2);
   m->batch_retries.Add(3);
   m->records_spooled.Add(4);
   const auto sample = WriterHealth::From(*m);

@@ -44,6 +44,7 @@ inline Config Custom() {
   c.ingest = {500, 4096, 300, 32, AckMode::kQueued};
   c.queue = {2000, 4194304, 7};
   c.batch = {100, 1048576, 3};
+  c.retry = {10, 20000, 1.5};
   c.embedded = {"dir with \"quotes\" \\ and\ttab/\xc3\xbc.db", "NORMAL", 250};
   c.sqld.mode = SqldMode::kExternal;
   c.sqld.url = "https://db.example.turso.io";
@@ -55,7 +56,6 @@ inline Config Custom() {
   c.sqld.echo_sql = true;
   c.sqld.timeout_ms = 999;
   c.sqld.tls_verify = false;
-  c.sqld.retry = {10, 20000, 1.5};
   c.sqld.restart_backoff_ms = 0;
   c.sqld.max_restarts = 0;
   c.sqld.restart_window_s = 30;

@@ -20,23 +20,26 @@ using testing::PlainText;
 
 Config EnvOk(const std::vector<std::string>& env) {
   Config config;
-  Status status = ApplyEnvironment(env, &config);
+  std::vector<std::string> warnings;
+  Status status = ApplyEnvironment(env, &config, &warnings);
   EXPECT_TRUE(status.ok()) << status.ToString();
+  EXPECT_TRUE(warnings.empty()) << warnings.front();
   return config;
 }
 
 std::string EnvError(const std::vector<std::string>& env) {
   Config config;
-  Status status = ApplyEnvironment(env, &config);
+  std::vector<std::string> warnings;
+  Status status = ApplyEnvironment(env, &config, &warnings);
   EXPECT_FALSE(status.ok());
   return status.message();
 }
 
 TEST(EnvTest, NamesFollowTheSectionAndKey) {
-  EXPECT_EQ(EnvName(*FindKey("http.listen")), "TRACECOLLECTOR_HTTP_LISTEN");
-  EXPECT_EQ(EnvName(*FindKey("queue.max_records")), "TRACECOLLECTOR_QUEUE_MAX_RECORDS");
-  EXPECT_EQ(EnvName(*FindKey("backend")), "TRACECOLLECTOR_BACKEND");
-  EXPECT_EQ(EnvName(*FindKey("sqld.retry.initial_ms")), "TRACECOLLECTOR_SQLD_RETRY_INITIAL_MS");
+  EXPECT_EQ(EnvName(*FindKey("http.listen").key), "TRACECOLLECTOR_HTTP_LISTEN");
+  EXPECT_EQ(EnvName(*FindKey("queue.max_records").key), "TRACECOLLECTOR_QUEUE_MAX_RECORDS");
+  EXPECT_EQ(EnvName(*FindKey("backend").key), "TRACECOLLECTOR_BACKEND");
+  EXPECT_EQ(EnvName(*FindKey("retry.initial_ms").key), "TRACECOLLECTOR_RETRY_INITIAL_MS");
   std::set<std::string> names;
   for (const KeySpec& key : Keys()) {
     EXPECT_TRUE(names.insert(EnvName(key)).second) << "two keys share " << EnvName(key);
@@ -94,8 +97,8 @@ TEST(EnvTest, BadValueNamesTheVariable) {
               AllOf(HasSubstr("TRACECOLLECTOR_SQLD_HTTP_PORT"), HasSubstr("65535")));
   EXPECT_THAT(EnvError({"TRACECOLLECTOR_HTTP_IO_THREADS=-2"}),
               HasSubstr("TRACECOLLECTOR_HTTP_IO_THREADS"));
-  EXPECT_THAT(EnvError({"TRACECOLLECTOR_SQLD_RETRY_MULTIPLIER=fast"}),
-              HasSubstr("TRACECOLLECTOR_SQLD_RETRY_MULTIPLIER"));
+  EXPECT_THAT(EnvError({"TRACECOLLECTOR_RETRY_MULTIPLIER=fast"}),
+              HasSubstr("TRACECOLLECTOR_RETRY_MULTIPLIER"));
   EXPECT_THAT(EnvError({"TRACECOLLECTOR_LOG_LEVEL=chatty"}),
               AllOf(HasSubstr("TRACECOLLECTOR_LOG_LEVEL"), HasSubstr("debug|info|warn|error")));
 }

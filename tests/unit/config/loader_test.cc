@@ -40,19 +40,19 @@ backend = "embedded"
 listen = "0.0.0.0:8000"
 [queue]
 max_records = 5000
-[sqld.retry]
+[retry]
 multiplier = 3.5
 )");
   Config config = LoadOk({"--config", file.path()}, {});
   EXPECT_EQ(config.backend, Backend::kEmbedded);
   EXPECT_EQ(config.http.listen, "0.0.0.0:8000");
   EXPECT_EQ(config.queue.max_records, 5000u);
-  EXPECT_EQ(config.sqld.retry.multiplier, 3.5);
+  EXPECT_EQ(config.retry.multiplier, 3.5);
   Config expected = Defaults();
   expected.backend = Backend::kEmbedded;
   expected.http.listen = "0.0.0.0:8000";
   expected.queue.max_records = 5000;
-  expected.sqld.retry.multiplier = 3.5;
+  expected.retry.multiplier = 3.5;
   EXPECT_EQ(config, expected);  // and nothing else changed
 }
 

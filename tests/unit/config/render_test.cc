@@ -64,10 +64,10 @@ TEST(RenderTest, ToTomlRedactsTheToken) {
 
 TEST(RenderTest, FloatsStayFloats) {
   Config config;
-  config.sqld.retry.multiplier = 2.0;
+  config.retry.multiplier = 2.0;
   EXPECT_THAT(ToToml(config), HasSubstr("multiplier = 2.0\n"));
-  config.sqld.retry.multiplier = 1.1;
-  EXPECT_EQ(LoadFile(ToToml(config)).sqld.retry.multiplier, 1.1);
+  config.retry.multiplier = 1.1;
+  EXPECT_EQ(LoadFile(ToToml(config)).retry.multiplier, 1.1);
 }
 
 TEST(RenderTest, SampleFileIsTheGeneratedOne) {

@@ -15,7 +15,8 @@ using testing::TempFile;
 
 std::string TomlError(const std::string& text) {
   Config config;
-  Status status = ApplyToml(text, "test.toml", &config);
+  std::vector<std::string> warnings;
+  Status status = ApplyToml(text, "test.toml", &config, &warnings);
   EXPECT_FALSE(status.ok()) << text;
   EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
   return status.message();
@@ -23,8 +24,10 @@ std::string TomlError(const std::string& text) {
 
 Config TomlOk(const std::string& text) {
   Config config;
-  Status status = ApplyToml(text, "test.toml", &config);
+  std::vector<std::string> warnings;
+  Status status = ApplyToml(text, "test.toml", &config, &warnings);
   EXPECT_TRUE(status.ok()) << status.ToString();
+  EXPECT_TRUE(warnings.empty()) << warnings.front();
   return config;
 }
 
@@ -45,13 +48,13 @@ ack = "queued"
 retry_after_s = 3
 [batch]
 max_delay_ms = 0
+[retry]
+max_ms = 9000
 [embedded]
 synchronous = "EXTRA"
 [sqld]
 echo_sql = true
 http_port = 0
-[sqld.retry]
-max_ms = 9000
 [log]
 level = "debug"
 )");
@@ -64,19 +67,19 @@ level = "debug"
   EXPECT_EQ(config.embedded.synchronous, "EXTRA");
   EXPECT_TRUE(config.sqld.echo_sql);
   EXPECT_EQ(config.sqld.http_port, 0);
-  EXPECT_EQ(config.sqld.retry.max_ms, 9000u);
+  EXPECT_EQ(config.retry.max_ms, 9000u);
   EXPECT_EQ(config.log.level, "debug");
 }
 
 TEST(TomlTest, InlineTablesAndDottedKeysWork) {
-  Config config = TomlOk("sqld = { pool_size = 2, retry = { initial_ms = 7 } }\n");
+  Config config = TomlOk("sqld = { pool_size = 2 }\nretry = { initial_ms = 7 }\n");
   EXPECT_EQ(config.sqld.pool_size, 2u);
-  EXPECT_EQ(config.sqld.retry.initial_ms, 7u);
+  EXPECT_EQ(config.retry.initial_ms, 7u);
   EXPECT_EQ(TomlOk("http.listen = \"0.0.0.0:1\"\n").http.listen, "0.0.0.0:1");
 }
 
 TEST(TomlTest, FloatKeyAcceptsAnInteger) {
-  EXPECT_EQ(TomlOk("[sqld.retry]\nmultiplier = 3\n").sqld.retry.multiplier, 3.0);
+  EXPECT_EQ(TomlOk("[retry]\nmultiplier = 3\n").retry.multiplier, 3.0);
 }
 
 TEST(TomlTest, UnknownKeyIsNamedWithLineAndColumn) {
@@ -85,8 +88,9 @@ TEST(TomlTest, UnknownKeyIsNamedWithLineAndColumn) {
                     HasSubstr("listen")));
   EXPECT_THAT(TomlError("colour = 1\n"),
               AllOf(HasSubstr("test.toml:1:1"), HasSubstr("'colour'"), HasSubstr("top level")));
-  EXPECT_THAT(TomlError("[sqld.retry]\nmax = 1\n"),
-              AllOf(HasSubstr("test.toml:2:1"), HasSubstr("'max' in [sqld.retry]")));
+  EXPECT_THAT(TomlError("[retry]\nmax = 1\n"),
+              AllOf(HasSubstr("test.toml:2:1"), HasSubstr("'max' in [retry]"),
+                    HasSubstr("initial_ms, max_ms, multiplier")));
 }
 
 TEST(TomlTest, UnknownSectionIsNamedWithLineAndColumn) {
@@ -107,8 +111,8 @@ TEST(TomlTest, WrongTypeIsNamed) {
               AllOf(HasSubstr("sqld.echo_sql"), HasSubstr("expected a boolean")));
   EXPECT_THAT(TomlError("[queue]\nmax_records = 1.5\n"),
               AllOf(HasSubstr("queue.max_records"), HasSubstr("got a float")));
-  EXPECT_THAT(TomlError("[sqld.retry]\nmultiplier = true\n"),
-              AllOf(HasSubstr("sqld.retry.multiplier"), HasSubstr("expected a number")));
+  EXPECT_THAT(TomlError("[retry]\nmultiplier = true\n"),
+              AllOf(HasSubstr("retry.multiplier"), HasSubstr("expected a number")));
   EXPECT_THAT(TomlError("http = 5\n"), HasSubstr("[http] must be a table, got an integer"));
   EXPECT_THAT(TomlError("[[http]]\nlisten = \"a:1\"\n"), HasSubstr("[http] must be a table"));
   EXPECT_THAT(TomlError("[http.listen]\n"),

@@ -126,16 +126,16 @@ TEST(ValidateTest, SqldModeAndUrlGoTogether) {
 
 TEST(ValidateTest, Retry) {
   Config config;
-  config.sqld.retry.initial_ms = 100;
-  config.sqld.retry.max_ms = 99;
-  EXPECT_THAT(Invalid(config), AllOf(HasSubstr("sqld.retry.max_ms"), HasSubstr("initial_ms")));
+  config.retry.initial_ms = 100;
+  config.retry.max_ms = 99;
+  EXPECT_THAT(Invalid(config), AllOf(HasSubstr("retry.max_ms"), HasSubstr("retry.initial_ms")));
   for (double bad : {0.5, 0.0, 1000.0, std::nan(""), HUGE_VAL}) {
     config = Defaults();
-    config.sqld.retry.multiplier = bad;
-    EXPECT_THAT(Invalid(config), HasSubstr("sqld.retry.multiplier")) << bad;
+    config.retry.multiplier = bad;
+    EXPECT_THAT(Invalid(config), HasSubstr("retry.multiplier")) << bad;
   }
   config = Defaults();
-  config.sqld.retry.multiplier = 1.0;
+  config.retry.multiplier = 1.0;
   EXPECT_TRUE(Validate(config).ok());
 }
 

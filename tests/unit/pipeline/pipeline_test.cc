@@ -75,7 +75,7 @@ TEST_F(PipelineTest, RetryableFailuresRetryTheBatchIntact) {
   auto o = f.get();
   ASSERT_TRUE(o.status.ok());
   EXPECT_EQ(sink_.stored(), (std::vector<std::string>{"x", "y"}));
-  EXPECT_EQ(metrics_.batch_write_failures.Get(), 3u);
+  EXPECT_EQ(metrics_.sink_errors.Get(), 3u);
   p.Shutdown(Clock::now());
 }
 

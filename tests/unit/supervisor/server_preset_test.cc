@@ -28,26 +28,6 @@ TEST(ServerPresetTest, ArgvPerKind) {
             (Args{"/data/t.db", "--sync-server", "127.0.0.1:18090"}));
 }
 
-TEST(ServerPresetTest, FindExecutableByPathAndOnPath) {
-  test::TempDir dir;
-  std::string script = test::WriteScript(dir.File("my-sqld"), "exit 0");
-  Result<std::string> found = FindExecutable("my-sqld", "/nonexistent:" + dir.path());
-  ASSERT_TRUE(found.has_value()) << found.error().ToString();
-  EXPECT_EQ(*found, script);
-  found = FindExecutable(script, "");
-  ASSERT_TRUE(found.has_value());
-  EXPECT_EQ(*found, script);
-
-  Result<std::string> missing = FindExecutable("my-sqld", "/nonexistent:/also/not");
-  ASSERT_FALSE(missing.has_value());
-  EXPECT_EQ(missing.error().code(), StatusCode::kNotFound);
-  EXPECT_EQ(missing.error().message(),
-            "binary 'my-sqld' not found on PATH (/nonexistent:/also/not)");
-
-  EXPECT_EQ(FindExecutable(dir.path(), "").error().code(), StatusCode::kFailedPrecondition);
-  EXPECT_EQ(FindExecutable("", "").error().code(), StatusCode::kInvalidArgument);
-}
-
 TEST(ServerPresetTest, PlanForTursodbOnAFreePort) {
   std::string tursodb = test::TursodbPath();
   ASSERT_FALSE(tursodb.empty());

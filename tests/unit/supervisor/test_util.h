@@ -8,7 +8,7 @@
 #include <chrono>
 #include <string>
 
-#include "supervisor/unique_fd.h"
+#include "common/unique_fd.h"
 
 namespace tc::supervisor::test {
 

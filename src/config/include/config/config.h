@@ -57,20 +57,22 @@ struct BatchConfig {
   bool operator==(const BatchConfig&) const = default;
 };
 
-struct EmbeddedConfig {
-  std::string path = "tracecollector.db";  // SQLite file
-  std::string synchronous = "FULL";        // FULL: an ack survives power loss; NORMAL: process crash
-  uint32_t busy_timeout_ms = 5000;         // wait for another process's lock, then retry the batch
-
-  bool operator==(const EmbeddedConfig&) const = default;
-};
-
+// Backoff for batch writes that failed with a retryable error, on either backend ([retry];
+// formerly [sqld.retry], still read as deprecated aliases).
 struct RetryConfig {
   uint32_t initial_ms = 50;
   uint32_t max_ms = 5000;
   double multiplier = 2.0;
 
   bool operator==(const RetryConfig&) const = default;
+};
+
+struct EmbeddedConfig {
+  std::string path = "tracecollector.db";  // SQLite file
+  std::string synchronous = "FULL";        // FULL: an ack survives power loss; NORMAL: process crash
+  uint32_t busy_timeout_ms = 5000;         // wait for another process's lock, then retry the batch
+
+  bool operator==(const EmbeddedConfig&) const = default;
 };
 
 struct SqldConfig {
@@ -84,7 +86,6 @@ struct SqldConfig {
   bool echo_sql = false;                   // TURSO_ECHO_SQL
   uint32_t timeout_ms = 10000;             // per HTTP request to the server
   bool tls_verify = true;
-  RetryConfig retry;
   uint32_t restart_backoff_ms = 200;
   uint32_t max_restarts = 5;               // within restart_window_s, then give up loudly
   uint32_t restart_window_s = 60;
@@ -124,6 +125,7 @@ struct Config {
   IngestConfig ingest;
   QueueConfig queue;
   BatchConfig batch;
+  RetryConfig retry;
   Backend backend = Backend::kAuto;
   EmbeddedConfig embedded;
   SqldConfig sqld;
@@ -143,6 +145,9 @@ struct Invocation {
   bool check_config = false;   // --check-config: validate, print effective config, exit
   bool show_version = false;   // --version
   bool show_help = false;      // --help
+  // One line per deprecated key name used (file, environment or --set), naming its new name;
+  // the caller logs them as warnings.
+  std::vector<std::string> warnings;
 };
 
 // Loads defaults < file (--config or TRACECOLLECTOR_CONFIG) < environment < flags.

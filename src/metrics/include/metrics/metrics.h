@@ -70,7 +70,7 @@ struct Metrics {
   Gauge queue_capacity_records, queue_capacity_bytes;
   // Writer
   Counter batches_committed;
-  Counter batch_write_failures;     // retryable sink failures (batch retried intact)
+  Counter sink_errors;              // retryable sink failures (batch retried intact)
   Counter batch_retries;
   Histogram commit_seconds{kCommitSecondsBounds};  // one Sink::Write that succeeded, seconds
   Histogram batch_records{kBatchRecordsBounds};    // records per committed batch

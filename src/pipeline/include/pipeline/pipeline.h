@@ -37,8 +37,8 @@
 #include <thread>
 #include <vector>
 
+#include "common/backoff.h"
 #include "metrics/metrics.h"
-#include "pipeline/backoff.h"
 #include "contract/submission.h"
 #include "queue/admission_queue.h"
 #include "contract/sink.h"
@@ -46,11 +46,13 @@
 
 namespace tc::pipeline {
 
+// The defaults are config::Defaults()'s ([queue], [batch], the retry backoff); a test in
+// tests/unit/app (PipelineOptionsTest) fails if they drift apart.
 struct PipelineOptions {
   queue::Capacity capacity;
   size_t batch_max_records = 4096;
   uint64_t batch_max_bytes = 8 << 20;
-  std::chrono::microseconds batch_max_delay{5000};
+  std::chrono::microseconds batch_max_delay{0};  // 0: commit what is queued, wait for nothing
   BackoffPolicy retry;
   // False when the sink's Open() failed with a retryable error at start (the store was not
   // reachable yet): the writer calls Open() again before its first write, and until that

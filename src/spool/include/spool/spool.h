@@ -32,6 +32,7 @@
 
 #include "common/result.h"
 #include "common/status.h"
+#include "common/unique_fd.h"
 #include "metrics/metrics.h"
 #include "schema/records.h"
 
@@ -108,10 +109,10 @@ class Spool {
 
   mutable std::mutex mu_;
   std::deque<Segment> segments_;  // oldest first
-  int write_fd_ = -1;             // the last segment's, when it is being appended to
-  int read_fd_ = -1;
+  UniqueFd write_fd_;             // the last segment's, when it is being appended to
+  UniqueFd read_fd_;
   uint64_t read_fd_seq_ = 0;
-  int lock_fd_ = -1;
+  UniqueFd lock_fd_;              // holds the flock on the directory
   uint64_t next_seq_ = 1;
   uint64_t next_key_ = 0;
   uint64_t bytes_ = 0;

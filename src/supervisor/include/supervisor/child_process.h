@@ -31,16 +31,9 @@
 
 namespace tc::supervisor {
 
-// Resolves what Spawn() would run: a name containing '/' is used as is; a bare name is searched
-// on `path_env` (a PATH value; empty = "/usr/local/bin:/usr/bin:/bin"). The result must be an
-// executable regular file. kNotFound "binary 'x' not found on PATH (...)" / "no such file";
-// kFailedPrecondition when it exists but is not an executable file.
-Result<std::string> FindExecutable(std::string_view name_or_path, std::string_view path_env);
-// Same, with the collector's own PATH.
-Result<std::string> FindExecutable(std::string_view name_or_path);
-
 struct SpawnSpec {
-  std::string binary;                 // path, or bare name looked up on PATH (FindExecutable)
+  std::string binary;                 // path, or bare name looked up on PATH (FindExecutable,
+                                      // common/paths.h)
   std::vector<std::string> args;      // argv[1..]; argv[0] is `binary` as given
   std::vector<std::string> env;       // "NAME=value": added to / replacing the collector's env
   std::string working_dir;            // empty: the collector's working directory

@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "common/unique_fd.h"
+
 namespace tc::supervisor {
 
 // A one-way "stop requested" flag that can be waited on with poll(2) next to other fds.
@@ -10,7 +12,6 @@ namespace tc::supervisor {
 class StopLatch {
  public:
   StopLatch();  // aborts (TC_CHECK) if no eventfd can be created: fd exhaustion is fatal
-  ~StopLatch();
   StopLatch(const StopLatch&) = delete;
   StopLatch& operator=(const StopLatch&) = delete;
 
@@ -19,10 +20,10 @@ class StopLatch {
   // Sleeps up to `timeout`; returns true early (and at once) when triggered.
   bool WaitFor(std::chrono::milliseconds timeout) const;
   // POLLIN once triggered. Owned by the latch.
-  int fd() const { return fd_; }
+  int fd() const { return fd_.get(); }
 
  private:
-  int fd_ = -1;
+  UniqueFd fd_;
 };
 
 }  // namespace tc::supervisor

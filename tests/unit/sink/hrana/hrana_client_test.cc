@@ -29,8 +29,8 @@ using testing::TursodbServer;
 std::unique_ptr<HranaClient> Connect(const std::string& url, const std::string& token = "") {
   HranaClientOptions options;
   options.url = url;
-  options.auth_token = token;
-  options.timeout_ms = 5000;
+  options.pool.auth_token = token;
+  options.pool.timeout_ms = 5000;
   auto client = HranaClient::Create(options);
   EXPECT_TRUE(client.has_value()) << client.error().ToString();
   return std::move(client).value();

@@ -25,7 +25,7 @@ class HranaFaultTest : public ::testing::Test {
     server_ = std::make_unique<testing::TursodbServer>(dir_.File("db.sqlite"));
     proxy_ = std::make_unique<FaultServer>(server_->port());
     HranaSinkOptions options;
-    options.timeout_ms = 1000;
+    options.client.pool.timeout_ms = 1000;
     sink_ = testing::OpenHranaSink(proxy_->url(), options);
     ASSERT_NE(sink_, nullptr);
     // Reads go straight to tursodb, never through the faults.
@@ -144,7 +144,7 @@ TEST_F(HranaFaultTest, PingAndOpenClassifyToo) {
   EXPECT_EQ(sink_->Ping().code(), StatusCode::kUnavailable);
   EXPECT_TRUE(sink_->Ping().ok());
   proxy_->Inject(HttpFault(401, R"({"error":"bad token"})"));
-  auto fresh = HranaSink::Create({.url = proxy_->url()});
+  auto fresh = HranaSink::Create({.client = {.url = proxy_->url()}});
   ASSERT_TRUE(fresh.has_value());
   EXPECT_EQ((*fresh)->Open().code(), StatusCode::kUnauthenticated);
 }

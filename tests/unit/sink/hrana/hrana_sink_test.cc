@@ -114,7 +114,7 @@ TEST(HranaSinkTest, RefusesANewerSchema) {
   TempDir dir;
   TursodbServer server(dir.File("db.sqlite"));
   ASSERT_NE(OpenHranaSink(server.url()), nullptr);
-  auto sink = HranaSink::Create({.url = server.url()});
+  auto sink = HranaSink::Create({.client = {.url = server.url()}});
   ASSERT_TRUE(sink.has_value());
   ASSERT_TRUE((*sink)->client().DetectDialect().has_value());
   ASSERT_TRUE((*sink)
@@ -350,7 +350,7 @@ TEST(HranaSinkTest, PingIsThreadSafeWhileWriting) {
   TursodbServer server(dir.File("db.sqlite"));
   HranaSinkOptions options;
   options.echo_sql = true;  // logs every statement; must not disturb anything
-  options.pool_size = 3;
+  options.client.pool.size = 3;
   auto sink = OpenHranaSink(server.url(), options);
   ASSERT_NE(sink, nullptr);
   std::atomic<int> pings{0};
@@ -390,22 +390,23 @@ TEST(HranaSinkTest, OptionsFromConfig) {
   sqld.timeout_ms = 1234;
   sqld.tls_verify = false;
   const HranaSinkOptions options = HranaSinkOptionsFromConfig(sqld, "libsql://db.example");
-  EXPECT_EQ(options.url, "libsql://db.example");
-  EXPECT_EQ(options.auth_token, "t");
-  EXPECT_EQ(options.pool_size, 3u);
+  EXPECT_EQ(options.client.url, "libsql://db.example");
+  EXPECT_EQ(options.client.pool.auth_token, "t");
+  EXPECT_EQ(options.client.pool.size, 3u);
   EXPECT_TRUE(options.echo_sql);
-  EXPECT_EQ(options.timeout_ms, 1234u);
-  EXPECT_FALSE(options.tls_verify);
+  EXPECT_EQ(options.client.pool.timeout_ms, 1234u);
+  EXPECT_FALSE(options.client.pool.tls_verify);
 }
 
 TEST(HranaSinkTest, WriteBeforeOpenFails) {
-  auto sink = HranaSink::Create({.url = "http://127.0.0.1:1"});
+  auto sink = HranaSink::Create({.client = {.url = "http://127.0.0.1:1"}});
   ASSERT_TRUE(sink.has_value());
   std::vector<RecordResult> results;
   EXPECT_EQ((*sink)->Write(testing::AllRecordTypes(), &results).code(),
             StatusCode::kFailedPrecondition);
   EXPECT_EQ((*sink)->Ping().code(), StatusCode::kUnavailable);
-  EXPECT_EQ(HranaSink::Create({.url = "ftp://x"}).error().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(HranaSink::Create({.client = {.url = "ftp://x"}}).error().code(),
+            StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -209,9 +209,9 @@ Dump DumpDatabase(const std::string& path) {
 
 std::unique_ptr<sink::HranaSink> OpenHranaSink(const std::string& url,
                                                sink::HranaSinkOptions options) {
-  options.url = url;
-  if (options.timeout_ms == sink::HranaSinkOptions{}.timeout_ms) {
-    options.timeout_ms = 5000;
+  options.client.url = url;
+  if (options.client.pool.timeout_ms == sink::CurlPoolOptions{}.timeout_ms) {
+    options.client.pool.timeout_ms = 5000;
   }
   auto sink = sink::HranaSink::Create(options);
   EXPECT_TRUE(sink.has_value()) << sink.error().ToString();

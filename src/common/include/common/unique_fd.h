@@ -1,12 +1,16 @@
 #pragma once
 
+// UniqueFd: owns one file descriptor (R.1: RAII for every fd). Not thread-safe; move-only.
+
 #include <unistd.h>
 
 #include <utility>
 
-namespace tc::supervisor {
+namespace tc {
 
-// Owns one file descriptor; closes it on destruction. -1 = empty. Move-only.
+// Owns one file descriptor and closes it on destruction, so no path leaks it or closes it
+// twice. -1 = empty. The close(2) result is ignored: a caller that must see a close error
+// (a file whose writes are only known durable once closed) calls Release() and closes it.
 class UniqueFd {
  public:
   UniqueFd() = default;
@@ -24,7 +28,9 @@ class UniqueFd {
 
   int get() const { return fd_; }
   bool valid() const { return fd_ >= 0; }
-  int Release() { return std::exchange(fd_, -1); }
+  // Gives the descriptor up without closing it; empty afterwards.
+  [[nodiscard]] int Release() { return std::exchange(fd_, -1); }
+  // Closes the descriptor held (if any) and holds `fd` instead.
   void Reset(int fd = -1) {
     if (fd_ >= 0) {
       ::close(fd_);
@@ -36,4 +42,4 @@ class UniqueFd {
   int fd_ = -1;
 };
 
-}  // namespace tc::supervisor
+}  // namespace tc

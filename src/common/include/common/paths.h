@@ -1,0 +1,25 @@
+#pragma once
+
+// File-system path helpers the stages share: absolute paths and the PATH search for a program.
+
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+
+namespace tc {
+
+// `path` made absolute against the working directory and lexically normal ("a/../b" → "b");
+// `path` unchanged if the working directory cannot be read. Touches no file.
+std::string AbsolutePath(const std::string& path);
+
+// The program a spawn of `name_or_path` would run, as an absolute path: a name containing '/'
+// is used as is; a bare name is searched on `path_env` (a PATH value; empty =
+// "/usr/local/bin:/usr/bin:/bin"; an empty entry is the working directory). The result must be
+// an executable regular file. kNotFound "binary 'x' not found on PATH (...)" / "no such file";
+// kFailedPrecondition when it exists but is not an executable file; kInvalidArgument for "".
+Result<std::string> FindExecutable(std::string_view name_or_path, std::string_view path_env);
+// Same, with this process's PATH.
+Result<std::string> FindExecutable(std::string_view name_or_path);
+
+}  // namespace tc
