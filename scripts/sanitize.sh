@@ -41,7 +41,7 @@ export TSAN_OPTIONS="log_path=$reports/tsan:second_deadlock_stack=1:history_size
 #    same hostile inputs run here through the unit suites (HostileTest, the session tests).
 excluded='^deploy_test$|OverloadMemoryTest|HostileMemoryTest'
 status=0
-ctest --test-dir "$dir" --output-on-failure -j"$((jobs * 2))" --timeout 600 -E "$excluded" "$@" ||
+ctest --test-dir "$dir" --output-on-failure -j"$((jobs * 2))" -E "$excluded" "$@" ||
   status=$?
 
 shopt -s nullglob

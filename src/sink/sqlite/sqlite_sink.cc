@@ -205,19 +205,23 @@ void SqliteSink::CloseConnections() {
 }
 
 Status SqliteSink::ApplySchema() {
-  // storage::ApplySchema over this sink's writer connection.
+  // storage::ApplySchema over this sink's writer connection, all of it inside one BEGIN
+  // IMMEDIATE ... COMMIT: another process opening the same file at the same time waits for the
+  // write lock and then sees the finished schema (it never runs a migration on columns it read
+  // before ours committed). Each of ApplySchema's transactions is a savepoint inside it.
   class Executor : public storage::SchemaExecutor {
    public:
     Executor(sqlite3* db, std::string describe) : db_(db), describe_(std::move(describe)) {}
     Status RunTransaction(std::span<const std::string_view> statements) override {
-      TC_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
+      TC_RETURN_IF_ERROR(Exec(db_, "SAVEPOINT tc_schema"));
       for (std::string_view sql : statements) {
         if (Status status = Exec(db_, sql); !status.ok()) {
-          static_cast<void>(Exec(db_, "ROLLBACK"));  // best effort; `status` is the error
+          // Best effort: the outer ROLLBACK undoes it anyway; `status` is the error.
+          static_cast<void>(Exec(db_, "ROLLBACK TO tc_schema"));
           return status;
         }
       }
-      return Exec(db_, "COMMIT");
+      return Exec(db_, "RELEASE tc_schema");
     }
     Result<std::vector<storage::QueryRows>> Query(
         std::span<const std::string_view> queries) override {
@@ -234,11 +238,18 @@ Status SqliteSink::ApplySchema() {
     sqlite3* db_;
     std::string describe_;
   };
-  Executor executor(db_.get(), "sqlite " + options_.path);
-  TC_ASSIGN_OR_RETURN(storage::SchemaApplied applied, storage::ApplySchema(executor));
-  if (applied.migration_statements > 0) {
+  sqlite3* db = db_.get();
+  TC_RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
+  Executor executor(db, "sqlite " + options_.path);
+  Result<storage::SchemaApplied> applied = storage::ApplySchema(executor);
+  if (!applied.has_value()) {
+    static_cast<void>(Exec(db, "ROLLBACK"));  // best effort; the error to report is ApplySchema's
+    return applied.error();
+  }
+  TC_RETURN_IF_ERROR(Exec(db, "COMMIT"));
+  if (applied->migration_statements > 0) {
     TC_LOG(kInfo, "sink", "migrated the reward tables of {} to synth-ai's G3 schema ({} steps)",
-           options_.path, applied.migration_statements);
+           options_.path, applied->migration_statements);
   }
   return Status::Ok();
 }

@@ -22,6 +22,7 @@ TEST(PipelineOptionsTest, DefaultsAreTheConfigDefaults) {
   EXPECT_EQ(defaults.retry.initial, from_config.retry.initial);
   EXPECT_EQ(defaults.retry.max, from_config.retry.max);
   EXPECT_EQ(defaults.retry.multiplier, from_config.retry.multiplier);
+  EXPECT_EQ(defaults.retry.jitter, from_config.retry.jitter);
   EXPECT_EQ(defaults.sink_open, from_config.sink_open);
 }
 

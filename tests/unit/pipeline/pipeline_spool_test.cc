@@ -116,10 +116,12 @@ TEST_F(PipelineSpoolTest, ShutdownDeadlineSendsWhatIsLeftToTheSpool) {
   // The slow write of `a` ends only after the shutdown deadline: what is still queued then
   // (`b`) must go to the spool, not wait for the slow store.
   const auto deadline = Clock::now() + milliseconds(100);
+  std::atomic<bool> shutting_down{false};
   std::thread unblock([&] {
-    EXPECT_TRUE(Eventually([&] { return Clock::now() > deadline; }));
+    EXPECT_TRUE(Eventually([&] { return shutting_down.load() && Clock::now() > deadline; }));
     sink_.Unblock();
   });
+  shutting_down = true;  // set just before Shutdown, so the deadline is known to the batcher
   p.Shutdown(deadline);
   unblock.join();
   EXPECT_EQ(a.get().results.at(0).outcome, sink::RecordOutcome::kStored);

@@ -11,6 +11,10 @@
 //      schema version)
 // Views that exist are left out of step 3 because tursodb fails "CREATE VIEW IF NOT EXISTS" on
 // an existing view; elsewhere that statement would do nothing anyway.
+// An executor that can hold one transaction across all three steps should (the SQLite sink
+// does: its transactions are savepoints inside one BEGIN IMMEDIATE), so that two processes
+// opening one old database at once cannot both migrate it. Over Hrana each step is its own
+// request; the migrations are idempotent only against the columns they were planned from.
 
 #include <cstddef>
 #include <optional>
