@@ -55,7 +55,8 @@ TEST_F(PipelineSpoolTest, StoreDownSpoolsAcknowledgesAndReplaysInOrder) {
   EXPECT_EQ(metrics_.records_spooled.Get(), 3u);
   EXPECT_FALSE(spool->Empty());
   sink_.FailNext(0, Status::Ok());  // the store is back
-  ASSERT_TRUE(Eventually([&] { return spool->Empty(); }));
+  // The spool is emptied a moment before writes switch back to the store: wait for both.
+  ASSERT_TRUE(Eventually([&] { return spool->Empty() && !p.spooling(); }));
   auto c = Submit(p, {"c1"}).get();
   EXPECT_EQ(c.results.at(0).outcome, sink::RecordOutcome::kStored) << "direct writes again";
   EXPECT_EQ(sink_.stored(), (std::vector<std::string>{"a1", "a2", "b1", "c1"}));

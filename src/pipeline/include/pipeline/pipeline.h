@@ -89,6 +89,10 @@ class Pipeline : public Submitter {
   // spool takes them); else why not (for /readyz).
   Status Ready() const;
 
+  // True while batches go to the spool (the store failed and the spool is not yet replayed);
+  // false once the replay thread has switched writes back to the store.
+  bool spooling() const { return spooling_.load(); }
+
   uint64_t held_records() const { return queue_.held_records(); }
 
  private:
