@@ -129,11 +129,17 @@ int main(int argc, char** argv) {
   ApplyLogConfig(config.log);
   LogWarnings(invocation->warnings);
   if (invocation->check_config) {
-    std::fputs(tc::config::ToToml(config).c_str(), stdout);
     auto choice = tc::app::ChooseBackend(config);
+    std::fputs(tc::config::ToToml(config).c_str(), stdout);
     std::printf("# backend resolves to: %s (%s)\n", tc::config::BackendName(choice.backend),
                 choice.reason.c_str());
-    return 0;
+    // The pre-flight a start would make: whatever would stop it is an error here too.
+    auto problems = tc::app::Preflight(config, choice);
+    std::fflush(stdout);
+    for (const tc::Status& problem : problems) {
+      std::fprintf(stderr, "tracecollector: configuration error: %s\n", problem.message().c_str());
+    }
+    return problems.empty() ? 0 : 2;
   }
 
   // Signals are taken synchronously by this thread (sigwait); every thread created from here on

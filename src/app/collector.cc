@@ -88,6 +88,12 @@ Collector::~Collector() { Shutdown(); }
 Result<std::unique_ptr<Collector>> Collector::Create(const config::Config& config) {
   std::unique_ptr<Collector> c(new Collector(config));
   c->choice_ = ChooseBackend(config);
+  // A permanent local failure stops the start (exit 1); the spool is for a store that is away.
+  if (std::vector<Status> problems = Preflight(config, c->choice_); !problems.empty()) {
+    std::string all;
+    for (const Status& problem : problems) all += (all.empty() ? "" : "; ") + problem.message();
+    return Status::FailedPrecondition(all);
+  }
   metrics::Metrics& metrics = metrics::Global();
   // The embedded sink, if that is the backend: its database file can be deleted or replaced
   // under it (SqliteSink's header), which /readyz reports and the writer checks when idle.
@@ -136,6 +142,7 @@ Result<std::unique_ptr<Collector>> Collector::Create(const config::Config& confi
     TC_LOG(kWarn, "app", "{} not reachable at start ({}); accepting into the spool until it is",
            c->sink_->Describe(), opened.ToString());
     pipeline_options.sink_open = false;
+    pipeline_options.sink_open_error = opened.ToString();
   }
 
   if (config.spool.enabled) {
@@ -147,15 +154,18 @@ Result<std::unique_ptr<Collector>> Collector::Create(const config::Config& confi
   c->pipeline_ = std::make_unique<pipeline::Pipeline>(pipeline_options, *c->sink_, metrics,
                                                       c->spool_.get());
   Collector* self = c.get();
-  auto readiness = [self, embedded]() -> Status {
+  auto readiness = [self, embedded]() -> pipeline::Readiness {
+    pipeline::Readiness r = self->pipeline_->Ready();
+    if (!r.status.ok()) return r;
     if (self->supervisor_ && !self->supervisor_->ready()) {
-      return Status::Unavailable(std::string("sqld child is ") +
-                                 supervisor::StateName(self->supervisor_->state()));
+      r.status = Status::Unavailable(std::string("sqld child is ") +
+                                     supervisor::StateName(self->supervisor_->state()));
+    } else if (embedded != nullptr) {
+      // Not ready while the database file is gone, even though the spool takes the records:
+      // an operator has to put it back (or restart the collector).
+      r.status = embedded->Health();
     }
-    TC_RETURN_IF_ERROR(self->pipeline_->Ready());
-    // Not ready while the database file is gone, even though the spool takes the records: an
-    // operator has to put it back (or restart the collector).
-    return embedded != nullptr ? embedded->Health() : Status::Ok();
+    return r;
   };
   TC_ASSIGN_OR_RETURN(c->server_,
                       http::Server::Create(http::ServerOptions::FromConfig(config),
@@ -182,6 +192,7 @@ std::string Collector::listen_address() const {
 void Collector::Shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
+  if (!supervisor_ && !sink_) return;  // Create stopped before anything was started
   const auto started = Clock::now();
   const auto deadline = started + std::chrono::milliseconds(config_.shutdown_timeout_ms);
   TC_LOG(kInfo, "app", "shutting down: draining {} queued records (deadline {} ms)",

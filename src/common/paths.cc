@@ -65,4 +65,70 @@ Result<std::string> FindExecutable(std::string_view name_or_path) {
   return FindExecutable(name_or_path, path == nullptr ? std::string_view() : path);
 }
 
+namespace {
+
+std::string UserName() { return fmt::format("uid {}", ::getuid()); }
+
+// kFailedPrecondition unless `dir` is a directory this user may create files in.
+Status CheckDirectoryWritable(const std::string& dir, std::string_view what,
+                              std::string_view for_path) {
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0) {
+    return Status::FailedPrecondition(fmt::format("{} {}: directory {} cannot be used: {}", what,
+                                                  for_path, dir, std::strerror(errno)));
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    return Status::FailedPrecondition(
+        fmt::format("{} {}: {} is not a directory", what, for_path, dir));
+  }
+  if (::access(dir.c_str(), W_OK | X_OK) != 0) {
+    return Status::FailedPrecondition(fmt::format("{} {}: cannot create files in {} as {}: {}",
+                                                  what, for_path, dir, UserName(),
+                                                  std::strerror(errno)));
+  }
+  return Status::Ok();
+}
+
+std::string ParentOf(const std::string& path) {
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  return parent.empty() ? std::string(".") : parent.string();
+}
+
+}  // namespace
+
+Status CheckWritableFile(const std::string& path, std::string_view what) {
+  if (path.empty()) return Status::FailedPrecondition(fmt::format("no {} path given", what));
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) {
+      return Status::FailedPrecondition(fmt::format("{} {} is a directory", what, path));
+    }
+    if (::access(path.c_str(), R_OK | W_OK) != 0) {
+      return Status::FailedPrecondition(fmt::format("{} {} is not writable by {}: {}", what, path,
+                                                    UserName(), std::strerror(errno)));
+    }
+  } else if (errno != ENOENT) {
+    return Status::FailedPrecondition(
+        fmt::format("{} {} cannot be used: {}", what, path, std::strerror(errno)));
+  }
+  return CheckDirectoryWritable(ParentOf(path), what, path);
+}
+
+Status CheckWritableDirectory(const std::string& path, std::string_view what) {
+  if (path.empty()) return Status::FailedPrecondition(fmt::format("no {} path given", what));
+  std::string dir = path;
+  struct stat st {};
+  // The nearest existing ancestor decides: create_directories makes the rest in it.
+  while (::stat(dir.c_str(), &st) != 0) {
+    if (errno != ENOENT) {
+      return Status::FailedPrecondition(
+          fmt::format("{} {}: {} cannot be used: {}", what, path, dir, std::strerror(errno)));
+    }
+    const std::string parent = ParentOf(dir);
+    if (parent == dir) break;
+    dir = parent;
+  }
+  return CheckDirectoryWritable(dir, what, path);
+}
+
 }  // namespace tc

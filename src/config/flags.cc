@@ -129,8 +129,9 @@ const FlagSpec kFlags[] = {
      "Repeatable.",
      ApplySet},
     {"check-config", "",
-     "Validate the configuration, print the effective configuration as "
-     "TOML and exit (0 = valid).",
+     "Validate the configuration and what a start needs (API keys, the sqld binary, "
+     "writable database and spool paths), print the effective configuration as TOML and exit "
+     "(0 = valid, 2 = problems, listed on stderr).",
      ApplyCheckConfig},
     {"version", "", "Print the version and exit.", ApplyVersion},
     {"help", "", "Print this help and exit (also -h).", ApplyHelp},

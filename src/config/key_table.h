@@ -74,6 +74,10 @@ std::span<const RenamedKey> RenamedKeys();
 // "retry.initial_ms" / "backend".
 std::string DottedName(const KeySpec& key);
 // "TRACECOLLECTOR_RETRY_INITIAL_MS".
+// What --check-config prints for a secret that is set. Loading it back is an error, so a
+// rendered configuration never turns a secret into "none" without a word.
+inline constexpr std::string_view kRedactedSecret = "<redacted>";
+
 std::string EnvName(const KeySpec& key);
 // The variable of a dotted name: "sqld.retry.max_ms" -> "TRACECOLLECTOR_SQLD_RETRY_MAX_MS".
 std::string EnvNameOf(std::string_view dotted);

@@ -50,11 +50,14 @@ std::string HumanBytes(const KeySpec& key, const Config& config) {
   return "";
 }
 
-// The key's line; a set secret is shown only as a redacted comment.
+// The key's line; a set secret is shown as the placeholder (kRedactedSecret).
 std::string KeyLine(const KeySpec& key, const Config& config) {
   std::string value = FormatToml(key, config);
   if (key.secret && value != "\"\"") {
-    return fmt::format("# {} = \"***\"  # redacted\n", key.name);
+    return fmt::format(
+        "{} = \"{}\"  # set, not printed: loading this line fails; put the "
+        "value back or set {}\n",
+        key.name, kRedactedSecret, EnvName(key));
   }
   return fmt::format("{} = {}\n", key.name, value);
 }

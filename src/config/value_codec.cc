@@ -202,6 +202,12 @@ std::string Expectation(const FieldPtr& field) {
 }
 
 Status SetFromText(const KeySpec& key, std::string_view text, Config* config) {
+  if (key.secret && text == kRedactedSecret) {
+    return Status::InvalidArgument(fmt::format(
+        "holds {}, the placeholder --check-config prints instead of a secret: put the real value "
+        "back, or set it in the environment ({})",
+        Quoted(kRedactedSecret), EnvName(key)));
+  }
   const FieldPtr field = key.field(*config);
   Status status =
       std::visit(Overloaded{

@@ -72,4 +72,27 @@ void SetError(Response* response, unsigned status, std::string_view code,
   response->body.push_back('}');
 }
 
+void SetReadiness(Response* response, const pipeline::Readiness& readiness) {
+  const bool ready = readiness.status.ok();
+  response->status = ready ? 200 : 503;
+  response->content_type = kJsonContentType;
+  JsonWriter json;
+  json.BeginObject();
+  if (!ready) {
+    json.Key("error").BeginObject();
+    json.Key("code").String("unavailable").Key("message").String(readiness.status.message());
+    json.EndObject();
+  }
+  json.Key("status").String(ready ? "ready" : "unready");
+  json.Key("store").String(readiness.store_ok ? "ok" : "unavailable");
+  if (!readiness.store_ok) json.Key("store_error").String(readiness.store_error);
+  if (readiness.has_spool) {
+    json.Key("spool").BeginObject();
+    json.Key("bytes").Uint(readiness.spool_bytes).Key("max_bytes").Uint(readiness.spool_max_bytes);
+    json.EndObject();
+  }
+  json.EndObject();
+  response->body = json.Take();
+}
+
 }  // namespace tc::http

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "contract/readiness.h"
 #include "metrics/metrics.h"
 
 namespace tc::http {
@@ -50,6 +51,10 @@ void SerializeHead(const Response& response, bool close, bool keep_alive_10,
 // Sets `*response` to `status` with {"error":{"code":..,"message":..}}.
 void SetError(Response* response, unsigned status, std::string_view code,
               std::string_view message);
+
+// GET /readyz: 200 {"status":"ready","store":"ok",...} when readiness.status is OK, else 503
+// with the error member and the same fields ("status":"unready").
+void SetReadiness(Response* response, const pipeline::Readiness& readiness);
 
 // Appends the member `"error":{"code":..,"message":..}` (no surrounding braces), for bodies
 // that carry more members after the error ("results").

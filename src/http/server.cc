@@ -35,7 +35,7 @@ int ThreadCount(int configured) {
 }  // namespace
 
 Server::Server(PassKey, const ServerOptions& options, ApiKeys api_keys,
-               pipeline::Submitter& submitter, std::function<Status()> readiness,
+               pipeline::Submitter& submitter, pipeline::ReadinessFn readiness,
                metrics::Metrics& metrics)
     : state_(std::make_unique<ServerState>(options, std::move(api_keys), submitter,
                                            std::move(readiness), metrics)),
@@ -47,7 +47,7 @@ Server::Server(PassKey, const ServerOptions& options, ApiKeys api_keys,
 
 Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& options,
                                                pipeline::Submitter& submitter,
-                                               std::function<Status()> readiness,
+                                               pipeline::ReadinessFn readiness,
                                                metrics::Metrics& metrics) {
   TC_ASSIGN_OR_RETURN(const tcp::endpoint endpoint, ParseListenAddress(options.http.listen));
   TC_ASSIGN_OR_RETURN(ApiKeys api_keys, ApiKeys::Load(options.auth));

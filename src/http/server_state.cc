@@ -50,7 +50,7 @@ std::string ClosingHealthzResponse() {
 }  // namespace
 
 ServerState::ServerState(const ServerOptions& opts, ApiKeys keys, pipeline::Submitter& submitter,
-                         std::function<Status()> ready, metrics::Metrics& m)
+                         pipeline::ReadinessFn ready, metrics::Metrics& m)
     : options(opts),
       api_keys(std::move(keys)),
       metrics(m),

@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "contract/readiness.h"
 #include "common/status.h"
 #include "http/api_keys.h"
 #include "ingest_handler.h"
@@ -52,14 +53,14 @@ struct ServerState {
   using Clock = std::chrono::steady_clock;
 
   ServerState(const ServerOptions& options, ApiKeys api_keys, pipeline::Submitter& submitter,
-              std::function<Status()> readiness, metrics::Metrics& metrics);
+              pipeline::ReadinessFn readiness, metrics::Metrics& metrics);
 
   // Immutable after construction.
   const ServerOptions options;
   const ApiKeys api_keys;  // loaded from options.auth; empty = no authentication
   metrics::Metrics& metrics;
   const IngestHandler ingest;
-  const std::function<Status()> readiness;  // empty = always ready; called on io threads
+  const pipeline::ReadinessFn readiness;  // empty = always ready; called on io threads
   const std::shared_ptr<CompletionGate> gate = std::make_shared<CompletionGate>();
   const Clock::duration read_timeout;   // whole request (0 in config = none)
   const Clock::duration idle_timeout;   // keep-alive wait for the next request

@@ -226,13 +226,10 @@ void Session::HandleRequest() {
       response.body.assign(kHealthzBody);
       break;
     case Route::kReadyz: {
-      Status ready = stopping ? Status::Unavailable("shutting down")
-                              : (state_.readiness ? state_.readiness() : Status::Ok());
-      if (ready.ok()) {
-        response.body.assign(R"({"status":"ready"})");
-      } else {
-        SetError(&response, 503, "unavailable", ready.message());
-      }
+      pipeline::Readiness readiness =
+          state_.readiness && !stopping ? state_.readiness() : pipeline::Readiness{};
+      if (stopping) readiness.status = Status::Unavailable("shutting down");
+      SetReadiness(&response, readiness);
       break;
     }
     case Route::kMetrics:

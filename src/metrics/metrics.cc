@@ -105,6 +105,10 @@ void RenderWriter(const Metrics& m, TextWriter& w) {
             m.spool_corrupt_bytes.Get());
   w.Gauge("spool_bytes", "Spool bytes on disk not yet replayed.", m.spool_bytes.Get());
   w.Gauge("spool_capacity_bytes", "Spool capacity in bytes.", m.spool_capacity_bytes.Get());
+  w.Gauge("store_reachable",
+          "1 while the database takes writes; 0 from a failed write (records go to the spool) "
+          "until one succeeds.",
+          m.store_reachable.Get());
 }
 
 void RenderProcess(const Metrics& m, TextWriter& w) {

@@ -39,6 +39,11 @@ Pipeline::Pipeline(const PipelineOptions& options, sink::Sink& sink, metrics::Me
   metrics_.queue_capacity_bytes.Set(static_cast<int64_t>(options.capacity.max_bytes));
   // Records spooled by an earlier run go to the store before any new record.
   if (spool_ != nullptr && !spool_->Empty()) spooling_.store(true);
+  if (!options.sink_open) {
+    sink_failing_.store(true);
+    last_error_ = options.sink_open_error;
+  }
+  metrics_.store_reachable.Set(options.sink_open ? 1 : 0);
 }
 
 Pipeline::~Pipeline() { Shutdown(Clock::now()); }
@@ -85,16 +90,28 @@ void Pipeline::UpdateGauges() {
   metrics_.queue_bytes.Set(static_cast<int64_t>(queue_.held_bytes()));
 }
 
-Status Pipeline::Ready() const {
-  if (closed_.load(std::memory_order_relaxed)) return Status::Unavailable("shutting down");
-  if (sink_failing_.load(std::memory_order_relaxed)) {
-    // Still ready while the spool takes what the store cannot.
-    if (spool_ != nullptr && spool_->bytes() < spool_->max_bytes()) return Status::Ok();
-    std::lock_guard<std::mutex> lock(error_mu_);
-    return Status::Unavailable("database unavailable: " + last_error_ +
-                               (spool_ != nullptr ? " (and the spool is full)" : ""));
+Readiness Pipeline::Ready() const {
+  Readiness r;
+  if (spool_ != nullptr) {
+    r.has_spool = true;
+    r.spool_bytes = spool_->bytes();
+    r.spool_max_bytes = spool_->max_bytes();
   }
-  return Status::Ok();
+  if (sink_failing_.load(std::memory_order_relaxed)) {
+    r.store_ok = false;
+    std::lock_guard<std::mutex> lock(error_mu_);
+    r.store_error = last_error_;
+  }
+  if (closed_.load(std::memory_order_relaxed)) {
+    r.status = Status::Unavailable("shutting down");
+  } else if (!r.store_ok && spool_ == nullptr) {
+    r.status = Status::Unavailable("database unavailable: " + r.store_error);
+  } else if (!r.store_ok && spool_->full()) {
+    // What the next POST meets: the spool refused the last batch for room.
+    r.status =
+        Status::Unavailable("database unavailable: " + r.store_error + " (and the spool is full)");
+  }
+  return r;
 }
 
 bool Pipeline::DeadlinePassed() const {
@@ -236,6 +253,7 @@ Status Pipeline::WriteWithRetry(std::span<const schema::Record> records,
         TC_LOG(kInfo, "pipeline", "database writable again after {} failed attempts", attempts);
       }
       sink_failing_.store(false, std::memory_order_relaxed);
+      metrics_.store_reachable.Set(1);
       TC_CHECK(results->size() == records.size());
       return status;
     }
@@ -243,6 +261,7 @@ Status Pipeline::WriteWithRetry(std::span<const schema::Record> records,
     ++attempts;
     metrics_.sink_errors.Add();
     sink_failing_.store(true, std::memory_order_relaxed);
+    metrics_.store_reachable.Set(0);
     {
       std::lock_guard<std::mutex> lock(error_mu_);
       last_error_ = status.ToString();

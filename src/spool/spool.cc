@@ -212,9 +212,10 @@ Status Spool::Append(std::span<const schema::Record> records) {
   frame.reserve(kFrameHeaderBytes + payload.size());
   AppendFrame(payload, &frame);
   if (bytes_ + frame.size() > options_.max_bytes) {
-    return Status::ResourceExhausted(fmt::format(
-        "the spool is full ({} of {} bytes) while the database is unavailable", bytes_,
-        options_.max_bytes));
+    refused_ = true;
+    return Status::ResourceExhausted(
+        fmt::format("the spool is full ({} of {} bytes) while the database is unavailable", bytes_,
+                    options_.max_bytes));
   }
   if (!write_fd_.valid() || segments_.back().size >= options_.segment_bytes) {
     TC_RETURN_IF_ERROR(RollSegment());
@@ -228,6 +229,7 @@ Status Spool::Append(std::span<const schema::Record> records) {
   }
   segment.size += frame.size();
   bytes_ += frame.size();
+  refused_ = false;
   UpdateGauge();
   return Status::Ok();
 }
@@ -320,6 +322,7 @@ Status Spool::Consume(const Position& end) {
       return Status::Unavailable(ErrnoText("cannot delete", front.path));
     }
     bytes_ -= front.size;
+    refused_ = refused_ && front.size == 0;
     segments_.pop_front();
   }
   UpdateGauge();
@@ -329,6 +332,11 @@ Status Spool::Consume(const Position& end) {
 bool Spool::Empty() const {
   std::lock_guard<std::mutex> lock(mu_);
   return segments_.empty();
+}
+
+bool Spool::full() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return refused_;
 }
 
 uint64_t Spool::bytes() const {

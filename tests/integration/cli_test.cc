@@ -3,6 +3,7 @@
 // configuration error, 3 the supervised sqld child crash-looped).
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,10 +36,12 @@ struct RunResult {
 
 // Runs the collector with `args` (no shell quoting needed: no spaces in them) and `env`
 // ("K=V" words) to completion; stdout and stderr captured separately.
-RunResult RunCollector(const TempDir& dir, const std::string& args, const std::string& env = "") {
+// `prefix` runs before the binary (AsUnprivileged).
+RunResult RunCollector(const TempDir& dir, const std::string& args, const std::string& env = "",
+                       const std::string& prefix = "") {
   const std::string out = dir.File("stdout");
   const std::string err = dir.File("stderr");
-  const std::string command = "cd " + dir.path() + " && env " + env + " timeout 30 " +
+  const std::string command = "cd " + dir.path() + " && env " + env + " timeout 30 " + prefix +
                               CollectorProcess::BinaryPath() + " " + args + " >" + out + " 2>" +
                               err;
   const int status = std::system(command.c_str());
@@ -170,6 +173,106 @@ TEST(CliTest, StartupFailuresExitOne) {
     EXPECT_THAT(run.err, HasSubstr(c.message)) << c.args;
   }
   EXPECT_EQ(WEXITSTATUS(holder.Stop(SIGTERM)), 0);
+}
+
+// The prefix that runs a command as an unprivileged user: root may write any file, so a test of
+// "this user cannot write there" drops to nobody when it runs as root. `dir` is opened to all.
+std::string AsUnprivileged(const TempDir& dir) {
+  if (::geteuid() != 0) return "";
+  ::chmod(dir.path().c_str(), 0777);
+  return "setpriv --reuid=65534 --regid=65534 --clear-groups ";
+}
+
+// A store that can never work stops the start (exit 1, the reason on stderr): a spool would only
+// hide it until it filled.
+TEST(CliTest, PermanentLocalStoreFailuresExitOneWithTheReason) {
+  TempDir dir;
+  const std::string as = AsUnprivileged(dir);
+  ASSERT_EQ(::mkdir(dir.File("locked").c_str(), 0555), 0);
+  std::ofstream(dir.File("readonly.db")) << "";
+  ASSERT_EQ(::chmod(dir.File("readonly.db").c_str(), 0444), 0);
+  std::ofstream(dir.File("notdb.db")) << std::string(4096, 'x');
+  {  // A database written by a newer collector (its schema version is above this build's).
+    CollectorProcess writer({"--db", dir.File("newer.db")}, {}, dir.File("newer.log"));
+    ASSERT_EQ(WEXITSTATUS(writer.Stop(SIGTERM)), 0);
+    ASSERT_EQ(std::system(("sqlite3 " + dir.File("newer.db") +
+                           " \"INSERT INTO tc_schema_version VALUES (99999, 'later')\"")
+                              .c_str()),
+              0);
+  }
+  struct Case {
+    std::string args;
+    std::string message;
+    bool unprivileged = false;  // a permission problem: needs a user that is not root
+  };
+  const std::vector<Case> cases = {
+      {"--db " + dir.File("locked/t.db"),
+       "the database file " + dir.File("locked/t.db") + ": cannot create files in " +
+           dir.File("locked"),
+       true},
+      {"--db " + dir.File("readonly.db"), "readonly.db is not writable by uid", true},
+      {"--db " + dir.File("ok.db") + " --set spool.dir=" + dir.File("locked/spool"),
+       "the spool directory " + dir.File("locked/spool") + ": cannot create files in", true},
+      {"--db " + dir.File("notdb.db"), "file is not a database"},
+      {"--db " + dir.File("newer.db"), "newer than this build's"},
+  };
+  for (const Case& c : cases) {
+    const std::string args = "--listen 127.0.0.1:0 --backend embedded " + c.args;
+    RunResult run = RunCollector(dir, args, "", c.unprivileged ? as : "");
+    EXPECT_EQ(run.exit_code, 1) << args << "\n" << run.err;
+    EXPECT_THAT(run.err, HasSubstr("cannot start")) << args;
+    EXPECT_THAT(run.err, HasSubstr(c.message)) << args;
+    EXPECT_THAT(run.err, Not(HasSubstr("spool at"))) << "nothing started: " << args;
+    // The same problems (but the database's contents) are found by --check-config.
+    if (c.message.find("not a database") == std::string::npos &&
+        c.message.find("newer") == std::string::npos) {
+      RunResult check = RunCollector(dir, "--check-config " + args, "", c.unprivileged ? as : "");
+      EXPECT_EQ(check.exit_code, 2) << args << "\n" << check.err;
+      EXPECT_THAT(check.err, StartsWith("tracecollector: configuration error: ")) << args;
+      EXPECT_THAT(check.err, HasSubstr(c.message)) << args;
+      EXPECT_THAT(check.out, HasSubstr("# backend resolves to: embedded")) << args;
+    }
+  }
+}
+
+TEST(CliTest, CheckConfigFindsWhatWouldStopTheStart) {
+  TempDir dir;
+  std::ofstream(dir.File("keys")) << "# no key here\n";
+  std::ofstream(dir.File("not-exec")) << "#!/bin/sh\n";
+  struct Case {
+    std::string args;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {"--set auth.api_keys_file=" + dir.File("keys"), "auth.api_keys_file"},
+      {"--set auth.api_keys_file=" + dir.File("missing"), "cannot be opened for reading"},
+      {"--backend sqld --set sqld.binary=" + dir.File("no-such-sqld"),
+       "sqld.binary: binary '" + dir.File("no-such-sqld") + "' not found"},
+      {"--backend sqld --set sqld.binary=" + dir.File("not-exec"), "is not an executable file"},
+      {"--db " + dir.File("missing-dir/t.db"),
+       "directory " + dir.File("missing-dir") + " cannot be used: No such file or directory"},
+  };
+  for (const Case& c : cases) {
+    RunResult run = RunCollector(dir, "--check-config --db " + dir.File("t.db") + " " + c.args);
+    EXPECT_EQ(run.exit_code, 2) << c.args << "\n" << run.err;
+    EXPECT_THAT(run.err, HasSubstr("tracecollector: configuration error: ")) << c.args;
+    EXPECT_THAT(run.err, HasSubstr(c.message)) << c.args;
+  }
+}
+
+// --check-config prints a set secret as a placeholder; loading that output back is an error, not
+// a configuration with no API keys.
+TEST(CliTest, CheckConfigOutputWithASecretFailsLoudlyWhenLoadedBack) {
+  TempDir dir;
+  RunResult printed = RunCollector(dir, "--check-config", "TRACECOLLECTOR_AUTH_API_KEYS=k-s3cret");
+  ASSERT_EQ(printed.exit_code, 0) << printed.err;
+  EXPECT_THAT(printed.out, Not(HasSubstr("s3cret")));
+  EXPECT_THAT(printed.out, HasSubstr("api_keys = \"<redacted>\""));
+  std::ofstream(dir.File("printed.toml")) << printed.out;
+  RunResult reloaded = RunCollector(dir, "--check-config --config " + dir.File("printed.toml"));
+  EXPECT_EQ(reloaded.exit_code, 2) << reloaded.out;
+  EXPECT_THAT(reloaded.err, HasSubstr("auth.api_keys: holds '<redacted>', the placeholder"));
+  EXPECT_THAT(reloaded.err, HasSubstr("TRACECOLLECTOR_AUTH_API_KEYS"));
 }
 
 std::vector<pid_t> ChildrenOf(pid_t parent) {

@@ -76,8 +76,15 @@ while read -r kv; do image_env+=("$kv"); done < <(
   sed -n '/^ENV /,/[^\\]$/p' "$dockerfile" | sed 's/^ENV //; s/\\$//' | tr -s ' ' '\n' | grep '=')
 config_in_image="$(cd "$work" && env -i PATH=/usr/bin:/bin "${image_env[@]}" "$TC_COLLECTOR_BIN" \
   --config "$src/config/tracecollector.toml" --check-config 2>&1)"
+# --check-config also checks that the database and spool paths are writable: on this host the
+# image's volume (/var/lib/tracecollector) does not exist, so errors naming it are expected; any
+# other error is a real problem of the image's configuration.
+only_volume_errors() {
+  ! grep 'configuration error' <<<"$1" | grep -qv ' /var/lib/tracecollector'
+}
 image_config_ok() {
-  grep -q '^listen = "0.0.0.0:4318"$' <<<"$config_in_image" &&
+  only_volume_errors "$config_in_image" &&
+    grep -q '^listen = "0.0.0.0:4318"$' <<<"$config_in_image" &&
     grep -q '^path = "/var/lib/tracecollector/tracecollector.db"$' <<<"$config_in_image" &&
     grep -q '^dir = "/var/lib/tracecollector/spool"$' <<<"$config_in_image" &&
     grep -q 'backend resolves to: embedded' <<<"$config_in_image" ||
@@ -107,7 +114,7 @@ done
 config_in_compose="$(cd "$work" && env -i PATH=/usr/bin:/bin "${image_env[@]}" "${compose_env[@]}" \
   "$TC_COLLECTOR_BIN" --config "$src/config/tracecollector.toml" --check-config 2>&1)"
 compose_config_ok() {
-  grep -q 'backend resolves to: sqld (an external sqld URL is configured (http://sqld:8080))' \
+  only_volume_errors "$config_in_compose" && grep -q 'backend resolves to: sqld (an external sqld URL is configured (http://sqld:8080))' \
     <<<"$config_in_compose" || { echo "$config_in_compose" | tail -5; return 1; }
 }
 tc_check "compose environment passes --check-config and resolves to the external sqld" \

@@ -222,13 +222,30 @@ TEST_P(ReliabilityTest, FullSpoolAnswers503WithRetryAfterAndCountsTheRecords) {
       break;
     }
     ++spooled_requests;
+    if (r == 0) {
+      // Spooling: still ready, and /readyz and the metric say the store is away.
+      auto ready = client_->Get("/readyz");
+      EXPECT_EQ(ready.status, 200) << ready.body;
+      EXPECT_NE(ready.body.find(R"("store":"unavailable")"), std::string::npos) << ready.body;
+      EXPECT_EQ(Metric(*client_, "store_reachable"), 0);
+    }
   }
   ASSERT_EQ(refused.status, 503) << refused.body;
   EXPECT_EQ(refused.headers["retry-after"], "1");
   EXPECT_GT(spooled_requests, 0);
   EXPECT_NE(refused.body.find("spool is full"), std::string::npos) << refused.body;
+  // /readyz answers what the POST got, for as long as nothing changes.
+  for (int poll = 0; poll < 3; ++poll) {
+    auto unready = client_->Get("/readyz");
+    EXPECT_EQ(unready.status, 503) << unready.body;
+    EXPECT_NE(unready.body.find("spool is full"), std::string::npos) << unready.body;
+  }
   ResumeDatabase();
   ASSERT_TRUE(WaitFor([&] { return SpoolDrained(); }, milliseconds(15000))) << collector_->Log();
+  EXPECT_TRUE(WaitFor(
+      [&] { return client_->Get("/readyz").body.find(R"("store":"ok")") != std::string::npos; },
+      milliseconds(15000)));
+  EXPECT_EQ(Metric(*client_, "store_reachable"), 1);
   auto metrics = client_->Get("/metrics").body;
   EXPECT_NE(metrics.find("reason=\"spool_full\"} 1\n"), std::string::npos) << metrics;
   auto db = StopAndRead();
@@ -248,7 +265,12 @@ TEST(ExternalServerTest, NotReachableAtStartIsSpooledUntilItComesUp) {
                              {}, dir.File("collector.log"));
   EXPECT_NE(collector.Log().find("not reachable at start"), std::string::npos) << collector.Log();
   HttpClient client("127.0.0.1", collector.port());
-  EXPECT_EQ(client.Get("/readyz").status, 200) << "ready: the spool takes the records";
+  auto ready = client.Get("/readyz");
+  EXPECT_EQ(ready.status, 200) << "ready: the spool takes the records";
+  EXPECT_NE(ready.body.find(R"("store":"unavailable","store_error":"UNAVAILABLE: )"),
+            std::string::npos)
+      << ready.body;
+  EXPECT_EQ(Metric(client, "store_reachable"), 0);
   for (int r = 0; r < 5; ++r) {
     auto res = client.Post("/v1/records",
                            R"({"type":"event","id":"late-)" + std::to_string(r) +

@@ -131,6 +131,11 @@ Status SqliteSink::OpenFile(bool create) {
     return StatusFromSqlite(rc, "open " + options_.path,
                             raw != nullptr ? sqlite3_errmsg(raw) : "out of memory");
   }
+  // SQLite opens a file it may not write read-only rather than failing: that can never work.
+  if (sqlite3_db_readonly(db.get(), "main") == 1) {
+    return Status::FailedPrecondition(
+        fmt::format("sqlite open {}: the file can only be opened read-only", options_.path));
+  }
   // The identity of the file just opened (SQLite opens it in sqlite3_open_v2): what the path
   // names now, confirmed against SQLite's own descriptor (SQLITE_FCNTL_HAS_MOVED), so a rename
   // between the two is not taken for our file.

@@ -46,15 +46,25 @@ TEST(RenderTest, ToTomlRoundTripsEveryKey) {
   EXPECT_EQ(LoadFile(ToToml(custom)), custom);
 }
 
-TEST(RenderTest, ToTomlRedactsTheToken) {
+TEST(RenderTest, ToTomlRedactsSecretsWithAPlaceholderThatCannotBeLoaded) {
   Config custom = Custom();
   std::string text = ToToml(custom);
   EXPECT_THAT(text, Not(HasSubstr(custom.sqld.auth_token)));
-  EXPECT_THAT(text, HasSubstr("# auth_token = \"***\""));
-  // Loading it back gives everything but the token.
-  Config loaded = LoadFile(text);
   EXPECT_THAT(text, Not(HasSubstr(custom.auth.api_keys)));
-  EXPECT_THAT(text, HasSubstr("# api_keys = \"***\""));
+  EXPECT_THAT(text, HasSubstr("\nauth_token = \"<redacted>\"  # set, not printed"));
+  EXPECT_THAT(text, HasSubstr("\napi_keys = \"<redacted>\"  # set, not printed"));
+  // Loaded back as it is, it fails: a secret never silently becomes "none".
+  TempFile file(text);
+  Result<Invocation> refused = Load({"--config", file.path()}, {});
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_THAT(refused.error().message(), HasSubstr(": holds '<redacted>', the placeholder"));
+  // Without the placeholder lines it gives everything but the secrets.
+  std::string without;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("<redacted>") == std::string::npos) without += line + "\n";
+  }
+  Config loaded = LoadFile(without);
   EXPECT_EQ(loaded.sqld.auth_token, "");
   EXPECT_EQ(loaded.auth.api_keys, "");
   loaded.sqld.auth_token = custom.sqld.auth_token;

@@ -47,8 +47,17 @@ class ServerTest : public ::testing::Test {
   void StartServer(const ServerOptions& options = TestOptions()) {
     auto created = Server::Create(
         options, submitter_,
-        [this]() -> Status {
-          return ready_.load() ? Status::Ok() : Status::Unavailable("database is down");
+        [this] {
+          pipeline::Readiness r;
+          if (!ready_.load()) r.status = Status::Unavailable("database is down");
+          if (!ready_.load() || spooling_.load()) {
+            r.store_ok = false;
+            r.store_error = "UNAVAILABLE: connection refused";
+            r.has_spool = true;
+            r.spool_bytes = 10;
+            r.spool_max_bytes = 100;
+          }
+          return r;
         },
         metrics_);
     ASSERT_TRUE(created.has_value()) << created.error().ToString();
@@ -77,6 +86,7 @@ class ServerTest : public ::testing::Test {
   FakeSubmitter submitter_;
   metrics::Metrics metrics_;
   std::atomic<bool> ready_{true};
+  std::atomic<bool> spooling_{false};  // ready, but the spool takes the records
   std::unique_ptr<Server> server_;
   uint16_t port_ = 0;
 };

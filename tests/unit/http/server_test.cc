@@ -55,23 +55,33 @@ TEST_F(ServerTest, HealthReadinessAndMetrics) {
   auto ready = client->RoundTrip(MakeRequest("GET", "/readyz"));
   ASSERT_TRUE(ready.has_value());
   EXPECT_EQ(ready->status, 200);
+  EXPECT_EQ(ready->body, R"({"status":"ready","store":"ok"})");
+  spooling_ = true;
+  ready = client->RoundTrip(MakeRequest("GET", "/readyz"));
+  ASSERT_TRUE(ready.has_value());
+  EXPECT_EQ(ready->status, 200);
+  EXPECT_EQ(ready->body,
+            R"({"status":"ready","store":"unavailable","store_error":)"
+            R"("UNAVAILABLE: connection refused","spool":{"bytes":10,"max_bytes":100}})");
   ready_ = false;
   ready = client->RoundTrip(MakeRequest("GET", "/readyz"));
   ASSERT_TRUE(ready.has_value());
   EXPECT_EQ(ready->status, 503);
   EXPECT_EQ(Json(ready->body).Str("/error/message"), "database is down");
+  EXPECT_EQ(Json(ready->body).Str("/status"), "unready");
+  EXPECT_EQ(Json(ready->body).Str("/store"), "unavailable");
 
   auto metrics = client->RoundTrip(MakeRequest("GET", "/metrics"));
   ASSERT_TRUE(metrics.has_value());
   EXPECT_EQ(metrics->status, 200);
   EXPECT_EQ(metrics->header("content-type"), "text/plain; version=0.0.4");
-  // Three requests answered before this one, on one connection (the last one: 503).
+  // Four requests answered before this one, on one connection (the last one: 503).
   EXPECT_NE(
       metrics->body.find("tracecollector_http_requests_total{path=\"/readyz\",code=\"503\"} 1\n"),
       std::string::npos)
       << metrics->body;
   EXPECT_NE(metrics->body.find("tracecollector_http_connections_open 1\n"), std::string::npos);
-  EXPECT_EQ(metrics_.http_requests.Get(), 4u);  // /metrics itself is counted before it is written
+  EXPECT_EQ(metrics_.http_requests.Get(), 5u);  // /metrics itself is counted before it is written
   EXPECT_EQ(metrics_.http_connections_accepted.Get(), 1u);
   EXPECT_EQ(metrics_.http_responses_503.Get(), 1u);
 }

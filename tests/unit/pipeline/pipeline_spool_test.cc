@@ -51,7 +51,12 @@ TEST_F(PipelineSpoolTest, StoreDownSpoolsAcknowledgesAndReplaysInOrder) {
   EXPECT_EQ(a.results[0].outcome, sink::RecordOutcome::kSpooled);
   auto b = Submit(p, {"b1"}).get();
   EXPECT_EQ(b.results.at(0).outcome, sink::RecordOutcome::kSpooled);
-  EXPECT_TRUE(p.Ready().ok()) << "ready while the spool has room";
+  const Readiness spooling = p.Ready();
+  EXPECT_TRUE(spooling.status.ok()) << "ready while the spool has room";
+  EXPECT_FALSE(spooling.store_ok) << "but it says the store is away";
+  EXPECT_EQ(spooling.store_error, "UNAVAILABLE: down");
+  EXPECT_GT(spooling.spool_bytes, 0u);
+  EXPECT_EQ(metrics_.store_reachable.Get(), 0);
   EXPECT_EQ(metrics_.records_spooled.Get(), 3u);
   EXPECT_FALSE(spool->Empty());
   sink_.FailNext(0, Status::Ok());  // the store is back
@@ -62,6 +67,8 @@ TEST_F(PipelineSpoolTest, StoreDownSpoolsAcknowledgesAndReplaysInOrder) {
   EXPECT_EQ(sink_.stored(), (std::vector<std::string>{"a1", "a2", "b1", "c1"}));
   EXPECT_EQ(metrics_.records_replayed.Get(), 3u);
   EXPECT_EQ(metrics_.records_stored.Get(), 4u);
+  EXPECT_TRUE(p.Ready().store_ok);
+  EXPECT_EQ(metrics_.store_reachable.Get(), 1);
   p.Shutdown(Clock::now() + milliseconds(500));
 }
 
@@ -80,9 +87,30 @@ TEST_F(PipelineSpoolTest, FullSpoolAnswersUnavailableAndCounts) {
   EXPECT_EQ(refused.status.code(), StatusCode::kUnavailable) << refused.status.ToString();
   EXPECT_NE(refused.status.message().find("spool is full"), std::string::npos);
   EXPECT_GE(metrics_.records_refused_spool_full.Get(), 1u);
+  // /readyz says what the next POST would meet, though the spool holds less than its cap.
+  const Readiness full = p.Ready();
+  EXPECT_EQ(full.status.code(), StatusCode::kUnavailable);
+  EXPECT_NE(full.status.message().find("spool is full"), std::string::npos);
+  EXPECT_LT(full.spool_bytes, full.spool_max_bytes);
   sink_.FailNext(0, Status::Ok());
   ASSERT_TRUE(Eventually([&] { return spool->Empty(); }));
+  EXPECT_TRUE(Eventually([&] { return p.Ready().status.ok(); }));
   p.Shutdown(Clock::now() + milliseconds(500));
+}
+
+TEST_F(PipelineSpoolTest, AStoreNotReachableAtStartIsReportedBeforeTheFirstWrite) {
+  auto spool = OpenSpool();
+  PipelineOptions options = SmallOptions();
+  options.sink_open = false;
+  options.sink_open_error = "UNAVAILABLE: connection refused";
+  sink_.FailNext(1000000, Status::Unavailable("connection refused"));
+  Pipeline p(options, sink_, metrics_, spool.get());
+  const Readiness before = p.Ready();
+  EXPECT_TRUE(before.status.ok()) << "the spool takes records";
+  EXPECT_FALSE(before.store_ok);
+  EXPECT_EQ(before.store_error, "UNAVAILABLE: connection refused");
+  EXPECT_EQ(metrics_.store_reachable.Get(), 0);
+  p.Shutdown(Clock::now());
 }
 
 TEST_F(PipelineSpoolTest, SpoolLeftByAnEarlierRunIsReplayedBeforeNewRecords) {

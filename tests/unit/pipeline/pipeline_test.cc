@@ -147,7 +147,7 @@ TEST_F(PipelineTest, ShutdownDeadlineWithSinkDownFailsPendingWithUnavailable) {
   p.Start();
   Status st;
   auto f = SubmitKeys(p, {"z"}, &st);
-  EXPECT_TRUE(Eventually([&] { return !p.Ready().ok(); }))
+  EXPECT_TRUE(Eventually([&] { return !p.Ready().status.ok(); }))
       << "readiness reports the failing database";
   auto start = Clock::now();
   p.Shutdown(Clock::now() + milliseconds(100));

@@ -13,6 +13,7 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 #include "config/config.h"
@@ -35,6 +36,11 @@ BackendChoice ChooseBackend(const config::Config& config);
 
 // spool.dir, or when it is empty a directory next to the database (see the key's help).
 std::string SpoolDir(const config::Config& config, const BackendChoice& choice);
+
+// What would stop a start for good, found without starting anything (--check-config and
+// Create): API keys that do not load, a sqld binary that is missing or not executable, a
+// database or spool path this user cannot write. Empty when none. kFailedPrecondition each.
+std::vector<Status> Preflight(const config::Config& config, const BackendChoice& choice);
 
 class Collector {
  public:

@@ -22,4 +22,14 @@ Result<std::string> FindExecutable(std::string_view name_or_path, std::string_vi
 // Same, with this process's PATH.
 Result<std::string> FindExecutable(std::string_view name_or_path);
 
+// Whether this process (its real user, as access(2) decides) can keep a writable file at `path`:
+// an existing `path` must be a readable and writable non-directory; its directory must exist
+// and let it create files there (SQLite's -wal/-shm files, the spool's segments). `what` names
+// the file in the message ("database file"). kFailedPrecondition says which part fails and why
+// (permission denied, read-only file system, no such directory). Touches nothing.
+Status CheckWritableFile(const std::string& path, std::string_view what);
+// Whether a directory at `path` exists and is writable, or could be created: its nearest
+// existing ancestor must be a writable directory. Touches nothing.
+Status CheckWritableDirectory(const std::string& path, std::string_view what);
+
 }  // namespace tc

@@ -37,6 +37,7 @@
 #include "http/connection_types.h"
 #include "http/server_options.h"
 #include "metrics/metrics.h"
+#include "contract/readiness.h"
 #include "contract/submission.h"
 
 namespace tc::http {
@@ -52,7 +53,7 @@ class Server {
   // port is in use).
   static Result<std::unique_ptr<Server>> Create(const ServerOptions& options,
                                                 pipeline::Submitter& submitter,
-                                                std::function<Status()> readiness,
+                                                pipeline::ReadinessFn readiness,
                                                 metrics::Metrics& metrics);
 
   ~Server();
@@ -74,7 +75,7 @@ class Server {
 
  public:
   Server(PassKey, const ServerOptions& options, ApiKeys api_keys, pipeline::Submitter& submitter,
-         std::function<Status()> readiness, metrics::Metrics& metrics);
+         pipeline::ReadinessFn readiness, metrics::Metrics& metrics);
 
  private:
   void StopAcceptingLocked();  // requires lifecycle_mu_

@@ -81,6 +81,7 @@ struct Metrics {
   Counter spool_corrupt_bytes;      // bytes skipped as a torn or corrupt tail at replay
   Gauge spool_bytes;                // bytes on disk not yet replayed
   Gauge spool_capacity_bytes;
+  Gauge store_reachable;            // 1 while the store takes writes, 0 after a failed one
   // Supervised sqld child
   Counter child_restarts;           // the child died and a restart began
   std::atomic<ChildState> child_state{ChildState::kNone};

@@ -39,6 +39,7 @@
 
 #include "common/backoff.h"
 #include "metrics/metrics.h"
+#include "contract/readiness.h"
 #include "contract/submission.h"
 #include "queue/admission_queue.h"
 #include "contract/sink.h"
@@ -58,6 +59,7 @@ struct PipelineOptions {
   // reachable yet): the writer calls Open() again before its first write, and until that
   // succeeds batches go to the spool like any other failed write.
   bool sink_open = true;
+  std::string sink_open_error;  // why, when !sink_open (/readyz says it until a write succeeds)
   // Called on the thread that owns the sink (the batcher, while nothing is spooled) each time
   // it found nothing to write (about every 50 ms when idle), so the sink can notice a lost
   // store between writes (SqliteSink::Idle). Must not block for long. May be empty.
@@ -85,9 +87,8 @@ class Pipeline : public Submitter {
   // Safe without Start and twice.
   void Shutdown(std::chrono::steady_clock::time_point deadline);
 
-  // OK when accepting and records can be made durable (the last write did not fail, or the
-  // spool takes them); else why not (for /readyz).
-  Status Ready() const;
+  // For /readyz: whether a record submitted now can be made durable, and where it would go.
+  Readiness Ready() const;
 
   // True while batches go to the spool (the store failed and the spool is not yet replayed);
   // false once the replay thread has switched writes back to the store.

@@ -86,6 +86,9 @@ class Spool {
   bool Empty() const;
   uint64_t bytes() const;
   uint64_t max_bytes() const { return options_.max_bytes; }
+  // True from an Append refused for room until an Append succeeds or Consume frees bytes: what
+  // the next batch would most likely meet (/readyz).
+  bool full() const;
   const std::string& dir() const { return options_.dir; }
 
  private:
@@ -116,6 +119,7 @@ class Spool {
   uint64_t next_seq_ = 1;
   uint64_t next_key_ = 0;
   uint64_t bytes_ = 0;
+  bool refused_ = false;  // see full()
   Position read_;
 };
 
