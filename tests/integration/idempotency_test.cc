@@ -99,10 +99,9 @@ TEST_P(IdempotencyKeyTest, KillNineAfterTheCommitThenARetryStoresNothingTwice) {
 }
 
 TEST_P(IdempotencyKeyTest, KillNineWhileTheFirstAttemptIsInTheSpoolThenARetryDoublesNothing) {
-  const std::vector<std::string> args = {"--set", "sqld.timeout_ms=500",
-                                         "--set", "embedded.busy_timeout_ms=100",
-                                         "--set", "retry.max_ms=200",
-                                         "--set", "shutdown_timeout_ms=5000"};
+  const std::vector<std::string> args = {
+      "--set", "sqld.timeout_ms=500", "--set", "embedded.busy_timeout_ms=100",
+      "--set", "retry.max_ms=200",    "--set", "shutdown_timeout_ms=5000"};
   StartCollector(args);
   ASSERT_EQ(PostRecords(R"({"type":"session","session_id":"idem-spool"})").status, 200);
   StallDatabase();

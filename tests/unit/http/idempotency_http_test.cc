@@ -81,8 +81,8 @@ TEST_F(IdempotencyHttpTest, SameKeyWithAnotherBodyIs422AndStoresNothing) {
   EXPECT_EQ(json.Str("/error/code"), "idempotency_key_reused");
   EXPECT_NE(json.Str("/error/message").find("different request body"), std::string::npos);
   // The same body to the other endpoint is another request too.
-  auto traces = Call(MakeRequest("POST", "/v1/traces", kBody, "application/json",
-                                 "Idempotency-Key: k-body\r\n"));
+  auto traces = Call(
+      MakeRequest("POST", "/v1/traces", kBody, "application/json", "Idempotency-Key: k-body\r\n"));
   ASSERT_TRUE(traces.has_value());
   EXPECT_EQ(traces->status, 422) << traces->body;
   EXPECT_EQ(submitter_.submitted(), 1u);
@@ -165,8 +165,7 @@ TEST_F(IdempotencyHttpTest, MalformedOrRepeatedHeaderIs400AndNamesTheProblem) {
       {"Idempotency-Key: a\r\nidempotency-key: a\r\n", "send one Idempotency-Key header"},
   };
   for (const Case& c : cases) {
-    auto response =
-        Call(MakeRequest("POST", "/v1/records", kBody, "application/json", c.headers));
+    auto response = Call(MakeRequest("POST", "/v1/records", kBody, "application/json", c.headers));
     ASSERT_TRUE(response.has_value()) << c.headers;
     EXPECT_EQ(response->status, 400) << c.headers << response->body;
     Json json(response->body);

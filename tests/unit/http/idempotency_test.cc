@@ -101,7 +101,7 @@ TEST_F(IdempotencyKeysTest, KeysExpireAfterTheWindow) {
   keys.End("k", t0_);
   EXPECT_EQ(keys.TryBegin("k", 2, t0_ + 9s), Begin::kMismatch);
   EXPECT_EQ(keys.TryBegin("k", 2, t0_ + 10s), Begin::kNew);  // forgotten: a new request
-  EXPECT_EQ(metrics_.idempotency_keys_evicted.Get(), 0u);   // expiry is not eviction
+  EXPECT_EQ(metrics_.idempotency_keys_evicted.Get(), 0u);    // expiry is not eviction
 }
 
 TEST_F(IdempotencyKeysTest, OldestFinishedKeyIsEvictedPastMaxKeysButNeverOneInFlight) {
