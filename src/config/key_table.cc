@@ -77,6 +77,13 @@ const KeySpec kKeys[] = {
     Val("ingest", "ack", F(ingest.ack),
         "When a request that does not say (?ack=) is answered: \"durable\" = after its records "
         "are committed (or spooled), \"queued\" = as soon as they are admitted to the queue."),
+    Int("ingest", "idempotency_window_s", F(ingest.idempotency_window_s), 1, kU32Max,
+        "Seconds an Idempotency-Key is remembered in memory after its request finished: a "
+        "request reusing it with another body within this time is refused 422 (duplicates are "
+        "prevented for as long as tc_idempotency keeps the records' keys, restarts included)."),
+    Int("ingest", "idempotency_max_keys", F(ingest.idempotency_max_keys), 1, 10000000,
+        "Most Idempotency-Keys remembered in memory (about 400 bytes each at most); past it the "
+        "oldest is forgotten early."),
 
     Int("queue", "max_records", F(queue.max_records), 1, kU64Max,
         "Records admitted but not yet written; above it requests are answered 429."),

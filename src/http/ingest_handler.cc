@@ -1,5 +1,8 @@
 #include "ingest_handler.h"
 
+#include <fmt/format.h>
+
+#include <chrono>
 #include <string>
 #include <utility>
 
@@ -46,6 +49,9 @@ IngestHandler::IngestHandler(const ServerOptions& options, pipeline::Submitter& 
                              metrics::Metrics& metrics)
     : limits_(options.Limits()),
       default_ack_(options.ingest.ack),
+      idempotency_keys_(std::make_shared<IdempotencyKeys>(
+          std::chrono::seconds(options.ingest.idempotency_window_s),
+          options.ingest.idempotency_max_keys, metrics)),
       submitter_(submitter),
       metrics_(metrics) {}
 
@@ -88,11 +94,57 @@ IngestHandler::Outcome IngestHandler::Handle(IngestEndpoint endpoint, const Requ
     return Outcome::kAnswered;
   }
 
+  const std::string_view idempotency_key = request.idempotency_key;
+  if (request.idempotency_keys > 1) {
+    metrics_.idempotency_key_invalid.Add();
+    SetError(out, 400, "invalid_idempotency_key",
+             fmt::format("send one Idempotency-Key header, not {}", request.idempotency_keys));
+    return Outcome::kAnswered;
+  }
+  if (request.idempotency_keys == 1) {
+    const std::string problem = CheckIdempotencyKey(idempotency_key);
+    if (!problem.empty()) {
+      metrics_.idempotency_key_invalid.Add();
+      SetError(out, 400, "invalid_idempotency_key", problem);
+      return Outcome::kAnswered;
+    }
+  }
+  // Checked before the body is decoded: another body under a known key is a 422 whatever it
+  // holds. From here on every answer that stores nothing gives the key back (Abandon).
+  std::shared_ptr<IdempotencyHold> hold;
+  if (request.idempotency_keys == 1) {
+    std::string key(idempotency_key);
+    const IdempotencyKeys::Begin begun = idempotency_keys_->TryBegin(
+        key,
+        RequestFingerprint(endpoint == IngestEndpoint::kRecords ? "/v1/records" : "/v1/traces",
+                           request.body),
+        IdempotencyKeys::Clock::now());
+    if (begun == IdempotencyKeys::Begin::kMismatch) {
+      metrics_.idempotency_key_mismatch.Add();
+      SetError(out, 422, "idempotency_key_reused",
+               "this Idempotency-Key was used with a different request body (or endpoint); "
+               "send a new key for a new request");
+      return Outcome::kAnswered;
+    }
+    if (begun == IdempotencyKeys::Begin::kInFlight) {
+      metrics_.idempotency_key_in_flight.Add();
+      SetRetryLater(out, 409, "idempotency_key_in_flight",
+                    "a request with this Idempotency-Key is still being written; retry after it "
+                    "is answered");
+      return Outcome::kAnswered;
+    }
+    hold = std::make_shared<IdempotencyHold>(idempotency_keys_, std::move(key),
+                                             begun == IdempotencyKeys::Begin::kNew);
+  }
+
   Result<ingest::DecodedRequest> decoded =
       endpoint == IngestEndpoint::kRecords
           ? ingest::DecodeRecords(request.body, format, limits_)
           : ingest::DecodeTraces(request.body, limits_);
   if (!decoded.has_value()) {
+    if (hold != nullptr) {
+      hold->Abandon();
+    }
     SetError(out, 400, "invalid_body", decoded.error().message());
     return Outcome::kAnswered;
   }
@@ -109,6 +161,9 @@ IngestHandler::Outcome IngestHandler::Handle(IngestEndpoint endpoint, const Requ
   if (admitted == 0) {
     // Nothing to submit: every record refused (400), or an empty request (200/202).
     static const std::vector<sink::RecordResult> kNoResults;
+    if (hold != nullptr) {
+      hold->Abandon();
+    }
     BuildIngestResponse(*pending, durable ? &kNoResults : nullptr, out);
     pending->Clear();
     return Outcome::kAnswered;
@@ -119,13 +174,34 @@ IngestHandler::Outcome IngestHandler::Handle(IngestEndpoint endpoint, const Requ
   if (d.records.capacity() - admitted > admitted / 8) {
     d.records.shrink_to_fit();
   }
+  if (hold != nullptr) {
+    for (size_t i = 0; i < admitted; ++i) {
+      if (d.records[i].key.empty()) {
+        d.records[i].key = DerivedRecordKey(hold->key(), d.indexes[i]);
+        pending->derived_keys = true;
+      }
+    }
+  }
+
   pipeline::Submission submission;
   submission.records = std::move(d.records);
   if (durable) {
     submission.on_done = completions.MakeCompletion();
+    if (hold != nullptr) {
+      // The key is released before the answer is posted, so a retry sent after the answer
+      // never meets it in flight.
+      submission.on_done = [hold, inner = std::move(submission.on_done)](
+                               const Status& done, std::vector<sink::RecordResult> results) {
+        hold->Finish();
+        inner(done, std::move(results));
+      };
+    }
   }
   const Status status = submitter_.Submit(submission);
   if (!status.ok()) {
+    if (hold != nullptr) {
+      hold->Abandon();
+    }
     metrics_.records_refused_overload.Add(admitted);
     pending->Clear();
     if (status.code() == StatusCode::kResourceExhausted) {
@@ -139,6 +215,9 @@ IngestHandler::Outcome IngestHandler::Handle(IngestEndpoint endpoint, const Requ
   pending->indexes = std::move(d.indexes);
   pending->ids = std::move(d.ids);
   if (!durable) {
+    if (hold != nullptr) {
+      hold->Finish();  // admitted: the records will be stored under their derived keys
+    }
     BuildIngestResponse(*pending, nullptr, out);
     pending->Clear();
     return Outcome::kAnswered;
@@ -156,6 +235,14 @@ void IngestHandler::Finish(const PendingIngest& pending, const Status& status,
   if (results.size() != pending.indexes.size()) {
     SetError(out, 500, "internal", "the pipeline returned a wrong number of results");
     return;
+  }
+  if (pending.derived_keys) {
+    for (size_t i = 0; i < results.size(); ++i) {
+      if (results[i].outcome == sink::RecordOutcome::kDuplicate && pending.ids[i].empty()) {
+        metrics_.idempotency_key_replays.Add();
+        break;
+      }
+    }
   }
   BuildIngestResponse(pending, &results, out);
 }

@@ -4,10 +4,12 @@
 // Submit() the valid records → answer now (errors, overload, ack=queued) or later, when the
 // pipeline's completion arrives (ack=durable).
 
+#include <memory>
 #include <string_view>
 #include <vector>
 
 #include "config/config.h"
+#include "idempotency.h"
 #include "ingest_results.h"
 #include "request_parser.h"
 #include "responses.h"
@@ -47,7 +49,10 @@ class IngestHandler {
   };
 
   // `request.body` must carry kBodyPadding readable bytes after its end. On kPending, `pending`
-  // holds what Finish() needs; otherwise it is left cleared.
+  // holds what Finish() needs; otherwise it is left cleared. With an Idempotency-Key header
+  // (idempotency.h): 400 if it is malformed or repeated, 422 if the key came with another body,
+  // 409 + Retry-After while a request with it is in flight; records without an id get derived
+  // keys.
   Outcome Handle(IngestEndpoint endpoint, const RequestData& request, std::string_view query,
                  CompletionFactory& completions, PendingIngest* pending, Response* out) const;
 
@@ -59,6 +64,7 @@ class IngestHandler {
  private:
   ingest::IngestLimits limits_;
   config::AckMode default_ack_;
+  std::shared_ptr<IdempotencyKeys> idempotency_keys_;  // shared with pending completions
   pipeline::Submitter& submitter_;
   metrics::Metrics& metrics_;
 };

@@ -72,7 +72,9 @@ void ForEachEntry(const PendingIngest& p, const std::vector<sink::RecordResult>*
           break;
         }
         spooled = spooled || result.outcome == sink::RecordOutcome::kSpooled;
-        all_duplicates = all_duplicates && result.outcome == sink::RecordOutcome::kDuplicate;
+        const bool replayed = p.derived_keys && k < p.ids.size() && p.ids[k].empty();
+        all_duplicates =
+            all_duplicates && result.outcome == sink::RecordOutcome::kDuplicate && !replayed;
       }
       if (entry.status != EntryStatus::kRefusedDatabase) {
         if (spooled) {

@@ -25,6 +25,9 @@ inline constexpr size_t kMaxResultsBytes = 64 << 10;
 // both are in request order, as the decoder produces them.
 struct PendingIngest {
   bool traces = false;  // positions are documents: several records may share an index
+  // Sent with an Idempotency-Key: a record without a client id (ids[i] empty) had a derived
+  // key, and a duplicate of it is what an earlier attempt of this request stored ("stored").
+  bool derived_keys = false;
   std::vector<size_t> indexes;
   std::vector<std::string> ids;
   std::vector<ingest::RecordError> errors;  // the first kMaxRefusedListed of them
@@ -33,6 +36,7 @@ struct PendingIngest {
   // per pipelined request of every connection keeps what it holds).
   void Clear() {
     traces = false;
+    derived_keys = false;
     ClearSmall(indexes);
     ClearSmall(ids);
     ClearSmall(errors);
@@ -58,7 +62,8 @@ struct PendingIngest {
 // 200 (durable) / 202 (queued) when nothing was refused, else 207 — also when every record was
 // refused. `results` null means ack=queued: submitted records are "queued". Otherwise one entry
 // per submitted record (the caller checks the length). For /v1/traces a document is refused if
-// any of its records was, duplicate if all were, else stored.
+// any of its records was, duplicate if all were, else stored. With derived_keys a duplicate of
+// a record without a client id counts as stored (the answer of the attempt that stored it).
 void BuildIngestResponse(const PendingIngest& pending,
                          const std::vector<sink::RecordResult>* results, Response* out);
 

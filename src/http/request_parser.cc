@@ -21,6 +21,8 @@ void RequestData::Clear(size_t keep_capacity) {
   content_length = 0;
   expect_continue = false;
   encoded = false;
+  idempotency_key.clear();
+  idempotency_keys = 0;
   if (body.capacity() > keep_capacity) {
     std::string().swap(body);
   } else {
@@ -89,6 +91,9 @@ void RequestParser::on_field_impl(beast::http::field name, string_view name_stri
     out_.authorization.assign(value.data(), value.size());
   } else if (name == beast::http::field::content_encoding) {
     out_.encoded = !value.empty() && !beast::iequals(value, "identity");
+  } else if (beast::iequals(name_string, "idempotency-key")) {
+    out_.idempotency_key.assign(value.data(), value.size());
+    ++out_.idempotency_keys;
   }
 }
 

@@ -28,6 +28,8 @@ struct RequestData {
   uint64_t content_length = 0;      // 0 when absent (chunked or no body)
   bool expect_continue = false;     // "Expect: 100-continue"
   bool encoded = false;             // a Content-Encoding other than identity
+  std::string idempotency_key;      // the Idempotency-Key header's value (the last one sent)
+  uint32_t idempotency_keys = 0;    // how many Idempotency-Key field lines were sent
   std::string body;                 // capacity() >= size() + kBodyPadding once parsed
 
   // Clears for the next message; drops buffers grown past `keep_capacity` bytes so one big

@@ -38,6 +38,11 @@ bool DecodeRecordObject(od::object& object, Reader& reader, schema::Record* out,
       has_type = true;
     } else if (key == "id") {
       if (!reader.Id(field.value(), "id", id)) return false;
+      if (!id->empty() && id->front() == schema::kDerivedKeyMark) {
+        return reader.Fail("id", fmt::format("an id may not begin with '{}' (reserved for keys "
+                                             "the collector derives)",
+                                             schema::kDerivedKeyMark));
+      }
     }
   }
   if (!has_type) return reader.Fail("type", "required field is missing");

@@ -84,6 +84,25 @@ void RenderRecords(const Metrics& m, TextWriter& w) {
             "Records acknowledged with ack=queued and then lost: neither stored nor spooled by the "
             "shutdown deadline.",
             m.records_dropped.Get());
+  w.Family("idempotency_key_refused_total", "counter",
+           "Requests refused for their Idempotency-Key header, by reason: invalid (400: "
+           "malformed or repeated), mismatch (422: used before with another body), in_flight "
+           "(409: a request with the key is still being written).");
+  w.Sample("idempotency_key_refused_total", {{"reason", "invalid"}},
+           static_cast<double>(m.idempotency_key_invalid.Get()));
+  w.Sample("idempotency_key_refused_total", {{"reason", "mismatch"}},
+           static_cast<double>(m.idempotency_key_mismatch.Get()));
+  w.Sample("idempotency_key_refused_total", {{"reason", "in_flight"}},
+           static_cast<double>(m.idempotency_key_in_flight.Get()));
+  w.Counter("idempotency_key_replays_total",
+            "Requests with an Idempotency-Key some of whose records were already stored by an "
+            "earlier request with that key (answered as stored, not stored again).",
+            m.idempotency_key_replays.Get());
+  w.Counter("idempotency_keys_evicted_total",
+            "Idempotency keys forgotten before their window ended because "
+            "ingest.idempotency_max_keys were remembered (a retry with another body is then not "
+            "detected; duplicates are still prevented).",
+            m.idempotency_keys_evicted.Get());
 }
 
 void RenderWriter(const Metrics& m, TextWriter& w) {

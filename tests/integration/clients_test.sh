@@ -4,7 +4,8 @@
 # SQLite file: each example's session has its session, timestep, LLM event and message rows,
 # exactly once even after running the example twice (ids make retries idempotent). Then each of
 # the three retries through a proxy that answers 429 / 503 with Retry-After first: the example
-# waits at least Retry-After, sends the identical body again, and the rows exist once.
+# waits at least Retry-After, sends the identical body again, and the rows exist once. Last, the
+# Idempotency-Key curl example of docs/api.md §1.5, twice: the same answer, rows once.
 # Usage: clients_test.sh SOURCE_DIR (TC_COLLECTOR_BIN: the built binary).
 set -uo pipefail
 src="$1"
@@ -108,6 +109,20 @@ for example in curl python node; do
       retry_case "$example" "$status"
   done
 done
+
+# ---- docs/api.md §1.5: the Idempotency-Key example, run twice: one copy, the same answer ----
+idem_cmd="$(awk '/^### 1.5 /{f=1} f&&/^```sh/{g=1;next} g&&/^```/{exit} g' "$src/docs/api.md" |
+  grep -v '^#' | sed "s#http://127.0.0.1:4318#$TRACECOLLECTOR_URL#")"
+tc_check "docs/api.md has the Idempotency-Key curl example" grep -q "Idempotency-Key" <<<"$idem_cmd"
+idem_first="$(bash -c "$idem_cmd" 2>&1)"
+idem_again="$(bash -c "$idem_cmd" 2>&1)"
+tc_check "Idempotency-Key example: stored 2 ($idem_first)" grep -q '"stored":2,"duplicates":0' \
+  <<<"$idem_first"
+tc_check "Idempotency-Key example again: the same answer ($idem_again)" \
+  test "$idem_first" = "$idem_again"
+tc_check "Idempotency-Key example: one event and one message" test \
+  "$(q "SELECT COUNT(*) FROM events WHERE session_id = 's-idem';
+        SELECT COUNT(*) FROM messages WHERE session_id = 's-idem';" | tr '\n' ' ')" = "1 1 "
 
 tc_stop_collector
 tc_check "collector exits 0 on SIGTERM" test "$TC_EXIT" = 0

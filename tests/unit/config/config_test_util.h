@@ -41,7 +41,7 @@ inline Config Custom() {
   c.backend = Backend::kSqld;
   c.shutdown_timeout_ms = 1500;
   c.http = {"[::1]:9999", 3, 1234567, 8000, 111, 222, 4, 77, 2345678};
-  c.ingest = {500, 4096, 300, 32, AckMode::kQueued};
+  c.ingest = {500, 4096, 300, 32, AckMode::kQueued, 3600, 50};
   c.queue = {2000, 4194304, 7};
   c.batch = {100, 1048576, 3};
   c.retry = {10, 20000, 1.5};

@@ -3,13 +3,15 @@
 // A pipeline::Submitter for HTTP tests: records every admitted submission and completes it
 // either at once from its own "writer" thread (kAuto) or when the test says so (kManual, from
 // whichever thread calls Complete()). Can refuse admission with a given status, and decides each
-// record's outcome by its key ("dup*" → duplicate, "refuse*" → refused by the database).
+// record's outcome by its key ("dup*" → duplicate, "refuse*" → refused by the database; with
+// set_dedupe(true) also a non-empty key admitted before, as the database's claim would).
 // Thread-safe.
 
 #include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -44,6 +46,10 @@ class FakeSubmitter final : public pipeline::Submitter {
     mode_ = mode;
     cv_.notify_all();
   }
+  void set_dedupe(bool dedupe) {
+    std::lock_guard<std::mutex> lock(mu_);
+    dedupe_ = dedupe;
+  }
   // Every Submit() answers `status` (not OK) until set back to OK.
   void set_refusal(Status status) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -59,6 +65,7 @@ class FakeSubmitter final : public pipeline::Submitter {
     Entry entry;
     for (const schema::Record& record : submission.records) {
       entry.keys.push_back(record.key);
+      entry.seen.push_back(dedupe_ && !record.key.empty() && !seen_.insert(record.key).second);
     }
     entry.on_done = std::move(submission.on_done);
     submission.records.clear();
@@ -119,15 +126,17 @@ class FakeSubmitter final : public pipeline::Submitter {
  private:
   struct Entry {
     std::vector<std::string> keys;
+    std::vector<bool> seen;  // admitted before (set_dedupe)
     pipeline::CompletionFn on_done;
   };
 
   static void Finish(Entry& entry, const Status& status) {
     std::vector<sink::RecordResult> results;
     if (status.ok()) {
-      for (const std::string& key : entry.keys) {
+      for (size_t i = 0; i < entry.keys.size(); ++i) {
+        const std::string& key = entry.keys[i];
         sink::RecordResult result;
-        if (key.rfind("dup", 0) == 0) {
+        if (key.rfind("dup", 0) == 0 || entry.seen[i]) {
           result.outcome = sink::RecordOutcome::kDuplicate;
         } else if (key.rfind("refuse", 0) == 0) {
           result.outcome = sink::RecordOutcome::kRefused;
@@ -168,6 +177,8 @@ class FakeSubmitter final : public pipeline::Submitter {
   std::condition_variable cv_;
   Mode mode_;                                    // guarded by mu_
   Status refusal_;                               // guarded by mu_
+  bool dedupe_ = false;                          // guarded by mu_
+  std::set<std::string> seen_;                   // guarded by mu_: keys admitted (dedupe_)
   bool stop_ = false;                            // guarded by mu_
   size_t refused_ = 0;                           // guarded by mu_
   std::vector<std::vector<std::string>> keys_;   // guarded by mu_

@@ -37,6 +37,8 @@ struct IngestConfig {
   uint32_t max_array_items = 10000;        // any one array
   uint32_t max_depth = 64;                 // JSON nesting
   AckMode ack = AckMode::kDurable;         // default when the request does not say
+  uint32_t idempotency_window_s = 86400;   // Idempotency-Key: how long a body is remembered
+  uint32_t idempotency_max_keys = 10000;   // ... and how many keys at most (oldest forgotten)
 
   bool operator==(const IngestConfig&) const = default;
 };

@@ -65,6 +65,12 @@ struct Metrics {
   Counter records_stored;           // committed
   Counter records_duplicate;        // idempotency hits, not stored again
   Counter records_dropped;          // ack=queued records lost: not stored nor spooled by the deadline
+  // Idempotency-Key header (requests)
+  Counter idempotency_key_invalid;    // 400: malformed or repeated header
+  Counter idempotency_key_mismatch;   // 422: key used before with another body
+  Counter idempotency_key_in_flight;  // 409: a request with the key is still being written
+  Counter idempotency_key_replays;    // requests some of whose records an earlier one stored
+  Counter idempotency_keys_evicted;   // remembered keys forgotten early (over max_keys)
   // Queue
   Gauge queue_records, queue_bytes;
   Gauge queue_capacity_records, queue_capacity_bytes;

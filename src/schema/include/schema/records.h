@@ -174,6 +174,11 @@ using RecordBody = std::variant<SessionRecord, SessionEndRecord, TimestepRecord,
                                 MessageRecord, ExperimentRecord, SystemRecord, SystemVersionRecord,
                                 OutcomeRewardRecord, EventRewardRecord>;
 
+// Keys the collector derives itself begin with this character (records of a request sent with
+// an Idempotency-Key: "~idem/...", records spooled without a key: "~spool/..."). A client `id`
+// may not begin with it (the decoder refuses the record), so the two can never collide.
+inline constexpr char kDerivedKeyMark = '~';
+
 // One record as it travels through the pipeline.
 struct Record {
   // Idempotency key: the client's `id`, or one derived by the decoder (e.g. for /v1/traces
