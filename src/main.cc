@@ -16,6 +16,7 @@
 #include "common/log.h"
 #include "common/sd_notify.h"
 #include "config/config.h"
+#include "http/tls.h"
 #include "metrics/metrics.h"
 
 extern char** environ;
@@ -56,6 +57,7 @@ std::string ChangedSections(const tc::config::Config& a, const tc::config::Confi
     }
   };
   add(a.http != b.http, "http");
+  add(a.tls != b.tls, "tls");
   add(a.ingest != b.ingest, "ingest");
   add(a.queue != b.queue, "queue");
   add(a.batch != b.batch, "batch");
@@ -70,10 +72,12 @@ std::string ChangedSections(const tc::config::Config& a, const tc::config::Confi
 }
 
 // SIGHUP: re-reads the configuration the way startup did (same flags, file, environment) and
-// applies log.level and log.format. Everything else needs a restart: logged, not applied.
+// applies log.level and log.format, and re-reads the TLS certificate, key and client CA files
+// (the files named at startup). Everything else needs a restart: logged, not applied.
 void Reload(const std::vector<std::string>& args, const std::vector<std::string>& env,
-            tc::config::Config* current) {
+            tc::config::Config* current, tc::app::Collector& collector) {
   Notify("RELOADING=1\n" + tc::sd::MonotonicUsecField());
+  (void)collector.ReloadTls();  // logs and counts its own outcome
   auto reloaded = tc::config::Load(args, env);
   if (!reloaded) {
     TC_LOG(kError, "app", "SIGHUP: configuration invalid, nothing changed: {}",
@@ -129,6 +133,11 @@ int main(int argc, char** argv) {
   ApplyLogConfig(config.log);
   LogWarnings(invocation->warnings);
   if (invocation->check_config) {
+    // The TLS files are loaded as the server would load them: a config that passes starts.
+    if (tc::Status tls = tc::http::CheckTlsFiles(config.tls); !tls.ok()) {
+      std::fprintf(stderr, "tracecollector: configuration error: %s\n", tls.message().c_str());
+      return 2;
+    }
     std::fputs(tc::config::ToToml(config).c_str(), stdout);
     auto choice = tc::app::ChooseBackend(config);
     std::printf("# backend resolves to: %s (%s)\n", tc::config::BackendName(choice.backend),
@@ -171,7 +180,7 @@ int main(int argc, char** argv) {
     if (received != SIGHUP) {
       break;
     }
-    Reload(args, env, &config);
+    Reload(args, env, &config, **collector);
   }
   TC_LOG(kInfo, "app", "received {}", received == SIGINT ? "SIGINT" : "SIGTERM");
   Notify("STOPPING=1\nSTATUS=draining the queue");
