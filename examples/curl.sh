@@ -3,7 +3,8 @@
 # stores nothing twice.
 #   examples/curl.sh [SESSION_ID]
 # Environment: TRACECOLLECTOR_URL (default http://127.0.0.1:4318), TRACECOLLECTOR_API_KEY (sent as
-# "Authorization: Bearer <key>" when set). Every record has an "id" derived from SESSION_ID, so
+# "Authorization: Bearer <key>" when set). HTTPS with a private CA: CURL_CA_BUNDLE=ca.pem
+# (docs/tls.md). Every record has an "id" derived from SESSION_ID, so
 # curl's --retry (which waits as the server's Retry-After says on 429/503) is always safe.
 # Exit status: curl's (22 when the final answer is an HTTP error).
 set -euo pipefail

@@ -6,6 +6,7 @@
 //
 // Environment: TRACECOLLECTOR_URL (default http://127.0.0.1:4318), TRACECOLLECTOR_API_KEY (sent
 // as "Authorization: Bearer <key>" when set; needed only when the collector has auth.api_keys).
+// HTTPS with a private CA: NODE_EXTRA_CA_CERTS=ca.pem (docs/tls.md).
 //
 // It sends a session, a timestep, an LLM call (a "cais" event with tokens and cost) and an
 // assistant message in one POST /v1/records. Every record carries an "id" derived from the

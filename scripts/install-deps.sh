@@ -10,10 +10,10 @@ here="$(cd "$(dirname "$0")/.." && pwd)"
 
 packages=(g++ cmake make pkg-config libboost-dev libboost-system-dev libsimdjson-dev libfmt-dev
           libcurl4-openssl-dev libsqlite3-dev libtomlplusplus-dev libconcurrentqueue-dev
-          ca-certificates)
+          libssl-dev ca-certificates)
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(libgtest-dev libgmock-dev googletest sqlite3 nodejs npm clang libclang-rt-14-dev procps
-             python3
+             python3 openssl curl  # tls_test: makes its certificates, talks HTTPS
              libasan8 libubsan1 libtsan2  # scripts/sanitize.sh (g++ 12's sanitizer runtimes)
              systemd)  # systemd-analyze: systemd_test verifies deploy/systemd/*.service
 fi

@@ -56,6 +56,7 @@ std::string ChangedSections(const tc::config::Config& a, const tc::config::Confi
     }
   };
   add(a.http != b.http, "http");
+  add(a.tls != b.tls, "tls");
   add(a.ingest != b.ingest, "ingest");
   add(a.queue != b.queue, "queue");
   add(a.batch != b.batch, "batch");
@@ -70,10 +71,12 @@ std::string ChangedSections(const tc::config::Config& a, const tc::config::Confi
 }
 
 // SIGHUP: re-reads the configuration the way startup did (same flags, file, environment) and
-// applies log.level and log.format. Everything else needs a restart: logged, not applied.
+// applies log.level and log.format, and re-reads the TLS certificate, key and client CA files
+// (the files named at startup). Everything else needs a restart: logged, not applied.
 void Reload(const std::vector<std::string>& args, const std::vector<std::string>& env,
-            tc::config::Config* current) {
+            tc::config::Config* current, tc::app::Collector& collector) {
   Notify("RELOADING=1\n" + tc::sd::MonotonicUsecField());
+  (void)collector.ReloadTls();  // logs and counts its own outcome
   auto reloaded = tc::config::Load(args, env);
   if (!reloaded) {
     TC_LOG(kError, "app", "SIGHUP: configuration invalid, nothing changed: {}",
@@ -177,7 +180,7 @@ int main(int argc, char** argv) {
     if (received != SIGHUP) {
       break;
     }
-    Reload(args, env, &config);
+    Reload(args, env, &config, **collector);
   }
   TC_LOG(kInfo, "app", "received {}", received == SIGINT ? "SIGINT" : "SIGTERM");
   Notify("STOPPING=1\nSTATUS=draining the queue");

@@ -189,6 +189,8 @@ std::string Collector::listen_address() const {
   return endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
 }
 
+Status Collector::ReloadTls() { return server_ ? server_->ReloadTls() : Status::Ok(); }
+
 void Collector::Shutdown() {
   if (shut_down_) return;
   shut_down_ = true;

@@ -3,6 +3,7 @@
 #include "app/collector.h"
 #include "common/paths.h"
 #include "http/api_keys.h"
+#include "http/tls.h"
 
 namespace tc::app {
 
@@ -14,6 +15,8 @@ std::vector<Status> Preflight(const config::Config& config, const BackendChoice&
   if (auto keys = http::ApiKeys::Load(config.auth); !keys) {
     check(Status::FailedPrecondition(keys.error().message()));
   }
+  // The TLS files, loaded as the server loads them.
+  check(http::CheckTlsFiles(config.tls));
   if (choice.backend == config::Backend::kEmbedded) {
     check(CheckWritableFile(config.embedded.path, "embedded.path: the database file"));
   } else if (choice.spawn_child) {

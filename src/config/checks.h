@@ -8,7 +8,9 @@
 
 namespace tc::config {
 
-Status CheckListen(const FieldPtr& value);  // "host:port" or "[v6]:port", port 0..65535
+Status CheckListen(const FieldPtr& value);         // "host:port" or "[v6]:port", port 0..65535
+Status CheckListenOrEmpty(const FieldPtr& value);  // empty, or as CheckListen
+Status CheckTlsVersion(const FieldPtr& value);     // "1.2" | "1.3"
 Status CheckNonEmpty(const FieldPtr& value);
 Status CheckSynchronous(const FieldPtr& value);  // FULL | NORMAL | EXTRA
 Status CheckUrl(const FieldPtr& value);          // empty, or libsql:// https:// http://

@@ -43,9 +43,9 @@ const KeySpec kKeys[] = {
         "exiting."),
 
     Val("http", "listen", F(http.listen),
-        "Address the HTTP server binds, \"host:port\" (IPv6: \"[::1]:4318\"). Port 0 picks a "
-        "free port.",
-        CheckListen),
+        "Address the cleartext HTTP server binds, \"host:port\" (IPv6: \"[::1]:4318\"). Port 0 "
+        "picks a free port. Empty = no cleartext listener (only allowed with tls.listen set).",
+        CheckListenOrEmpty),
     Int("http", "io_threads", F(http.io_threads), 0, 1024,
         "Threads serving HTTP; 0 = one per CPU core."),
     Int("http", "max_body_bytes", F(http.max_body_bytes), 1, kU64Max,
@@ -66,6 +66,26 @@ const KeySpec kKeys[] = {
         "Requests read ahead on one connection while earlier responses are still pending."),
     Int("http", "max_connections", F(http.max_connections), 1, kU32Max,
         "Open connections allowed; further connections are answered 503 and closed."),
+
+    Val("tls", "listen", F(tls.listen),
+        "Address of the HTTPS listener, \"host:port\"; empty = no HTTPS. It serves the same "
+        "endpoints with the same limits as http.listen; both may be set.",
+        CheckListenOrEmpty),
+    Val("tls", "cert_file", F(tls.cert_file),
+        "PEM file of the server certificate (leaf first, then intermediates); required with "
+        "tls.listen. Re-read on SIGHUP."),
+    Val("tls", "key_file", F(tls.key_file),
+        "PEM file of the certificate's private key (not encrypted); required with tls.listen. "
+        "Re-read on SIGHUP."),
+    Val("tls", "client_ca_file", F(tls.client_ca_file),
+        "PEM file of the CA certificate(s) client certificates must chain to. Set = every HTTPS "
+        "client must present a valid certificate (mutual TLS); empty = none asked for. "
+        "Re-read on SIGHUP."),
+    Val("tls", "min_version", F(tls.min_version),
+        "Oldest TLS version accepted: \"1.2\" or \"1.3\".", CheckTlsVersion),
+    Int("tls", "handshake_timeout_ms", F(tls.handshake_timeout_ms), 1, kU32Max,
+        "Milliseconds a new HTTPS connection has to complete its TLS handshake, else it is "
+        "closed (and counted in tls_handshake_failures_total)."),
 
     Int("ingest", "max_records_per_request", F(ingest.max_records_per_request), 1, kU32Max,
         "Records allowed in one request; a request with more is refused whole (400)."),
@@ -193,6 +213,9 @@ const SectionSpec kSections[] = {
     {"http",
      "The HTTP/JSON server (POST /v1/records, /v1/traces; GET /healthz, /readyz, "
      "/metrics)."},
+    {"tls",
+     "The HTTPS listener (docs/tls.md): TLS 1.2+ with the system OpenSSL's defaults, optional "
+     "client certificates. Certificate, key and CA files are re-read on SIGHUP."},
     {"ingest", "Limits applied while decoding request bodies, and the default acknowledgement."},
     {"queue",
      "The admission queue between HTTP and the writer. Memory is bounded by these caps; "

@@ -6,9 +6,10 @@
 #include <cmath>
 #include <string>
 #include <string_view>
+#include <utility>
 
-#include "common/log.h"
 #include "checks.h"
+#include "common/log.h"
 #include "config/config.h"
 #include "key_table.h"
 #include "value_codec.h"
@@ -83,6 +84,18 @@ Status CheckListen(const FieldPtr& value) {
   return Status::Ok();
 }
 
+Status CheckListenOrEmpty(const FieldPtr& value) {
+  return AsString(value).empty() ? Status::Ok() : CheckListen(value);
+}
+
+Status CheckTlsVersion(const FieldPtr& value) {
+  const std::string& text = AsString(value);
+  if (text == "1.2" || text == "1.3") {
+    return Status::Ok();
+  }
+  return Status::InvalidArgument(fmt::format("expected \"1.2\" or \"1.3\", got '{}'", text));
+}
+
 Status CheckNonEmpty(const FieldPtr& value) {
   return AsString(value).empty() ? Status::InvalidArgument("must not be empty") : Status::Ok();
 }
@@ -154,6 +167,17 @@ Status Validate(const Config& config) {
   if (config.retry.max_ms < config.retry.initial_ms) {
     return Error("retry.max_ms", fmt::format("{} is less than retry.initial_ms ({})",
                                              config.retry.max_ms, config.retry.initial_ms));
+  }
+  if (config.http.listen.empty() && config.tls.listen.empty()) {
+    return Error("http.listen", "is empty and so is tls.listen; set at least one listener address");
+  }
+  if (!config.tls.listen.empty()) {
+    for (const auto& [key, value] : {std::pair{"tls.cert_file", &config.tls.cert_file},
+                                     std::pair{"tls.key_file", &config.tls.key_file}}) {
+      if (value->empty()) {
+        return Error(key, "required when tls.listen is set");
+      }
+    }
   }
   if (config.sqld.mode == SqldMode::kExternal && config.sqld.url.empty()) {
     return Error("sqld.url",

@@ -1,14 +1,14 @@
 #include "http/server.h"
 
 #include <algorithm>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/bind_handler.hpp>
 #include <exception>
 #include <utility>
 
-#include <boost/asio/post.hpp>
-#include <boost/beast/core/bind_handler.hpp>
-
 #include "common/log.h"
 #include "common/thread_name.h"
+#include "http/tls.h"
 #include "refused_connection.h"
 #include "server_state.h"
 #include "session.h"
@@ -32,6 +32,12 @@ int ThreadCount(int configured) {
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
+std::string EndpointText(const tcp::endpoint& endpoint) {
+  const std::string address = endpoint.address().to_string();
+  return (endpoint.address().is_v6() ? "[" + address + "]" : address) + ":" +
+         std::to_string(endpoint.port());
+}
+
 }  // namespace
 
 Server::Server(PassKey, const ServerOptions& options, ApiKeys api_keys,
@@ -41,27 +47,45 @@ Server::Server(PassKey, const ServerOptions& options, ApiKeys api_keys,
                                            std::move(readiness), metrics)),
       ioc_(ThreadCount(options.http.io_threads)),
       accept_strand_(net::make_strand(ioc_)),
-      acceptor_(accept_strand_),
-      accept_retry_timer_(accept_strand_),
       thread_count_(ThreadCount(options.http.io_threads)) {}
 
 Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& options,
                                                pipeline::Submitter& submitter,
                                                pipeline::ReadinessFn readiness,
                                                metrics::Metrics& metrics) {
-  TC_ASSIGN_OR_RETURN(const tcp::endpoint endpoint, ParseListenAddress(options.http.listen));
+  if (options.http.listen.empty() && options.tls.listen.empty()) {
+    return Status::InvalidArgument("http.listen and tls.listen are both empty: nothing to serve");
+  }
   TC_ASSIGN_OR_RETURN(ApiKeys api_keys, ApiKeys::Load(options.auth));
+  TlsContextPtr tls_context;
+  if (!options.tls.listen.empty()) {
+    TC_ASSIGN_OR_RETURN(tls_context, MakeTlsContext(options.tls));
+  }
   if (api_keys.enabled()) {
     TC_LOG(kInfo, "http", "API keys required on POST{}: {} key(s) configured",
            api_keys.protect_metrics() ? " and /metrics" : "", api_keys.size());
   }
   auto server = std::make_unique<Server>(PassKey{}, options, std::move(api_keys), submitter,
                                          std::move(readiness), metrics);
-  tcp::acceptor& acceptor = server->acceptor_;
+  server->state_->tls_context.Set(std::move(tls_context));
+  for (const bool tls : {false, true}) {
+    const std::string& listen = tls ? options.tls.listen : options.http.listen;
+    if (listen.empty()) {
+      continue;
+    }
+    server->listeners_.push_back(std::make_unique<Listener>(server->accept_strand_, tls));
+    TC_RETURN_IF_ERROR(server->Bind(*server->listeners_.back(), listen));
+  }
+  return server;
+}
+
+Status Server::Bind(Listener& listener, const std::string& listen) {
+  TC_ASSIGN_OR_RETURN(const tcp::endpoint endpoint, ParseListenAddress(listen));
+  tcp::acceptor& acceptor = listener.acceptor;
   error_code ec;
   const auto fail = [&](const char* what) {
-    return Status::Unavailable(
-        fmt::format("cannot {} {}: {}", what, options.http.listen, ec.message()));
+    return Status::Unavailable(fmt::format("cannot {} {}{}: {}", what, listen,
+                                           listener.tls ? " (tls.listen)" : "", ec.message()));
   };
   if (acceptor.open(endpoint.protocol(), ec); ec) {
     return fail("open a socket for");
@@ -75,11 +99,41 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& options,
   if (acceptor.listen(net::socket_base::max_listen_connections, ec); ec) {
     return fail("listen on");
   }
-  server->endpoint_ = acceptor.local_endpoint(ec);
+  listener.endpoint = acceptor.local_endpoint(ec);
   if (ec) {
     return fail("read the local address of");
   }
-  return server;
+  return Status::Ok();
+}
+
+tcp::endpoint Server::local_endpoint() const { return listeners_.front()->endpoint; }
+
+std::optional<tcp::endpoint> Server::tls_endpoint() const {
+  for (const auto& listener : listeners_) {
+    if (listener->tls) {
+      return listener->endpoint;
+    }
+  }
+  return std::nullopt;
+}
+
+Status Server::ReloadTls() {
+  if (state_->options.tls.listen.empty()) {
+    return Status::Ok();
+  }
+  auto context = MakeTlsContext(state_->options.tls);
+  if (!context) {
+    state_->metrics.tls_reloads_failed.Add();
+    TC_LOG(kError, "http", "TLS files not reloaded, the previous ones stay in use: {}",
+           context.error().message());
+    return context.error();
+  }
+  state_->tls_context.Set(std::move(*context));
+  state_->metrics.tls_reloads_ok.Add();
+  TC_LOG(kInfo, "http", "TLS certificate, key{} reloaded from {}; new connections use them",
+         state_->options.tls.client_ca_file.empty() ? "" : " and client CA",
+         state_->options.tls.cert_file);
+  return Status::Ok();
 }
 
 Server::~Server() {
@@ -96,7 +150,11 @@ Status Server::Start() {
   }
   started_ = true;
   work_.emplace(ioc_.get_executor());
-  net::post(accept_strand_, [this] { DoAccept(); });
+  net::post(accept_strand_, [this] {
+    for (const auto& listener : listeners_) {
+      DoAccept(*listener);
+    }
+  });
   {
     std::lock_guard<std::mutex> threads_lock(threads_mu_);
     running_threads_ = thread_count_;
@@ -108,8 +166,16 @@ Status Server::Start() {
       RunIoThread();
     });
   }
-  TC_LOG(kInfo, "http", "listening on {} with {} io threads", endpoint_.address().to_string() +
-         ":" + std::to_string(endpoint_.port()), thread_count_);
+  for (const auto& listener : listeners_) {
+    if (listener->tls) {
+      TC_LOG(kInfo, "http", "listening for HTTPS on {} (TLS {}+{})",
+             EndpointText(listener->endpoint), state_->options.tls.min_version,
+             state_->options.tls.client_ca_file.empty() ? "" : ", client certificates required");
+    } else {
+      TC_LOG(kInfo, "http", "listening on {} with {} io threads", EndpointText(listener->endpoint),
+             thread_count_);
+    }
+  }
   return Status::Ok();
 }
 
@@ -125,40 +191,51 @@ void Server::RunIoThread() {
   threads_cv_.notify_all();
 }
 
-void Server::DoAccept() {
-  acceptor_.async_accept(net::make_strand(ioc_),
-                         boost::beast::bind_front_handler(&Server::OnAccept, this));
+void Server::DoAccept(Listener& listener) {
+  listener.acceptor.async_accept(net::make_strand(ioc_),
+                                 [this, &listener](error_code ec, StrandSocket socket) {
+                                   OnAccept(listener, ec, std::move(socket));
+                                 });
 }
 
-void Server::OnAccept(error_code ec, StrandSocket socket) {
-  if (!acceptor_.is_open() || ec == net::error::operation_aborted) {
+void Server::OnAccept(Listener& listener, error_code ec, StrandSocket socket) {
+  if (!listener.acceptor.is_open() || ec == net::error::operation_aborted) {
     return;
   }
   if (ec) {
     // Out of descriptors or a transient network error: back off instead of spinning, and log
     // at most every 10 s.
     const auto now = std::chrono::steady_clock::now();
-    if (now - last_accept_error_log_ >= std::chrono::seconds(10)) {
-      last_accept_error_log_ = now;
+    if (now - listener.last_error_log >= std::chrono::seconds(10)) {
+      listener.last_error_log = now;
       TC_LOG(kWarn, "http", "accept failed: {}; retrying every 50ms", ec.message());
     }
-    accept_retry_timer_.expires_after(std::chrono::milliseconds(50));
-    accept_retry_timer_.async_wait([this](error_code timer_ec) {
-      if (!timer_ec && acceptor_.is_open()) {
-        DoAccept();
+    listener.retry_timer.expires_after(std::chrono::milliseconds(50));
+    listener.retry_timer.async_wait([this, &listener](error_code timer_ec) {
+      if (!timer_ec && listener.acceptor.is_open()) {
+        DoAccept(listener);
       }
     });
     return;
   }
   if (state_->open_connections() >= state_->options.http.max_connections) {
-    RefuseConnection(std::move(socket), *state_);
+    if (listener.tls) {
+      // A cleartext 503 means nothing to a TLS client, and a handshake is what the limit
+      // protects against: close at once.
+      state_->metrics.http_connections_refused.Add();
+      error_code ignored;
+      socket.close(ignored);
+    } else {
+      RefuseConnection(std::move(socket), *state_);
+    }
   } else {
     state_->metrics.http_connections_accepted.Add();
-    auto session = std::make_shared<Session>(std::move(socket), *state_);
+    auto session = std::make_shared<Session>(std::move(socket), *state_,
+                                             listener.tls ? state_->tls_context.Get() : nullptr);
     state_->Register(session);
     session->Start();
   }
-  DoAccept();
+  DoAccept(listener);
 }
 
 void Server::StopAccepting() {
@@ -173,9 +250,11 @@ void Server::StopAcceptingLocked() {
   stopped_accepting_ = true;
   state_->SetStopping();
   const auto close_acceptor = [this] {
-    error_code ec;
-    acceptor_.close(ec);
-    accept_retry_timer_.cancel();
+    for (const auto& listener : listeners_) {
+      error_code ec;
+      listener->acceptor.close(ec);
+      listener->retry_timer.cancel();
+    }
   };
   if (started_ && !shut_down_) {
     net::post(accept_strand_, close_acceptor);

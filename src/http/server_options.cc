@@ -15,6 +15,7 @@ using tcp = net::ip::tcp;
 ServerOptions ServerOptions::FromConfig(const config::Config& config) {
   ServerOptions options;
   options.http = config.http;
+  options.tls = config.tls;
   options.ingest = config.ingest;
   options.auth = config.auth;
   options.retry_after_s = config.queue.retry_after_s;

@@ -18,9 +18,11 @@ Clock::duration TimeoutOrNever(uint32_t ms) {
   return std::chrono::milliseconds(ms);
 }
 
-Clock::duration TickFor(const config::HttpConfig& http) {
+Clock::duration TickFor(const ServerOptions& options) {
+  const config::HttpConfig& http = options.http;
   uint32_t shortest = 1000;
-  for (uint32_t ms : {http.read_timeout_ms, http.idle_timeout_ms}) {
+  const uint32_t handshake_ms = options.tls.listen.empty() ? 0 : options.tls.handshake_timeout_ms;
+  for (uint32_t ms : {http.read_timeout_ms, http.idle_timeout_ms, handshake_ms}) {
     if (ms != 0) {
       shortest = std::min(shortest, ms);
     }
@@ -61,10 +63,10 @@ ServerState::ServerState(const ServerOptions& opts, ApiKeys keys, pipeline::Subm
       write_timeout(opts.http.read_timeout_ms == 0
                         ? Clock::duration(std::chrono::seconds(30))
                         : Clock::duration(std::chrono::milliseconds(opts.http.read_timeout_ms))),
-      linger(std::chrono::milliseconds(
-          std::clamp<uint32_t>(opts.http.read_timeout_ms == 0 ? 1000 : opts.http.read_timeout_ms,
-                               10, 1000))),
-      tick(TickFor(opts.http)),
+      linger(std::chrono::milliseconds(std::clamp<uint32_t>(
+          opts.http.read_timeout_ms == 0 ? 1000 : opts.http.read_timeout_ms, 10, 1000))),
+      handshake_timeout(std::chrono::milliseconds(opts.tls.handshake_timeout_ms)),
+      tick(TickFor(opts)),
       refusal_response(RefusalResponse(opts.retry_after_s)),
       healthz_response(ClosingHealthzResponse()) {}
 
@@ -114,8 +116,7 @@ void ServerState::ClearSessions() {
 
 bool ServerState::TryReserveBody(uint64_t bytes) {
   const uint64_t held = body_bytes_.fetch_add(bytes);
-  if (held == 0 ||
-      held + bytes + answer_bytes_.load() <= options.http.max_body_bytes_in_flight) {
+  if (held == 0 || held + bytes + answer_bytes_.load() <= options.http.max_body_bytes_in_flight) {
     return true;
   }
   body_bytes_.fetch_sub(bytes);

@@ -17,11 +17,12 @@
 
 #include "contract/readiness.h"
 #include "common/status.h"
-#include "http/api_keys.h"
-#include "ingest_handler.h"
-#include "http/server_options.h"
-#include "metrics/metrics.h"
 #include "contract/submission.h"
+#include "http/api_keys.h"
+#include "http/server_options.h"
+#include "ingest_handler.h"
+#include "metrics/metrics.h"
+#include "tls_context.h"
 
 namespace tc::http {
 
@@ -62,13 +63,17 @@ struct ServerState {
   const IngestHandler ingest;
   const pipeline::ReadinessFn readiness;  // empty = always ready; called on io threads
   const std::shared_ptr<CompletionGate> gate = std::make_shared<CompletionGate>();
-  const Clock::duration read_timeout;   // whole request (0 in config = none)
-  const Clock::duration idle_timeout;   // keep-alive wait for the next request
-  const Clock::duration write_timeout;  // one response write
-  const Clock::duration linger;         // drain after a closing response
-  const Clock::duration tick;           // how often a session checks its deadlines
-  const std::string refusal_response;   // the whole 503 sent over max_connections
-  const std::string healthz_response;   // the whole 200 /healthz answer (closing), ditto
+  const Clock::duration read_timeout;       // whole request (0 in config = none)
+  const Clock::duration idle_timeout;       // keep-alive wait for the next request
+  const Clock::duration write_timeout;      // one response write
+  const Clock::duration linger;             // drain after a closing response
+  const Clock::duration handshake_timeout;  // TLS handshake of a new HTTPS connection
+  const Clock::duration tick;               // how often a session checks its deadlines
+  const std::string refusal_response;       // the whole 503 sent over max_connections
+  const std::string healthz_response;       // the whole 200 /healthz answer (closing), ditto
+
+  // The TLS context new HTTPS connections start with (Server::ReloadTls swaps it).
+  TlsContextSlot tls_context;
 
   // After StopAccepting(): every new request is answered 503 + Connection: close.
   // (seq_cst: RemoveOwed() reads it after its decrement; WaitNothingOwed() the other way round.)
@@ -114,7 +119,7 @@ struct ServerState {
   std::atomic<uint64_t> answer_bytes_{0};
 
   std::mutex mu_;
-  std::condition_variable owed_cv_;  // with mu_
+  std::condition_variable owed_cv_;                                  // with mu_
   std::unordered_map<Session*, std::shared_ptr<Session>> sessions_;  // guarded by mu_
 };
 

@@ -1,8 +1,8 @@
 #include "session.h"
 
 #include <fmt/format.h>
-
-#include <utility>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -10,6 +10,9 @@
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
+#include <utility>
+
+#include "common/log.h"
 
 namespace tc::http {
 
@@ -50,23 +53,69 @@ size_t ReadBufferLimit(const config::HttpConfig& http) {
          (16 << 10);
 }
 
-Session::Session(StrandSocket socket, ServerState& state)
+Session::Session(StrandSocket socket, ServerState& state, TlsContextPtr tls)
     : state_(state),
-      socket_(std::move(socket)),
-      strand_(socket_.get_executor()),
+      strand_(socket.get_executor()),
+      tls_context_(std::move(tls)),
       tick_timer_(strand_),
       slots_(std::max<uint32_t>(1, state.options.http.max_pipelined)) {
   write_buffers_.reserve(2 * slots_.size());
   buffer_.max_size(ReadBufferLimit(state.options.http));
+  if (tls_context_) {
+    tls_.emplace(std::move(socket), *tls_context_);
+  } else {
+    plain_.emplace(std::move(socket));
+  }
 }
 
 void Session::Start() {
   net::dispatch(strand_, [self = shared_from_this()] {
     error_code ec;
-    self->socket_.set_option(tcp::no_delay(true), ec);
+    self->socket().set_option(tcp::no_delay(true), ec);
     self->ArmTick();
-    self->DoRead();
+    if (!self->tls_) {
+      self->DoRead();
+      return;
+    }
+    self->handshaking_ = true;
+    self->handshake_deadline_ = Clock::now() + self->state_.handshake_timeout;
+    self->tls_->async_handshake(TlsStream::server,
+                                beast::bind_front_handler(&Session::OnHandshake, self));
   });
+}
+
+// ---- TLS handshake ------------------------------------------------------------------------
+
+void Session::OnHandshake(error_code ec) {
+  handshaking_ = false;
+  if (closed_) {
+    return;  // the tick closed it (timeout, counted there) or the server is shutting down
+  }
+  if (!ec) {
+    DoRead();
+    return;
+  }
+  const bool cleartext_http =
+      ec.category() == net::error::get_ssl_category() &&
+      ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == SSL_R_HTTP_REQUEST;
+  if (cleartext_http) {
+    state_.metrics.tls_handshake_failures_cleartext.Add();
+    AnswerPlainHttpOnTlsPort();
+    return;
+  }
+  state_.metrics.tls_handshake_failures_error.Add();
+  TC_LOG_LIMITED(kDebug, "http", "TLS handshake failed: {}", ec.message());
+  Close();
+}
+
+void Session::AnswerPlainHttpOnTlsPort() {
+  // OpenSSL read the request line and stopped; nothing was sent yet. The socket leaves the
+  // TLS stream (no TLS operation is pending) and the answer goes out in cleartext.
+  StrandSocket socket(std::move(tls_->next_layer()));
+  tls_.reset();
+  plain_.emplace(std::move(socket));
+  QueueClosingError(400, "https_required",
+                    "this port speaks HTTPS (tls.listen); send the request with https://");
 }
 
 void Session::PostClose() {
@@ -104,9 +153,11 @@ void Session::DoRead() {
   parser_.emplace(request_, static_cast<HeaderObserver*>(this));
   parser_->body_limit(state_.options.http.max_body_bytes);
   parser_->header_limit(state_.options.http.max_header_bytes);
-  beast::http::async_read(socket_, buffer_,
-                          static_cast<beast::http::basic_parser<true>&>(*parser_),
-                          beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+  WithStream([&](auto& stream) {
+    beast::http::async_read(stream, buffer_,
+                            static_cast<beast::http::basic_parser<true>&>(*parser_),
+                            beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+  });
 }
 
 void Session::OnRead(error_code ec, size_t /*bytes*/) {
@@ -166,9 +217,9 @@ void Session::OnReadError(error_code ec) {
   if (framing != FramingError::kNone || ec == beast::http::error::buffer_overflow) {
     QueueFramingError(framing, in_body);
   } else if (ec == beast::http::error::body_limit) {
-    QueueClosingError(413, "payload_too_large",
-                      fmt::format("body exceeds max_body_bytes ({})",
-                                  state_.options.http.max_body_bytes));
+    QueueClosingError(
+        413, "payload_too_large",
+        fmt::format("body exceeds max_body_bytes ({})", state_.options.http.max_body_bytes));
   } else if (ec == beast::http::error::header_limit) {
     QueueClosingError(431, "headers_too_large",
                       fmt::format("request headers exceed max_header_bytes ({})",
@@ -180,8 +231,8 @@ void Session::OnReadError(error_code ec) {
     if (owed() == 0) {
       Close();
     }
-  } else if (ec.category() == beast::http::make_error_code(beast::http::error::bad_target)
-                                   .category() &&
+  } else if (ec.category() ==
+                 beast::http::make_error_code(beast::http::error::bad_target).category() &&
              ec != beast::http::error::partial_message) {
     QueueClosingError(400, "bad_request", "malformed HTTP request: " + ec.message());
   } else {
@@ -218,9 +269,9 @@ void Session::HandleRequest() {
         response.retry_after = true;
         break;
       }
-      HandleIngest(match.route == Route::kRecords ? IngestEndpoint::kRecords
-                                                  : IngestEndpoint::kTraces,
-                   match.query, seq, slot);
+      HandleIngest(
+          match.route == Route::kRecords ? IngestEndpoint::kRecords : IngestEndpoint::kTraces,
+          match.query, seq, slot);
       return;
     case Route::kHealthz:
       response.body.assign(kHealthzBody);
@@ -274,10 +325,10 @@ pipeline::CompletionFn Session::MakeCompletion() {
         return;  // the connection is gone; nobody to answer
       }
       const Strand strand = self->strand_;
-      net::post(strand, [self = std::move(self), seq, status,
-                         results = std::move(results)]() mutable {
-        self->OnIngestDone(seq, status, std::move(results));
-      });
+      net::post(strand,
+                [self = std::move(self), seq, status, results = std::move(results)]() mutable {
+                  self->OnIngestDone(seq, status, std::move(results));
+                });
     });
   };
 }
@@ -345,9 +396,9 @@ void Session::QueueFramingError(FramingError framing, bool in_body) {
   }
   // The read buffer is full: a line the parser needs whole is longer than the buffer.
   if (in_body) {
-    QueueClosingError(400, "bad_request",
-                      fmt::format("a chunk-size line or the trailer section exceeds {} bytes",
-                                  limit));
+    QueueClosingError(
+        400, "bad_request",
+        fmt::format("a chunk-size line or the trailer section exceeds {} bytes", limit));
   } else {
     QueueClosingError(431, "headers_too_large",
                       fmt::format("request headers exceed max_header_bytes ({})",
@@ -355,8 +406,8 @@ void Session::QueueFramingError(FramingError framing, bool in_body) {
   }
 }
 
-void Session::QueueClosingError(unsigned status, std::string_view code,
-                                std::string_view message, bool retry_after) {
+void Session::QueueClosingError(unsigned status, std::string_view code, std::string_view message,
+                                bool retry_after) {
   // The request line may not even have been read.
   Slot& slot = OpenClosingSlot(metrics::HttpPath::kOther);
   SetError(&slot.response, status, code, message);
@@ -368,9 +419,8 @@ void Session::QueueClosingError(unsigned status, std::string_view code,
 
 void Session::MarkReady(Slot& slot) {
   slot.ready = true;
-  state_.metrics.CountRequest(
-      slot.path, slot.response.status,
-      std::chrono::duration<double>(Clock::now() - slot.started).count());
+  state_.metrics.CountRequest(slot.path, slot.response.status,
+                              std::chrono::duration<double>(Clock::now() - slot.started).count());
   SerializeHead(slot.response, slot.response.close, slot.keep_alive_10,
                 state_.options.retry_after_s, &slot.head);
   const uint64_t bytes = slot.head.size() + slot.response.body.size();
@@ -404,8 +454,10 @@ void Session::MaybeWrite() {
   }
   writing_ = true;
   write_deadline_ = Clock::now() + state_.write_timeout;
-  net::async_write(socket_, write_buffers_,
-                   beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
+  WithStream([&](auto& stream) {
+    net::async_write(stream, write_buffers_,
+                     beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
+  });
 }
 
 void Session::OnWrite(error_code ec, size_t /*bytes*/) {
@@ -451,12 +503,15 @@ void Session::OnWrite(error_code ec, size_t /*bytes*/) {
 
 // After a closing response: stop sending, then read and discard what the client still sends
 // (closing with unread data would reset the connection and could destroy the response in
-// flight), until it closes or the linger time passes.
+// flight), until it closes or the linger time passes. Over TLS: send close_notify and wait for
+// the client's (the TLS shutdown reads and drops what the client still sends).
 void Session::StartLinger() {
   lingering_ = true;
   stop_reading_ = true;
-  error_code ec;
-  socket_.shutdown(StrandSocket::shutdown_send, ec);
+  if (!tls_) {
+    error_code ec;
+    socket().shutdown(StrandSocket::shutdown_send, ec);
+  }
   linger_deadline_ = Clock::now() + state_.linger;
   if (!reading_) {
     DoDrain();
@@ -465,7 +520,11 @@ void Session::StartLinger() {
 
 void Session::DoDrain() {
   buffer_.consume(buffer_.size());
-  socket_.async_read_some(buffer_.prepare(4096),
+  if (tls_) {
+    tls_->async_shutdown([self = shared_from_this()](error_code) { self->Close(); });
+    return;
+  }
+  plain_->async_read_some(buffer_.prepare(4096),
                           beast::bind_front_handler(&Session::OnDrain, shared_from_this()));
 }
 
@@ -490,7 +549,13 @@ void Session::OnTick(error_code /*ec*/) {
     return;
   }
   const Clock::time_point now = Clock::now();
-  if (lingering_) {
+  if (handshaking_) {
+    if (now >= handshake_deadline_) {
+      state_.metrics.tls_handshake_failures_timeout.Add();
+      Close();
+      return;
+    }
+  } else if (lingering_) {
     if (now >= linger_deadline_) {
       Close();
       return;
@@ -509,7 +574,7 @@ void Session::OnTick(error_code /*ec*/) {
       }
       timed_out_ = true;  // OnRead answers 408
       error_code ignored;
-      socket_.cancel(ignored);
+      socket().cancel(ignored);
     }
   }
   if (writing_ && now >= write_deadline_) {
@@ -526,8 +591,8 @@ void Session::Close() {
   closed_ = true;
   tick_timer_.cancel();
   error_code ec;
-  socket_.shutdown(StrandSocket::shutdown_both, ec);
-  socket_.close(ec);
+  socket().shutdown(StrandSocket::shutdown_both, ec);
+  socket().close(ec);
   request_.Clear(0);
   ReleaseBody();
   ReleaseAnswers(answer_bytes_);

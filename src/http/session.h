@@ -10,20 +10,25 @@
 // the first byte of a request arrives (noticed at the next tick), then the whole request must
 // arrive within read_timeout_ms (else 408 and close).
 //
+// A connection of the HTTPS listener first completes a TLS handshake within
+// tls.handshake_timeout_ms (else it is closed; failures are counted in
+// tls_handshake_failures_total); cleartext HTTP sent to it is answered 400 in cleartext. Everything
+// after the handshake is the same code for both kinds of connection (WithStream picks the stream).
+//
 // Lifetime: shared_ptr. The ServerState registry holds a strong reference while the connection
 // is open (a session waiting for a completion may have no I/O pending); pending operations hold
 // more. Completions hold only a weak_ptr and pass the CompletionGate, so they are harmless once
 // the connection or the server is gone.
 
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <boost/asio/buffer.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 
 #include "http/connection_types.h"
 #include "ingest_handler.h"
@@ -43,6 +48,8 @@ inline constexpr uint64_t kMaxQueuedAnswerBytes = 32 << 10;
 // until they are in the queue (which counts them from then on).
 inline constexpr uint64_t kBodyCharge = 2;
 
+using TlsStream = boost::asio::ssl::stream<StrandSocket>;
+
 // The read buffer's cap: a request head (max_header_bytes), a chunk-size line with its
 // extensions, or a trailer section must fit in it whole; longer is refused (431/400), so no
 // client can make a connection buffer more.
@@ -53,8 +60,9 @@ class Session final : public std::enable_shared_from_this<Session>,
                       private CompletionFactory {
  public:
   // `socket`'s executor must be a strand of the server's io_context. `state` outlives the
-  // session (see ServerState).
-  Session(StrandSocket socket, ServerState& state);
+  // session (see ServerState). With `tls` (the HTTPS listener), the connection starts with a
+  // server-side TLS handshake using that context.
+  Session(StrandSocket socket, ServerState& state, TlsContextPtr tls = nullptr);
 
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -71,6 +79,18 @@ class Session final : public std::enable_shared_from_this<Session>,
   using error_code = boost::system::error_code;
   enum class ReadPhase { kIdle, kRequest };
 
+  // The TCP socket under either stream.
+  StrandSocket& socket() { return tls_ ? tls_->next_layer() : *plain_; }
+  // Calls fn(stream) with the TLS stream or the plain socket: one request-handling code for both.
+  template <typename Fn>
+  void WithStream(Fn&& fn) {
+    if (tls_) {
+      fn(*tls_);
+    } else {
+      fn(*plain_);
+    }
+  }
+
   struct Slot {
     uint64_t seq = 0;
     bool ready = false;
@@ -85,6 +105,9 @@ class Session final : public std::enable_shared_from_this<Session>,
   Slot& SlotFor(uint64_t seq) { return slots_[seq % slots_.size()]; }
   uint64_t owed() const { return next_seq_ - head_seq_; }
 
+  void OnHandshake(error_code ec);
+  // Cleartext HTTP on the HTTPS port: go on in cleartext just to answer 400 and close.
+  void AnswerPlainHttpOnTlsPort();
   void DoRead();
   void OnRead(error_code ec, size_t bytes);
   void OnReadError(error_code ec);
@@ -102,8 +125,7 @@ class Session final : public std::enable_shared_from_this<Session>,
   void MarkReady(Slot& slot);
   void MaybeWrite();
   void OnWrite(error_code ec, size_t bytes);
-  void OnIngestDone(uint64_t seq, const Status& status,
-                    std::vector<sink::RecordResult> results);
+  void OnIngestDone(uint64_t seq, const Status& status, std::vector<sink::RecordResult> results);
   void StartLinger();
   void DoDrain();
   void OnDrain(error_code ec, size_t bytes);
@@ -127,8 +149,10 @@ class Session final : public std::enable_shared_from_this<Session>,
   pipeline::CompletionFn MakeCompletion() override;
 
   ServerState& state_;
-  StrandSocket socket_;
   const Strand strand_;
+  TlsContextPtr tls_context_;          // kept while tls_ uses it
+  std::optional<StrandSocket> plain_;  // exactly one of plain_ and tls_ is set
+  std::optional<TlsStream> tls_;
   StrandTimer tick_timer_;
   boost::beast::flat_buffer buffer_;
   RequestData request_;
@@ -142,6 +166,8 @@ class Session final : public std::enable_shared_from_this<Session>,
   size_t slots_in_write_ = 0;
 
   ReadPhase phase_ = ReadPhase::kIdle;
+  bool handshaking_ = false;
+  Clock::time_point handshake_deadline_;
   Clock::time_point read_deadline_;
   Clock::time_point write_deadline_;
   Clock::time_point linger_deadline_;
@@ -150,9 +176,9 @@ class Session final : public std::enable_shared_from_this<Session>,
   bool read_paused_ = false;   // waiting for a free slot
   bool stop_reading_ = false;  // a closing response is queued, or the peer stopped sending
   bool peer_eof_ = false;
-  bool timed_out_ = false;     // the tick cancelled a slow read
-  bool unauthorized_ = false;  // OnHeaderComplete refused the request being read
-  bool body_refused_ = false;  // OnBodyBytes refused: the bodies in flight are over budget
+  bool timed_out_ = false;      // the tick cancelled a slow read
+  bool unauthorized_ = false;   // OnHeaderComplete refused the request being read
+  bool body_refused_ = false;   // OnBodyBytes refused: the bodies in flight are over budget
   uint64_t body_reserved_ = 0;  // this connection's share of the body budget
   uint64_t answer_bytes_ = 0;   // ready answers not yet written (also in the body budget)
   bool lingering_ = false;

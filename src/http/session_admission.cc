@@ -34,18 +34,20 @@ bool Session::OnHeaderComplete(const RequestData& request) {
   }
   writing_ = true;
   write_deadline_ = Clock::now() + state_.write_timeout;
-  net::async_write(socket_, net::buffer(kContinue.data(), kContinue.size()),
-                   [self = shared_from_this()](error_code ec, size_t) {
-                     self->writing_ = false;
-                     if (self->closed_) {
-                       return;
-                     }
-                     if (ec) {
-                       self->Close();
-                       return;
-                     }
-                     self->MaybeWrite();
-                   });
+  WithStream([&](auto& stream) {
+    net::async_write(stream, net::buffer(kContinue.data(), kContinue.size()),
+                     [self = shared_from_this()](error_code ec, size_t) {
+                       self->writing_ = false;
+                       if (self->closed_) {
+                         return;
+                       }
+                       if (ec) {
+                         self->Close();
+                         return;
+                       }
+                       self->MaybeWrite();
+                     });
+  });
   return true;
 }
 

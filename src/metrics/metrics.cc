@@ -55,6 +55,23 @@ void RenderHttp(const Metrics& m, TextWriter& w) {
             "Requests refused 401 for a missing, malformed or wrong API key.",
             m.http_unauthorized.Get());
   w.Gauge("http_connections_open", "Open client connections.", m.http_connections_open.Get());
+  w.Family("tls_handshake_failures_total", "counter",
+           "HTTPS connections closed before their TLS handshake completed, by reason: timeout "
+           "(tls.handshake_timeout_ms), cleartext (plain HTTP sent to the HTTPS port, answered "
+           "400), error (no or wrong client certificate, certificate refused by the client, no "
+           "common protocol version or cipher).");
+  w.Sample("tls_handshake_failures_total", {{"reason", "timeout"}},
+           static_cast<double>(m.tls_handshake_failures_timeout.Get()));
+  w.Sample("tls_handshake_failures_total", {{"reason", "cleartext"}},
+           static_cast<double>(m.tls_handshake_failures_cleartext.Get()));
+  w.Sample("tls_handshake_failures_total", {{"reason", "error"}},
+           static_cast<double>(m.tls_handshake_failures_error.Get()));
+  w.Family("tls_reloads_total", "counter",
+           "SIGHUP reloads of the TLS certificate, key and client CA files, by result: ok (new "
+           "connections use them), failed (the files were unusable; the previous ones stay).");
+  w.Sample("tls_reloads_total", {{"result", "ok"}}, static_cast<double>(m.tls_reloads_ok.Get()));
+  w.Sample("tls_reloads_total", {{"result", "failed"}},
+           static_cast<double>(m.tls_reloads_failed.Get()));
 }
 
 void RenderRecords(const Metrics& m, TextWriter& w) {

@@ -35,14 +35,32 @@ TEST(ValidateTest, ListenAddresses) {
   }
   for (const char* bad :
        {"localhost", "4318", ":4318", "host:", "host:65536", "host:-1", "host:80a", "a b:80",
-        "[::1]4318", "[::1]:", "[]:80", "[host]:80", "http://host:80", ""}) {
+        "[::1]4318", "[::1]:", "[]:80", "[host]:80", "http://host:80"}) {
     Config config;
     config.http.listen = bad;
     EXPECT_THAT(Invalid(config), AllOf(HasSubstr("http.listen"), HasSubstr("host:port"))) << bad;
+    config.http.listen = "127.0.0.1:0";
+    config.tls = {bad, "c.pem", "k.pem", "", "1.2", 1000};
+    EXPECT_THAT(Invalid(config), AllOf(HasSubstr("tls.listen"), HasSubstr("host:port"))) << bad;
   }
   Config config;
   config.http.listen = "::1:4318";
   EXPECT_THAT(Invalid(config), AllOf(HasSubstr("http.listen"), HasSubstr("brackets")));
+}
+
+// http.listen may be empty only with an HTTPS listener; tls.listen needs a certificate and key.
+TEST(ValidateTest, TlsListener) {
+  Config config;
+  config.http.listen = "";
+  EXPECT_THAT(Invalid(config), AllOf(HasSubstr("http.listen"), HasSubstr("tls.listen")));
+  config.tls.listen = "127.0.0.1:0";
+  EXPECT_THAT(Invalid(config), HasSubstr("tls.cert_file: required when tls.listen is set"));
+  config.tls.cert_file = "c.pem";
+  EXPECT_THAT(Invalid(config), HasSubstr("tls.key_file: required when tls.listen is set"));
+  config.tls.key_file = "k.pem";
+  EXPECT_TRUE(Validate(config).ok());
+  config.tls.min_version = "1.1";
+  EXPECT_THAT(Invalid(config), AllOf(HasSubstr("tls.min_version"), HasSubstr("1.3")));
 }
 
 TEST(ValidateTest, SizesMustBePositive) {

@@ -53,8 +53,11 @@ class Collector {
   void Shutdown();
   // True when the supervised child server crash-looped and was given up on.
   bool child_failed() const { return child_failed_.load(); }
-  // "HOST:PORT" the HTTP server is bound to (the real port when configured as 0).
+  // "HOST:PORT" the HTTP server is bound to (the real port when configured as 0; the HTTPS
+  // listener's when http.listen is empty).
   std::string listen_address() const;
+  // SIGHUP: re-reads the TLS certificate, key and client CA (http::Server::ReloadTls).
+  Status ReloadTls();
 
  private:
   explicit Collector(const config::Config& config);

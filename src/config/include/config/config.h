@@ -31,6 +31,19 @@ struct HttpConfig {
   bool operator==(const HttpConfig&) const = default;
 };
 
+// The HTTPS listener ([tls]): off while listen is empty. Certificate, key and client CA are PEM
+// files, read at start and again on SIGHUP (http/tls.h).
+struct TlsConfig {
+  std::string listen;                     // host:port of the HTTPS listener; empty = no HTTPS
+  std::string cert_file;                  // server certificate chain (leaf first)
+  std::string key_file;                   // its private key (unencrypted)
+  std::string client_ca_file;             // set = clients must present a certificate signed by it
+  std::string min_version = "1.2";        // "1.2" | "1.3"
+  uint32_t handshake_timeout_ms = 10000;  // a connection that has not finished it is closed
+
+  bool operator==(const TlsConfig&) const = default;
+};
+
 struct IngestConfig {
   uint32_t max_records_per_request = 10000;
   uint32_t max_string_bytes = 1 << 20;     // any one string value
@@ -124,6 +137,7 @@ struct LogConfig {
 
 struct Config {
   HttpConfig http;
+  TlsConfig tls;
   IngestConfig ingest;
   QueueConfig queue;
   BatchConfig batch;

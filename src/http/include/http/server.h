@@ -1,6 +1,7 @@
 #pragma once
 
-// The collector's HTTP front: an acceptor and N io threads on one io_context, a session per
+// The collector's HTTP front: one or two acceptors (http.listen in cleartext, tls.listen for
+// HTTPS; either may be off, not both) and N io threads on one io_context, a session per
 // connection (see session.h), routes POST /v1/records, POST /v1/traces, GET /healthz,
 // GET /readyz, GET /metrics.
 //
@@ -16,29 +17,29 @@
 //
 // Completions the pipeline calls after Shutdown() or after the Server is destroyed are no-ops.
 
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
-
 #include "common/result.h"
 #include "common/status.h"
+#include "contract/readiness.h"
+#include "contract/submission.h"
 #include "http/api_keys.h"
 #include "http/connection_types.h"
 #include "http/server_options.h"
 #include "metrics/metrics.h"
-#include "contract/readiness.h"
-#include "contract/submission.h"
 
 namespace tc::http {
 
@@ -46,10 +47,12 @@ struct ServerState;
 
 class Server {
  public:
-  // Binds options.http.listen. `submitter` and `metrics` must outlive the Server; `readiness`
+  // Binds options.http.listen and options.tls.listen (each unless empty) and loads the TLS
+  // files. `submitter` and `metrics` must outlive the Server; `readiness`
   // (may be empty = always ready) is called from io threads for GET /readyz and must be
   // thread-safe and quick. Errors: kInvalidArgument (bad address; API keys that cannot be
-  // loaded from options.auth, see ApiKeys::Load), kUnavailable (cannot bind or listen, e.g. the
+  // loaded from options.auth, see ApiKeys::Load; TLS files that cannot be used, see
+  // CheckTlsFiles), kUnavailable (cannot bind or listen, e.g. the
   // port is in use).
   static Result<std::unique_ptr<Server>> Create(const ServerOptions& options,
                                                 pipeline::Submitter& submitter,
@@ -64,8 +67,16 @@ class Server {
   // kFailedPrecondition if already started, stopping or shut down.
   [[nodiscard]] Status Start();
 
-  // The bound address (port 0 in the options → the port the kernel chose).
-  boost::asio::ip::tcp::endpoint local_endpoint() const { return endpoint_; }
+  // The bound addresses (port 0 in the options → the port the kernel chose): the cleartext
+  // listener's (the HTTPS one's when there is no cleartext listener), the HTTPS listener's
+  // (nullopt without one).
+  boost::asio::ip::tcp::endpoint local_endpoint() const;
+  std::optional<boost::asio::ip::tcp::endpoint> tls_endpoint() const;
+
+  // Re-reads the TLS certificate, key and client CA files; new connections use them, open ones
+  // keep theirs. On error (logged and returned, as CheckTlsFiles) the previous files stay in use.
+  // Ok and nothing read without an HTTPS listener. Counted in tls_reloads_total. Thread-safe.
+  Status ReloadTls();
 
   void StopAccepting();
   void Shutdown(std::chrono::steady_clock::time_point deadline);
@@ -78,9 +89,22 @@ class Server {
          pipeline::ReadinessFn readiness, metrics::Metrics& metrics);
 
  private:
+  // One acceptor: the cleartext or the HTTPS listener.
+  struct Listener {
+    explicit Listener(boost::asio::strand<boost::asio::io_context::executor_type>& strand,
+                      bool tls_in)
+        : acceptor(strand), retry_timer(strand), tls(tls_in) {}
+    boost::asio::ip::tcp::acceptor acceptor;  // on accept_strand_
+    boost::asio::steady_timer retry_timer;    // on accept_strand_: backoff after EMFILE etc.
+    boost::asio::ip::tcp::endpoint endpoint;
+    const bool tls;
+    std::chrono::steady_clock::time_point last_error_log;  // on accept_strand_
+  };
+
+  Status Bind(Listener& listener, const std::string& listen);
   void StopAcceptingLocked();  // requires lifecycle_mu_
-  void DoAccept();
-  void OnAccept(boost::system::error_code ec, StrandSocket socket);
+  void DoAccept(Listener& listener);
+  void OnAccept(Listener& listener, boost::system::error_code ec, StrandSocket socket);
   void RunIoThread();
 
   // Declaration order is destruction order reversed: the io_context (and the sessions its
@@ -88,10 +112,7 @@ class Server {
   std::unique_ptr<ServerState> state_;
   boost::asio::io_context ioc_;
   boost::asio::strand<boost::asio::io_context::executor_type> accept_strand_;
-  boost::asio::ip::tcp::acceptor acceptor_;      // on accept_strand_
-  boost::asio::steady_timer accept_retry_timer_; // on accept_strand_: backoff after EMFILE etc.
-  boost::asio::ip::tcp::endpoint endpoint_;
-  std::chrono::steady_clock::time_point last_accept_error_log_;  // on accept_strand_
+  std::vector<std::unique_ptr<Listener>> listeners_;  // fixed after Create()
   const int thread_count_;
 
   std::mutex lifecycle_mu_;  // serializes Start / StopAccepting / Shutdown

@@ -1,6 +1,6 @@
 #pragma once
 
-// What the HTTP server is configured with: the [http], [ingest] and [auth] sections plus the
+// What the HTTP server is configured with: the [http], [tls], [ingest] and [auth] sections plus the
 // Retry-After value of [queue]. (Server::Create reads the API keys of `auth`.)
 
 #include <cstdint>
@@ -15,7 +15,8 @@
 namespace tc::http {
 
 struct ServerOptions {
-  config::HttpConfig http;
+  config::HttpConfig http;  // http.listen empty = no cleartext listener
+  config::TlsConfig tls;    // tls.listen empty = no HTTPS listener
   config::IngestConfig ingest;
   config::AuthConfig auth;     // no key configured = ingest is open
   uint32_t retry_after_s = 1;  // Retry-After on 429/503

@@ -55,6 +55,12 @@ struct Metrics {
       Histogram(kRequestSecondsBounds), Histogram(kRequestSecondsBounds)};
   Counter http_connections_accepted, http_connections_refused;  // refused: over max_connections
   Counter http_unauthorized;        // 401: missing, malformed or wrong API key
+  // HTTPS connections that never got past the TLS handshake, by reason: it did not finish
+  // within tls.handshake_timeout_ms; the client sent cleartext HTTP (answered 400); any other
+  // failure (no or wrong client certificate, the client refused ours, protocol mismatch).
+  Counter tls_handshake_failures_timeout, tls_handshake_failures_cleartext,
+      tls_handshake_failures_error;
+  Counter tls_reloads_ok, tls_reloads_failed;  // SIGHUP: certificate files re-read or kept
   Gauge http_connections_open;
   // Records (otel names: receiver_accepted / receiver_refused)
   Counter records_received;         // decoded from bodies, good or bad
