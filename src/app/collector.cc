@@ -47,6 +47,12 @@ pipeline::PipelineOptions PipelineOptionsFrom(const config::Config& c) {
   o.retry = {.initial = std::chrono::milliseconds(c.retry.initial_ms),
              .max = std::chrono::milliseconds(c.retry.max_ms),
              .multiplier = c.retry.multiplier};
+  // Validate() checked max_age (ParseRetentionAge), so it parses here.
+  const Result<uint64_t> max_age = config::ParseRetentionAge(c.retention.max_age);
+  o.retention.max_age = std::chrono::seconds(max_age.has_value() ? *max_age : 0);
+  o.retention.max_db_bytes = c.retention.max_db_bytes;
+  o.retention.interval = std::chrono::milliseconds(c.retention.interval_ms);
+  o.retention.batch_sessions = c.retention.batch_sessions;
   return o;
 }
 

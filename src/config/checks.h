@@ -17,5 +17,6 @@ Status CheckUrl(const FieldPtr& value);          // empty, or libsql:// https://
 Status CheckMultiplier(const FieldPtr& value);   // finite, 1.0 .. 100.0
 Status CheckLogLevel(const FieldPtr& value);     // debug | info | warn | error
 Status CheckLogFormat(const FieldPtr& value);    // logfmt | json
+Status CheckRetentionAge(const FieldPtr& value);  // ParseRetentionAge
 
 }  // namespace tc::config

@@ -187,6 +187,21 @@ const KeySpec kKeys[] = {
     Int("spool", "segment_bytes", F(spool.segment_bytes), 4096, kU64Max,
         "A segment file is closed and a new one started at about this size, in bytes."),
 
+    Val("retention", "max_age", F(retention.max_age),
+        "Delete sessions whose created_at is older than this: a number with a unit, s, m, h, "
+        "d or w (\"30d\", \"12h\"). Empty or \"0\" = keep forever. Sessions go whole "
+        "(timesteps, events, messages, rewards, their idempotency keys) in small transactions "
+        "between batches.",
+        CheckRetentionAge),
+    Int("retention", "max_db_bytes", F(retention.max_db_bytes), 0, kU64Max,
+        "Embedded backend: while the database's pages in use exceed this many bytes, delete the "
+        "oldest sessions. 0 = no limit. Not measured on sqld."),
+    Int("retention", "interval_ms", F(retention.interval_ms), 100, kU32Max,
+        "Milliseconds between retention passes while nothing is left to delete (a pass that "
+        "deleted a full batch is followed by the next one right after the next write)."),
+    Int("retention", "batch_sessions", F(retention.batch_sessions), 1, 100000,
+        "Sessions deleted per transaction: ingest waits for at most one such transaction."),
+
     Secret("auth", "api_keys", F(auth.api_keys),
            "API keys accepted as \"Authorization: Bearer <key>\" on POST /v1/*, "
            "comma-separated. With no key here or in api_keys_file, ingest is open. Never "
@@ -235,6 +250,9 @@ const SectionSpec kSections[] = {
     {"spool",
      "The local durable spool: where batches go while the store is unreachable, so their "
      "requests can still be acknowledged durably."},
+    {"retention",
+     "Deleting old sessions: by age and/or, on the embedded backend, by database size "
+     "(docs/operations.md, \"Retention\")."},
     {"auth", "API keys for ingest. Health endpoints (/healthz, /readyz) are always open."},
     {"log", "Logging to stderr."},
 };

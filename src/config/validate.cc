@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <string>
 #include <string_view>
@@ -128,6 +129,44 @@ Status CheckMultiplier(const FieldPtr& value) {
     return Status::Ok();
   }
   return Status::InvalidArgument(fmt::format("must be between 1.0 and 100.0, got {}", m));
+}
+
+Result<uint64_t> ParseRetentionAge(std::string_view text) {
+  if (text.empty()) {
+    return uint64_t{0};
+  }
+  uint64_t number = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+  if (ec != std::errc() || end == text.data()) {
+    return Status::InvalidArgument(fmt::format(
+        "expected a duration such as \"30d\", \"12h\", \"90m\" or \"3600s\", got '{}'", text));
+  }
+  const std::string_view unit(end, static_cast<size_t>(text.data() + text.size() - end));
+  uint64_t scale = 0;
+  if (unit.empty() || unit == "s") {
+    scale = 1;
+  } else if (unit == "m") {
+    scale = 60;
+  } else if (unit == "h") {
+    scale = 3600;
+  } else if (unit == "d") {
+    scale = 86400;
+  } else if (unit == "w") {
+    scale = 7 * 86400;
+  } else {
+    return Status::InvalidArgument(fmt::format(
+        "unknown unit '{}' in '{}' (use s, m, h, d or w, e.g. \"30d\")", unit, text));
+  }
+  // Up to 1000 years: far enough, and never overflows a time_point.
+  if (number > 1000ull * 365 * 86400 / scale) {
+    return Status::InvalidArgument(fmt::format("'{}' is too long (at most 1000 years)", text));
+  }
+  return number * scale;
+}
+
+Status CheckRetentionAge(const FieldPtr& value) {
+  Result<uint64_t> seconds = ParseRetentionAge(AsString(value));
+  return seconds.has_value() ? Status::Ok() : seconds.error();
 }
 
 Status CheckLogLevel(const FieldPtr& value) {

@@ -147,6 +147,33 @@ void RenderWriter(const Metrics& m, TextWriter& w) {
           m.store_reachable.Get());
 }
 
+void RenderRetention(const Metrics& m, TextWriter& w) {
+  w.Family("sessions_deleted_total", "counter",
+           "Sessions deleted whole, by reason: retention (max_age / max_db_bytes) or api "
+           "(DELETE /v1/sessions/{id}).");
+  w.Sample("sessions_deleted_total", {{"reason", "retention"}},
+           static_cast<double>(m.sessions_deleted_retention.Get()));
+  w.Sample("sessions_deleted_total", {{"reason", "api"}},
+           static_cast<double>(m.sessions_deleted_api.Get()));
+  w.Family("session_rows_deleted_total", "counter",
+           "Rows deleted with their sessions, by table.");
+  for (size_t i = 0; i < Metrics::kDeletedTables.size(); ++i) {
+    w.Sample("session_rows_deleted_total", {{"table", Metrics::kDeletedTables[i]}},
+             static_cast<double>(m.session_rows_deleted[i].Get()));
+  }
+  w.Counter("retention_errors_total", "Retention passes that failed (tried again later).",
+            m.retention_errors.Get());
+  w.Gauge("oldest_session_timestamp_seconds",
+          "created_at of the oldest session kept, Unix seconds (0: none, or not known yet).",
+          m.oldest_session_timestamp.Get());
+  w.Gauge("database_bytes",
+          "Embedded database: bytes of pages in use, as of the last retention pass (0: not "
+          "measured).",
+          m.database_bytes.Get());
+  w.Counter("vacuumed_bytes_total", "Bytes given back to the file system by incremental vacuum.",
+            m.vacuumed_bytes.Get());
+}
+
 void RenderProcess(const Metrics& m, TextWriter& w) {
   const ChildState state = m.child_state.load(std::memory_order_relaxed);
   if (state != ChildState::kNone) {
@@ -197,11 +224,21 @@ void Metrics::CountRequest(HttpPath path, unsigned code, double seconds) {
   }
 }
 
+void Metrics::CountDeletedRows(std::string_view table, uint64_t rows) {
+  for (size_t i = 0; i < kDeletedTables.size(); ++i) {
+    if (kDeletedTables[i] == table) {
+      session_rows_deleted[i].Add(rows);
+      return;
+    }
+  }
+}
+
 std::string Metrics::RenderPrometheus() const {
   TextWriter w("tracecollector_");
   RenderHttp(*this, w);
   RenderRecords(*this, w);
   RenderWriter(*this, w);
+  RenderRetention(*this, w);
   RenderProcess(*this, w);
   return w.Take();
 }

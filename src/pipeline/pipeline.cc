@@ -178,13 +178,21 @@ void Pipeline::Run() {
     if (!CollectBatch(items, records)) {
       if (closed_.load(std::memory_order_seq_cst) &&
           submitting_.load(std::memory_order_seq_cst) == 0 && queue_.waiting() == 0) {
+        RunMaintenance(/*final=*/true);
         break;
       }
       // The batcher owns the sink unless batches are being spooled (then the replay thread
       // does, and its retries see what the sink sees).
       if (options_.on_idle && !spooling_.load()) options_.on_idle();
+      RunMaintenance(/*final=*/false);
       continue;
     }
+    // Between two batches: queued deletions and a due retention pass (one small transaction),
+    // so that neither waits for an idle moment that never comes under a steady load.
+    struct MaintainAfter {
+      Pipeline* p;
+      ~MaintainAfter() { p->RunMaintenance(/*final=*/false); }
+    } maintain_after{this};
     results.clear();
     if (spool_ == nullptr) {
       Complete(items, WriteBatch(records, &results, Retry::kUntilDeadline), results);

@@ -212,6 +212,8 @@ constexpr std::string_view kIndexes[] = {
     "(session_id, event_id, objective_key)",
     "CREATE INDEX IF NOT EXISTS idx_event_rewards_type ON event_rewards (reward_type)",
     "CREATE INDEX IF NOT EXISTS idx_event_rewards_key ON event_rewards (\"key\")",
+    // Ours: deleting a session finds the keys of its rows (storage/retention.h).
+    "CREATE INDEX IF NOT EXISTS tc_idx_idempotency_row ON tc_idempotency (row_id)",
 };
 
 // synth-ai's analytics_views (turso/models.py). cost_usd is in cents, hence / 100.0.
@@ -372,7 +374,11 @@ std::vector<std::string> MigrationStatements(std::span<const ColumnInfo> outcome
 std::string_view RecordSchemaVersionSql() { return kRecordSchemaVersion; }
 
 std::vector<std::string> EmbeddedPragmas(std::string_view synchronous, uint32_t busy_timeout_ms) {
-  return {"PRAGMA busy_timeout = " + std::to_string(busy_timeout_ms), "PRAGMA journal_mode = WAL",
+  // auto_vacuum only takes effect on a database without tables (a new file): pages freed by
+  // deletions can then be given back with PRAGMA incremental_vacuum. On an existing database
+  // it changes nothing (until a VACUUM; docs/operations.md).
+  return {"PRAGMA busy_timeout = " + std::to_string(busy_timeout_ms),
+          "PRAGMA auto_vacuum = INCREMENTAL", "PRAGMA journal_mode = WAL",
           "PRAGMA synchronous = " + AsciiUpper(synchronous), "PRAGMA foreign_keys = OFF",
           "PRAGMA ignore_check_constraints = ON"};
 }

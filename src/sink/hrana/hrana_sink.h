@@ -73,6 +73,14 @@ class HranaSink : public Sink {
   [[nodiscard]] Status Write(std::span<const schema::Record> records,
                              std::vector<RecordResult>* results) override;
 
+  // Deleting sessions (storage/retention.h): the row counts and selections as execute requests,
+  // the deletes as one batch transaction (BEGIN IMMEDIATE ... COMMIT, ROLLBACK on failure).
+  // The database's size is not measured (RetentionPass::db_bytes stays empty: max_db_bytes is
+  // for the embedded backend); freed pages are reused by the server for later inserts (tursodb:
+  // its WAL is checkpointed after a pass that deleted something). Writer thread only.
+  [[nodiscard]] Status DeleteSession(std::string_view session_id, DeletedRows* deleted) override;
+  [[nodiscard]] Status Retain(const RetentionPolicy& policy, RetentionPass* pass) override;
+
   // sqld: GET /health; tursodb: SELECT 1. Thread-safe.
   [[nodiscard]] Status Ping() override;
 
@@ -102,6 +110,7 @@ class HranaSink : public Sink {
                          std::vector<RecordResult>* results);
   void EchoSql(const storage::RecordPlan& plan) const;
   void MaybeCheckpoint();
+  class Maintenance;  // storage::MaintenanceExecutor over client_ (hrana_sink_retention.cc)
 
   const HranaSinkOptions options_;
   std::unique_ptr<HranaClient> client_;

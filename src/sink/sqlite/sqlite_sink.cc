@@ -205,6 +205,7 @@ void SqliteSink::CloseConnections() {
     stmt.reset();
   }
   claim_with_row_id_.reset();
+  maintenance_stmts_.clear();
   row_ids_.Close();
   db_.reset();
 }

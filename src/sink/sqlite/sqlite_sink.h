@@ -26,7 +26,9 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "common/result.h"
@@ -90,6 +92,13 @@ class SqliteSink : public EmbeddedSink {
   static constexpr std::chrono::seconds kIdleCheckInterval{1};
   void Idle(std::chrono::steady_clock::time_point now) override;
   void Idle() { Idle(std::chrono::steady_clock::now()); }
+
+  // Deleting sessions (storage/retention.h), on the writer connection, one BEGIN IMMEDIATE per
+  // call; errors as for Write. Retain also gives the freed pages back (PRAGMA
+  // incremental_vacuum) when the database was created with auto_vacuum = INCREMENTAL, and
+  // measures the data as (page_count - freelist_count) * page_size. Writer thread only.
+  [[nodiscard]] Status DeleteSession(std::string_view session_id, DeletedRows* deleted) override;
+  [[nodiscard]] Status Retain(const RetentionPolicy& policy, RetentionPass* pass) override;
 
   // A read on a separate read-only connection; thread-safe (serialized by a mutex).
   [[nodiscard]] Status Ping() override;
@@ -156,6 +165,11 @@ class SqliteSink : public EmbeddedSink {
   // Forgets what the transaction knows (existing sessions / timesteps; counter sums if `all`).
   void ForgetTransactionState(bool all);
   std::string_view TimestepKey(const storage::Step& claim);
+  // The writer connection, open and still naming the path (reopened if it was lost).
+  Status ReadyForMaintenance();
+  // (page_count - freelist_count) * page_size, and the free pages.
+  Result<std::pair<uint64_t, uint64_t>> DataBytesAndFreePages();
+  class Maintenance;  // storage::MaintenanceExecutor over db_ (sqlite_sink_retention.cc)
 
   const SqliteSinkOptions options_;
   // Declared before the statements: members are destroyed in reverse order, so statements are
@@ -166,6 +180,8 @@ class SqliteSink : public EmbeddedSink {
   // kClaimKey with tc_idempotency.row_id as ?4 (the predicted id of the record's row), so the
   // plan's kSetKeyRowId UPDATE is only needed when the prediction was wrong.
   StmtPtr claim_with_row_id_;
+  // Retention's statements, prepared on first use (keyed by their static text's address).
+  std::unordered_map<const char*, StmtPtr> maintenance_stmts_;
   RowIdPredictor row_ids_;
   // After db_: stopped (hook removed, thread joined) before the writer connection closes.
   WalCheckpointer checkpointer_;

@@ -24,6 +24,10 @@ TEST(PipelineOptionsTest, DefaultsAreTheConfigDefaults) {
   EXPECT_EQ(defaults.retry.multiplier, from_config.retry.multiplier);
   EXPECT_EQ(defaults.retry.jitter, from_config.retry.jitter);
   EXPECT_EQ(defaults.sink_open, from_config.sink_open);
+  EXPECT_EQ(defaults.retention.max_age, from_config.retention.max_age);
+  EXPECT_EQ(defaults.retention.max_db_bytes, from_config.retention.max_db_bytes);
+  EXPECT_EQ(defaults.retention.interval, from_config.retention.interval);
+  EXPECT_EQ(defaults.retention.batch_sessions, from_config.retention.batch_sessions);
 }
 
 TEST(PipelineOptionsTest, BatchAndRetrySettingsAreTakenFromTheConfig) {
@@ -43,6 +47,18 @@ TEST(PipelineOptionsTest, BatchAndRetrySettingsAreTakenFromTheConfig) {
   EXPECT_EQ(o.retry.initial, std::chrono::milliseconds(12));
   EXPECT_EQ(o.retry.max, std::chrono::milliseconds(13));
   EXPECT_EQ(o.retry.multiplier, 1.5);
+}
+
+TEST(PipelineOptionsTest, RetentionSettingsAreTakenFromTheConfig) {
+  config::Config c = config::Defaults();
+  c.retention = {.max_age = "30d", .max_db_bytes = 5, .interval_ms = 250, .batch_sessions = 7};
+  const pipeline::PipelineOptions o = PipelineOptionsFrom(c);
+  EXPECT_EQ(o.retention.max_age, std::chrono::seconds(30 * 86400));
+  EXPECT_EQ(o.retention.max_db_bytes, 5u);
+  EXPECT_EQ(o.retention.interval, std::chrono::milliseconds(250));
+  EXPECT_EQ(o.retention.batch_sessions, 7u);
+  EXPECT_TRUE(o.retention.enabled());
+  EXPECT_FALSE(PipelineOptionsFrom(config::Defaults()).retention.enabled());
 }
 
 }  // namespace

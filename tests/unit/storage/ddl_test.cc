@@ -82,12 +82,13 @@ TEST(DdlTest, FreshSchemaHasEveryTableIndexAndViewOfTheSpec) {
   }
   EXPECT_EQ(objects["tc_idempotency"], "table");
   EXPECT_EQ(objects["tc_schema_version"], "table");
-  // Nothing beyond the spec and our two tables.
+  EXPECT_EQ(objects["tc_idx_idempotency_row"], "index");
+  // Nothing beyond the spec and our two tables and one index.
   EXPECT_EQ(objects.size(), tc::testing::kSpecTables.size() + tc::testing::kSpecIndexes.size() +
-                                tc::testing::kSpecViews.size() + 2);
+                                tc::testing::kSpecViews.size() + 3);
   // The name lists the header exposes agree with the database.
   EXPECT_EQ(TableNames().size(), tc::testing::kSpecTables.size() + 2);
-  EXPECT_EQ(IndexNames().size(), tc::testing::kSpecIndexes.size());
+  EXPECT_EQ(IndexNames().size(), tc::testing::kSpecIndexes.size() + 1);
   for (std::string_view name : IndexNames()) {
     EXPECT_EQ(objects[std::string(name)], "index") << name;
   }
@@ -208,12 +209,13 @@ TEST(DdlTest, NoMigrationForMissingTables) { EXPECT_TRUE(MigrationStatements({},
 
 TEST(DdlTest, EmbeddedPragmas) {
   auto pragmas = EmbeddedPragmas("normal", 250);
-  ASSERT_EQ(pragmas.size(), 5u);
+  ASSERT_EQ(pragmas.size(), 6u);
   EXPECT_EQ(pragmas[0], "PRAGMA busy_timeout = 250");
-  EXPECT_EQ(pragmas[1], "PRAGMA journal_mode = WAL");
-  EXPECT_EQ(pragmas[2], "PRAGMA synchronous = NORMAL");
-  EXPECT_EQ(pragmas[3], "PRAGMA foreign_keys = OFF");
-  EXPECT_EQ(pragmas[4], "PRAGMA ignore_check_constraints = ON");
+  EXPECT_EQ(pragmas[1], "PRAGMA auto_vacuum = INCREMENTAL");
+  EXPECT_EQ(pragmas[2], "PRAGMA journal_mode = WAL");
+  EXPECT_EQ(pragmas[3], "PRAGMA synchronous = NORMAL");
+  EXPECT_EQ(pragmas[4], "PRAGMA foreign_keys = OFF");
+  EXPECT_EQ(pragmas[5], "PRAGMA ignore_check_constraints = ON");
 }
 
 // The embedded sink skips CHECK constraints (EmbeddedPragmas): exact only while the schema's

@@ -120,6 +120,19 @@ struct SpoolConfig {
   bool operator==(const SpoolConfig&) const = default;
 };
 
+struct RetentionConfig {
+  std::string max_age;             // "30d", "12h", "90m", "3600s", "3600"; "" or "0" = forever
+  uint64_t max_db_bytes = 0;       // embedded: delete oldest sessions above it; 0 = no limit
+  uint32_t interval_ms = 60000;    // between retention passes while nothing is left to delete
+  uint32_t batch_sessions = 100;   // sessions deleted per transaction
+
+  bool operator==(const RetentionConfig&) const = default;
+};
+
+// retention.max_age in seconds: a number with an optional unit s, m, h, d or w ("30d");
+// "" and "0" = 0 (keep forever). kInvalidArgument otherwise.
+Result<uint64_t> ParseRetentionAge(std::string_view text);
+
 struct AuthConfig {
   std::string api_keys;        // comma-separated; empty (and no file) = ingest is open
   std::string api_keys_file;   // one key per line; '#' comments and blank lines ignored
@@ -146,6 +159,7 @@ struct Config {
   EmbeddedConfig embedded;
   SqldConfig sqld;
   SpoolConfig spool;
+  RetentionConfig retention;
   AuthConfig auth;
   LogConfig log;
   uint32_t shutdown_timeout_ms = 20000;    // drain deadline on SIGTERM

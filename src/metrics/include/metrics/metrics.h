@@ -94,6 +94,18 @@ struct Metrics {
   Gauge spool_bytes;                // bytes on disk not yet replayed
   Gauge spool_capacity_bytes;
   Gauge store_reachable;            // 1 while the store takes writes, 0 after a failed one
+  // Deleting sessions: retention passes and DELETE /v1/sessions/{id} (docs/operations.md)
+  static constexpr std::array<std::string_view, 7> kDeletedTables = {
+      "session_traces", "session_timesteps", "events", "messages", "outcome_rewards",
+      "event_rewards", "tc_idempotency"};  // storage/retention.h's SessionTableNames()
+  Counter sessions_deleted_retention, sessions_deleted_api;
+  std::array<Counter, kDeletedTables.size()> session_rows_deleted;  // by kDeletedTables
+  Counter retention_errors;           // passes that failed (retried at the next interval)
+  Gauge oldest_session_timestamp;     // Unix seconds of the oldest session kept; 0: none
+  Gauge database_bytes;               // embedded: data bytes (pages in use); 0: not measured
+  Counter vacuumed_bytes;             // bytes given back by incremental vacuum
+  // Adds `rows` deleted from `table` (a kDeletedTables name; others are ignored).
+  void CountDeletedRows(std::string_view table, uint64_t rows);
   // Supervised sqld child
   Counter child_restarts;           // the child died and a restart began
   std::atomic<ChildState> child_state{ChildState::kNone};

@@ -47,6 +47,17 @@
 
 namespace tc::pipeline {
 
+// Retention (docs/operations.md): sessions older than max_age, or the oldest while the
+// embedded database holds more than max_db_bytes, are deleted by the batcher between batches,
+// at most batch_sessions per transaction, so ingest waits for one small transaction at most.
+struct RetentionOptions {
+  std::chrono::seconds max_age{0};   // 0: no age limit
+  uint64_t max_db_bytes = 0;         // 0: no size limit
+  std::chrono::milliseconds interval{60000};  // between passes while nothing is left to delete
+  uint32_t batch_sessions = 100;     // sessions per transaction
+  bool enabled() const { return max_age.count() > 0 || max_db_bytes > 0; }
+};
+
 // The defaults are config::Defaults()'s ([queue], [batch], the retry backoff); a test in
 // tests/unit/app (PipelineOptionsTest) fails if they drift apart.
 struct PipelineOptions {
@@ -64,7 +75,13 @@ struct PipelineOptions {
   // it found nothing to write (about every 50 ms when idle), so the sink can notice a lost
   // store between writes (SqliteSink::Idle). Must not block for long. May be empty.
   std::function<void()> on_idle;
+  RetentionOptions retention;
 };
+
+// Called once, on the writer thread, with the outcome of DeleteSession: OK and the rows
+// deleted; kNotFound (no such session); kUnavailable (shutting down, the database unavailable,
+// or batches are being spooled); another error from the sink. Must not block.
+using DeleteDoneFn = std::function<void(const Status&, const sink::DeletedRows&)>;
 
 class Pipeline : public Submitter {
  public:
@@ -93,6 +110,11 @@ class Pipeline : public Submitter {
   // True while batches go to the spool (the store failed and the spool is not yet replayed);
   // false once the replay thread has switched writes back to the store.
   bool spooling() const { return spooling_.load(); }
+
+  // Deletes one session whole through the writer: queued, run by the batcher between batches
+  // (within about 50 ms when idle), `done` called after the commit. Thread-safe. Returns
+  // kUnavailable (and never calls `done`) when shutting down.
+  [[nodiscard]] Status DeleteSession(std::string session_id, DeleteDoneFn done);
 
   uint64_t held_records() const { return queue_.held_records(); }
 
@@ -136,6 +158,10 @@ class Pipeline : public Submitter {
   bool SleepForRetry(std::chrono::milliseconds delay, bool until_shutdown = false);
   bool DeadlinePassed() const;
   void UpdateGauges();
+  // Batcher, between batches (pipeline_maintenance.cc): runs queued session deletions and, when
+  // due, one retention pass. `final` (at exit): answers what is queued kUnavailable instead.
+  void RunMaintenance(bool final);
+  void RetentionPass();
 
   const PipelineOptions options_;
   sink::Sink& sink_;
@@ -163,6 +189,17 @@ class Pipeline : public Submitter {
   size_t replay_limit_;     // records per replay write; halved on timeouts, +25% on success
   size_t chunk_done_ = 0;   // records of the held chunk already in the store
   Backoff replay_backoff_;
+
+  struct DeleteCommand {
+    std::string session_id;
+    DeleteDoneFn done;
+  };
+  std::mutex commands_mu_;
+  std::vector<DeleteCommand> commands_;  // guarded by commands_mu_
+  bool commands_closed_ = false;         // guarded by commands_mu_; set when the batcher exits
+  std::atomic<bool> commands_pending_{false};
+  // Batcher only: when the next retention pass is due.
+  std::chrono::steady_clock::time_point next_retention_{};
 
   std::thread batcher_;
   std::thread replayer_;

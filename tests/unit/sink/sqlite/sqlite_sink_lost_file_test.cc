@@ -84,8 +84,7 @@ TEST_F(SqliteSinkLostFileTest, DeletedFileFailsWritesRetryablyAndIsNotRecreated)
   // Still missing: still unavailable, and the sink does not create a new database there.
   status = TryWrite(*sink, {Event("e2", "s", "a")}, &results);
   EXPECT_EQ(status.code(), StatusCode::kUnavailable) << status.ToString();
-  EXPECT_NE(status.message().find("waiting for it to be restored or recreated"),
-            std::string::npos)
+  EXPECT_NE(status.message().find("waiting for it to be restored or recreated"), std::string::npos)
       << status.ToString();
   EXPECT_TRUE(results.empty());
   EXPECT_FALSE(fs::exists(path_));
@@ -100,8 +99,7 @@ TEST_F(SqliteSinkLostFileTest, RecreatedFileIsReopenedWithTheSchema) {
   Write(*sink, {Event("e1", "s", "a")});
   RemoveDatabaseFiles();
   std::vector<RecordResult> results;
-  ASSERT_EQ(TryWrite(*sink, {Event("e2", "s", "a")}, &results).code(),
-            StatusCode::kUnavailable);
+  ASSERT_EQ(TryWrite(*sink, {Event("e2", "s", "a")}, &results).code(), StatusCode::kUnavailable);
 
   std::ofstream(path_).close();  // the operator recreates it (an empty file is an empty database)
   Status health = sink->Health();
@@ -213,7 +211,9 @@ TEST_F(SqliteSinkLostFileTest, TheCheckpointerFollowsTheReopenedFile) {
     Write(*sink, batch);
     std::error_code ec;
     const uint64_t wal = fs::file_size(path_ + "-wal", ec);
-    ASSERT_LE(wal, (40 + 40) * kFrameBytes + 32) << "batch " << i;
+    // max_frames + one batch's pages: ~40 of data, and the pointer-map page a database with
+    // auto_vacuum = INCREMENTAL updates with them.
+    ASSERT_LE(wal, (40 + 41) * kFrameBytes + 32) << "batch " << i;
   }
   EXPECT_EQ(TestDb(path_).Int("SELECT COUNT(*) FROM messages"), 600);
 }
