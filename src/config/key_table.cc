@@ -24,6 +24,12 @@ constexpr KeySpec Val(std::string_view section, std::string_view name, FieldPtr 
                       std::string_view help, ValueCheck check = nullptr) {
   return KeySpec{section, name, help, field, 0, kU64Max, check, false};
 }
+// A string key whose values are a fixed set of words, accepted in any case.
+constexpr KeySpec Choice(std::string_view section, std::string_view name,
+                         FieldPtr (*field)(Config&), std::string_view help, ValueCheck check,
+                         TextCase text_case) {
+  return KeySpec{section, name, help, field, 0, kU64Max, check, false, text_case};
+}
 constexpr KeySpec Secret(std::string_view section, std::string_view name,
                          FieldPtr (*field)(Config&), std::string_view help) {
   return KeySpec{section, name, help, field, 0, kU64Max, nullptr, true};
@@ -128,10 +134,10 @@ const KeySpec kKeys[] = {
 
     Val("embedded", "path", F(embedded.path),
         "The SQLite database file (created if missing; WAL mode).", CheckNonEmpty),
-    Val("embedded", "synchronous", F(embedded.synchronous),
-        "SQLite PRAGMA synchronous: \"FULL\" (an acknowledged record survives power loss), "
-        "\"EXTRA\" (stricter than FULL) or \"NORMAL\" (survives a process crash only).",
-        CheckSynchronous),
+    Choice("embedded", "synchronous", F(embedded.synchronous),
+           "SQLite PRAGMA synchronous: \"FULL\" (an acknowledged record survives power loss), "
+           "\"EXTRA\" (stricter than FULL) or \"NORMAL\" (survives a process crash only).",
+           CheckSynchronous, TextCase::kUpper),
     Int("embedded", "busy_timeout_ms", F(embedded.busy_timeout_ms), 1, kU32Max,
         "Milliseconds a write waits for another process's lock on the file before the batch is "
         "retried (with backoff; the queue fills meanwhile)."),
@@ -212,13 +218,13 @@ const KeySpec kKeys[] = {
     Val("auth", "protect_metrics", F(auth.protect_metrics),
         "GET /metrics requires an API key too. /healthz and /readyz always stay open."),
 
-    Val("log", "level", F(log.level),
-        "Lowest level logged to stderr: \"debug\", \"info\", \"warn\" or \"error\".",
-        CheckLogLevel),
-    Val("log", "format", F(log.format),
-        "\"logfmt\" (key=value lines for people) or \"json\" (one JSON object per line for "
-        "machines).",
-        CheckLogFormat),
+    Choice("log", "level", F(log.level),
+           "Lowest level logged to stderr: \"debug\", \"info\", \"warn\" or \"error\".",
+           CheckLogLevel, TextCase::kLower),
+    Choice("log", "format", F(log.format),
+           "\"logfmt\" (key=value lines for people) or \"json\" (one JSON object per line for "
+           "machines).",
+           CheckLogFormat, TextCase::kLower),
 };
 
 #undef F

@@ -24,6 +24,11 @@ using FieldPtr = std::variant<std::string*, bool*, int*, uint16_t*, uint32_t*, u
 // name the key (callers prefix the key, variable or flag). nullptr = no check beyond type/range.
 using ValueCheck = Status (*)(const FieldPtr& value);
 
+// The case a string key's value is stored in. A choice (log.level, embedded.synchronous) is
+// accepted in any case from every layer and stored in its canonical case, so that
+// TRACECOLLECTOR_LOG_LEVEL=WARN and log.level = "warn" are the same setting.
+enum class TextCase { kAsIs, kLower, kUpper };
+
 struct KeySpec {
   std::string_view section;    // "" for a top-level key, else "http", "retry", ...
   std::string_view name;       // "listen"
@@ -33,6 +38,7 @@ struct KeySpec {
   uint64_t max = UINT64_MAX;
   ValueCheck check = nullptr;
   bool secret = false;  // never printed (sqld.auth_token)
+  TextCase text_case = TextCase::kAsIs;  // string keys: folded before the check
 };
 
 // A variable of the Python seed (synth-ai tracing v3) read as an alias of a key.

@@ -102,6 +102,14 @@ Status SetEnum(std::string_view text, bool (*parse)(std::string_view, E*), E* ou
   return Status::Ok();
 }
 
+std::string AsciiLower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
 std::string FormatDouble(double value) {
   std::string text = fmt::format("{}", value);
   if (text.find_first_of(".eEn") == std::string::npos) {  // "2" -> "2.0"; inf/nan stay
@@ -144,9 +152,10 @@ const char* SqldModeName(SqldMode m) {
   return "spawn";
 }
 
+// Enum values are accepted in any case ("Embedded", "SQLD"), as choices are (TextCase).
 bool ParseBackend(std::string_view text, Backend* out) {
   for (Backend b : {Backend::kAuto, Backend::kEmbedded, Backend::kSqld}) {
-    if (text == BackendName(b)) {
+    if (EqualsIgnoreCase(text, BackendName(b))) {
       *out = b;
       return true;
     }
@@ -156,7 +165,7 @@ bool ParseBackend(std::string_view text, Backend* out) {
 
 bool ParseAckMode(std::string_view text, AckMode* out) {
   for (AckMode a : {AckMode::kDurable, AckMode::kQueued}) {
-    if (text == AckModeName(a)) {
+    if (EqualsIgnoreCase(text, AckModeName(a))) {
       *out = a;
       return true;
     }
@@ -166,7 +175,7 @@ bool ParseAckMode(std::string_view text, AckMode* out) {
 
 bool ParseSqldMode(std::string_view text, SqldMode* out) {
   for (SqldMode m : {SqldMode::kSpawn, SqldMode::kExternal}) {
-    if (text == SqldModeName(m)) {
+    if (EqualsIgnoreCase(text, SqldModeName(m))) {
       *out = m;
       return true;
     }
@@ -212,7 +221,9 @@ Status SetFromText(const KeySpec& key, std::string_view text, Config* config) {
   Status status =
       std::visit(Overloaded{
                      [&](std::string* out) {
-                       *out = std::string(text);
+                       *out = key.text_case == TextCase::kUpper   ? AsciiUpper(text)
+                              : key.text_case == TextCase::kLower ? AsciiLower(text)
+                                                                  : std::string(text);
                        return Status::Ok();
                      },
                      [&](bool* out) { return SetBool(text, out); },

@@ -75,7 +75,9 @@ void RenderHttp(const Metrics& m, TextWriter& w) {
 }
 
 void RenderRecords(const Metrics& m, TextWriter& w) {
-  w.Counter("records_received_total", "Records decoded from request bodies, valid or not.",
+  w.Counter("records_received_total",
+            "Records decoded from request bodies, valid or not (a body refused as a whole, e.g. "
+            "400 invalid_body, counts only in http_requests_total).",
             m.records_received.Get());
   w.Counter("records_accepted_total", "Records admitted into the queue.",
             m.records_accepted.Get());
@@ -131,7 +133,8 @@ void RenderWriter(const Metrics& m, TextWriter& w) {
             m.batches_committed.Get());
   w.Counter("sink_errors_total", "Batch writes that failed with a retryable error.",
             m.sink_errors.Get());
-  w.Counter("sink_retries_total", "Batch write retries (after a backoff).",
+  w.Counter("sink_retries_total",
+            "Batch writes tried again after a backoff, the spool replay's included.",
             m.batch_retries.Get());
   w.Family("commit_duration_seconds", "histogram", "Seconds per successful batch write.");
   w.HistogramSamples("commit_duration_seconds", {}, m.commit_seconds);

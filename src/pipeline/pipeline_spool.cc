@@ -117,8 +117,11 @@ bool Pipeline::ReplayChunk(spool::Chunk& chunk) {
         TC_LOG(kWarn, "pipeline", "spool replay timed out; writing {} records at a time",
                replay_limit_);
       }
-      // Retry later (after a backoff); the chunk stays where it is, nothing is lost.
-      SleepForRetry(replay_backoff_.Next(), /*until_shutdown=*/true);
+      // Retry later (after a backoff); the chunk stays where it is, nothing is lost. Counted
+      // like the batcher's retries (sink_retries_total): a replay is a batch write too.
+      if (SleepForRetry(replay_backoff_.Next(), /*until_shutdown=*/true)) {
+        metrics_.batch_retries.Add();
+      }
       return false;
     }
     replay_backoff_.Reset();

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Keeps the user docs from drifting: every error code the HTTP layer can send (src/http/*.cc:
 # SetError / SetRetryLater / QueueClosingError and the per-record codes) is explained in
-# docs/troubleshooting.md; README.md links every docs/*.md and the examples; the exit statuses
+# docs/troubleshooting.md and docs/api.md §1.3; the sections docs/configuration.md lists are the
+# generated ones; README.md links every docs/*.md and the examples; the exit statuses
 # in --help are the ones docs/troubleshooting.md lists.
 # Usage: docs_test.sh SOURCE_DIR (TC_COLLECTOR_BIN: the built binary, for --help).
 set -uo pipefail
@@ -25,6 +26,26 @@ for code in $codes; do
   tc_check "docs/troubleshooting.md explains error code $code" \
     grep -q "\`$code\`" "$src/docs/troubleshooting.md"
 done
+# docs/api.md maps every status to its codes: an error answer's code is in §1.3's table, a
+# per-record code (results[].code) in §1.2's.
+record_codes="$(grep -rhoE '\\"code\\":\\"[a-z_]+' "$src"/src/http/*.cc | sed 's/.*"//' | sort -u)"
+errors_table="$(sed -n '/^### 1.3 Errors/,/^### 1.4/p' "$src/docs/api.md")"
+results_table="$(sed -n '/^### 1.2 Success/,/^### 1.3/p' "$src/docs/api.md")"
+for code in $codes; do
+  if grep -qx "$code" <<<"$record_codes"; then
+    tc_check "docs/api.md §1.2 lists per-record code $code" grep -q "$code" <<<"$results_table"
+  else
+    tc_check "docs/api.md §1.3 lists error code $code" grep -q "\`$code\`" <<<"$errors_table"
+  fi
+done
+
+# docs/configuration.md names every section in "The layers in detail", in the order of its key
+# reference (which is generated from the key table).
+listed="$(grep -m1 -A2 '^\*\*File\.\*\* One TOML table per section' "$src/docs/configuration.md" |
+  tr '\n' ' ' | sed 's/;.*//' | grep -o '`\[[a-z]*\]`' | tr -d '`' | tr '\n' ' ')"
+generated="$(grep -o '^### \[[a-z]*\]' "$src/docs/configuration.md" | sed 's/^### //' | tr '\n' ' ')"
+tc_check "docs/configuration.md lists the sections [$listed] as its key reference does [$generated]" \
+  test "$listed" = "$generated"
 
 for doc in "$src"/docs/*.md; do
   name="docs/$(basename "$doc")"

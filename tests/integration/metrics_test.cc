@@ -105,6 +105,46 @@ TEST(MetricsIntegrationTest, ValuesMoveWhenRecordsArePosted) {
   EXPECT_FALSE(after.Get("tracecollector_sqld_child_restarts_total").has_value());
 }
 
+// A request refused as a whole (400 invalid_body, 415) has no decoded records: it counts in
+// http_requests_total{code}, never in the record counters (docs/operations.md), so that
+// received = accepted + refused{...} holds. A decoded body's refused records do count.
+TEST(MetricsIntegrationTest, ABodyRefusedAsAWholeCountsAsARequestNotAsRecords) {
+  TempDir dir;
+  CollectorProcess collector({"--backend", "embedded", "--db", dir.File("tc.db"), "--set",
+                              "ingest.max_records_per_request=2"},
+                             {}, dir.File("collector.log"));
+  HttpClient client("127.0.0.1", collector.port());
+  const std::string three = R"({"records":[)"
+                            R"({"type":"session","id":"w1","session_id":"s-whole"},)"
+                            R"({"type":"session","id":"w2","session_id":"s-whole"},)"
+                            R"({"type":"session","id":"w3","session_id":"s-whole"}]})";
+  HttpResponse too_many = client.Post("/v1/records", three);
+  EXPECT_EQ(too_many.status, 400) << too_many.body;
+  HttpResponse not_json = client.Post("/v1/records", R"({"records":[{"type":"session",)");
+  EXPECT_EQ(not_json.status, 400) << not_json.body;
+  HttpResponse form = client.Post("/v1/records", kTwoRecords, "application/x-www-form-urlencoded");
+  EXPECT_EQ(form.status, 415) << form.body;
+
+  PromText text = Scrape(client);
+  EXPECT_EQ(Value(text, "tracecollector_records_received_total"), 0);
+  EXPECT_EQ(Value(text, "tracecollector_records_refused_total", {{"reason", "invalid"}}), 0);
+  EXPECT_EQ(
+      Value(text, "tracecollector_http_requests_total", {{"path", "/v1/records"}, {"code", "400"}}),
+      2);
+  EXPECT_EQ(
+      Value(text, "tracecollector_http_requests_total", {{"path", "/v1/records"}, {"code", "415"}}),
+      1);
+
+  HttpResponse partial = client.Post(
+      "/v1/records", R"({"records":[{"type":"session","id":"w1","session_id":"s-whole"},)"
+                     R"({"type":"nope"}]})");
+  EXPECT_EQ(partial.status, 207) << partial.body;
+  text = Scrape(client);
+  EXPECT_EQ(Value(text, "tracecollector_records_received_total"), 2);
+  EXPECT_EQ(Value(text, "tracecollector_records_accepted_total"), 1);
+  EXPECT_EQ(Value(text, "tracecollector_records_refused_total", {{"reason", "invalid"}}), 1);
+}
+
 // The names of the process's threads, from /proc/<pid>/task/*/comm.
 std::multiset<std::string> ThreadNames(pid_t pid) {
   std::multiset<std::string> names;

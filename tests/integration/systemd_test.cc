@@ -11,11 +11,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <string>
 #include <thread>
@@ -199,6 +201,55 @@ TEST(SystemdUnitTest, VerifyIsClean) {
   EXPECT_EQ(rc, 0) << output;
   // Unknown keys and bad values are only warnings (exit 0): there must be none.
   EXPECT_EQ(output, "") << output;
+}
+
+// systemd takes the last of a repeated single-value setting without a word (verify is silent), so
+// a duplicate hides which one applies: each setting appears once, except those that add up.
+// Documentation= must name something a reader has: the header's install steps put docs/*.md
+// under /usr/share/doc/tracecollector, so a file:// entry must be one of those.
+TEST(SystemdUnitTest, EachSettingOnceAndTheDocumentationIsInstalled) {
+  std::ifstream in(std::string(TC_SOURCE_DIR) + "/deploy/systemd/tracecollector.service");
+  ASSERT_TRUE(in.good());
+  const std::vector<std::string> additive = {"SystemCallFilter", "ExecStartPre", "Environment",
+                                             "ReadWritePaths", "Documentation"};
+  const std::string doc_dir = "/usr/share/doc/tracecollector/";
+  std::string line, section, header;
+  std::map<std::string, int> seen;
+  int documentation = 0;
+  while (std::getline(in, line)) {
+    if (line.starts_with("#")) {
+      header += line + "\n";
+      continue;
+    }
+    if (line.starts_with("[")) {
+      section = line;
+      continue;
+    }
+    const size_t eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    const std::string key = line.substr(0, eq), value = line.substr(eq + 1);
+    if (std::find(additive.begin(), additive.end(), key) == additive.end()) {
+      EXPECT_EQ(++seen[section + key], 1) << key << " appears more than once in " << section;
+    }
+    if (key == "Documentation") {
+      ++documentation;
+      if (value.starts_with("file://")) {
+        const std::string path = value.substr(7);
+        ASSERT_TRUE(path.starts_with(doc_dir)) << value << ": not a path the install steps create";
+        EXPECT_NE(header.find("install -D -m 0644 -t " + doc_dir.substr(0, doc_dir.size() - 1) +
+                              " docs/*.md"),
+                  std::string::npos)
+            << "the header's install steps do not install docs/*.md:\n"
+            << header;
+        const std::string source =
+            std::string(TC_SOURCE_DIR) + "/docs/" + path.substr(doc_dir.size());
+        EXPECT_EQ(::access(source.c_str(), R_OK), 0) << value << ": no " << source;
+      } else {
+        EXPECT_TRUE(value.starts_with("https://") || value.starts_with("man:")) << value;
+      }
+    }
+  }
+  EXPECT_GE(documentation, 1);
 }
 
 TEST(SystemdUnitTest, HardeningExposureIsLow) {

@@ -103,6 +103,32 @@ TEST(EnvTest, BadValueNamesTheVariable) {
               AllOf(HasSubstr("TRACECOLLECTOR_LOG_LEVEL"), HasSubstr("debug|info|warn|error")));
 }
 
+// A choice's value is accepted in any case (an operator writes TRACECOLLECTOR_LOG_LEVEL=WARN)
+// and kept in its canonical case, so the rest of the program and --check-config see one spelling.
+TEST(EnvTest, ChoicesAreAcceptedInAnyCase) {
+  const Config config =
+      EnvOk({"TRACECOLLECTOR_BACKEND=Embedded", "TRACECOLLECTOR_LOG_LEVEL=WARN",
+             "TRACECOLLECTOR_LOG_FORMAT=Json", "TRACECOLLECTOR_INGEST_ACK=QUEUED",
+             "TRACECOLLECTOR_SQLD_MODE=External", "TRACECOLLECTOR_EMBEDDED_SYNCHRONOUS=normal"});
+  EXPECT_EQ(config.backend, Backend::kEmbedded);
+  EXPECT_EQ(config.log.level, "warn");
+  EXPECT_EQ(config.log.format, "json");
+  EXPECT_EQ(config.ingest.ack, AckMode::kQueued);
+  EXPECT_EQ(config.sqld.mode, SqldMode::kExternal);
+  EXPECT_EQ(config.embedded.synchronous, "NORMAL");
+  // The same through a flag and the file's layer, and printed canonically.
+  Result<Invocation> loaded =
+      Load({"--log-level", "Error", "--backend", "SQLD"}, {"TRACECOLLECTOR_LOG_FORMAT=LOGFMT"});
+  ASSERT_TRUE(loaded.has_value()) << loaded.error().ToString();
+  EXPECT_EQ(loaded->config.log.level, "error");
+  EXPECT_EQ(loaded->config.backend, Backend::kSqld);
+  EXPECT_THAT(ToToml(loaded->config),
+              AllOf(HasSubstr("backend = \"sqld\""), HasSubstr("level = \"error\""),
+                    HasSubstr("format = \"logfmt\"")));
+  // Still only the listed words.
+  EXPECT_THAT(EnvError({"TRACECOLLECTOR_LOG_LEVEL=WARNINGS"}), HasSubstr("debug|info|warn|error"));
+}
+
 TEST(EnvTest, TursoDatabaseUrlSelectsAnExternalServer) {
   Config config = EnvOk({"TURSO_DATABASE_URL=libsql://db-org.turso.io"});
   EXPECT_EQ(config.sqld.url, "libsql://db-org.turso.io");

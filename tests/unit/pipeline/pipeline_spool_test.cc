@@ -72,6 +72,23 @@ TEST_F(PipelineSpoolTest, StoreDownSpoolsAcknowledgesAndReplaysInOrder) {
   p.Shutdown(Clock::now() + milliseconds(500));
 }
 
+// sink_retries_total counts every batch write tried again after a backoff, the spool replay's
+// included: one failed write by the batcher (spooled, not retried), two failed replays, then
+// the third replay stores the batch.
+TEST_F(PipelineSpoolTest, ReplayRetriesAreCountedAsSinkRetries) {
+  auto spool = OpenSpool();
+  Pipeline p(SmallOptions(), sink_, metrics_, spool.get());
+  sink_.FailNext(3, Status::Unavailable("down"));
+  p.Start();
+  auto a = Submit(p, {"a1"}).get();
+  ASSERT_EQ(a.results.at(0).outcome, sink::RecordOutcome::kSpooled);
+  ASSERT_TRUE(Eventually([&] { return spool->Empty() && !p.spooling(); }));
+  EXPECT_EQ(sink_.stored(), (std::vector<std::string>{"a1"}));
+  EXPECT_EQ(metrics_.sink_errors.Get(), 3u);
+  EXPECT_EQ(metrics_.batch_retries.Get(), 2u);
+  p.Shutdown(Clock::now() + milliseconds(500));
+}
+
 TEST_F(PipelineSpoolTest, FullSpoolAnswersUnavailableAndCounts) {
   auto spool = OpenSpool(/*max_bytes=*/150);
   Pipeline p(SmallOptions(), sink_, metrics_, spool.get());
