@@ -83,13 +83,16 @@ void RenderRecords(const Metrics& m, TextWriter& w) {
             m.records_accepted.Get());
   w.Family("records_refused_total", "counter",
            "Records refused, by reason: invalid (validation), overload (queue full, 429/503), "
-           "spool_full (503), database (the database refused the row, 207).");
+           "spool_full (503), spool_error (the spool's disk refused the write: 503), database "
+           "(the database refused the row, 207).");
   w.Sample("records_refused_total", {{"reason", "invalid"}},
            static_cast<double>(m.records_refused_invalid.Get()));
   w.Sample("records_refused_total", {{"reason", "overload"}},
            static_cast<double>(m.records_refused_overload.Get()));
   w.Sample("records_refused_total", {{"reason", "spool_full"}},
            static_cast<double>(m.records_refused_spool_full.Get()));
+  w.Sample("records_refused_total", {{"reason", "spool_error"}},
+           static_cast<double>(m.records_refused_spool_error.Get()));
   w.Sample("records_refused_total", {{"reason", "database"}},
            static_cast<double>(m.records_refused_database.Get()));
   w.Counter("records_stored_total", "Records committed to the database.", m.records_stored.Get());

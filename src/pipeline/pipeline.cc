@@ -107,9 +107,9 @@ Readiness Pipeline::Ready() const {
   } else if (!r.store_ok && spool_ == nullptr) {
     r.status = Status::Unavailable("database unavailable: " + r.store_error);
   } else if (!r.store_ok && spool_->full()) {
-    // What the next POST meets: the spool refused the last batch for room.
-    r.status =
-        Status::Unavailable("database unavailable: " + r.store_error + " (and the spool is full)");
+    // What the next POST meets: the spool refused the last batch (no room, or a disk error).
+    r.status = Status::Unavailable("database unavailable: " + r.store_error +
+                                   " (and the spool is full or cannot be written)");
   }
   return r;
 }

@@ -47,6 +47,8 @@ void Pipeline::SpoolBatch(std::vector<Item>& items, std::vector<schema::Record>&
   for (const Item& item : items) (item.on_done ? waiting : dropped) += item.count;
   if (status.code() == StatusCode::kResourceExhausted) {
     metrics_.records_refused_spool_full.Add(waiting);
+  } else {
+    metrics_.records_refused_spool_error.Add(waiting);
   }
   if (dropped > 0) {  // counted by Complete
     TC_LOG(kError, "pipeline",

@@ -223,6 +223,7 @@ Status Spool::Append(std::span<const schema::Record> records) {
   Segment& segment = segments_.back();
   if (!WriteAll(write_fd_.get(), frame) || ::fdatasync(write_fd_.get()) != 0) {
     Status error = Status::Unavailable(ErrnoText("cannot write the spool segment", segment.path));
+    refused_ = true;  // a full disk refuses the next batch too: /readyz says so
     // Never append after a frame that may be torn: cut it off, or stop using this segment.
     if (::ftruncate(write_fd_.get(), static_cast<off_t>(segment.size)) != 0) CloseWriter();
     return error;

@@ -4,6 +4,8 @@
 // answers kUnavailable; a spool left by an earlier run is replayed before anything new.
 
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/resource.h>
 
 #include <atomic>
 #include <future>
@@ -113,6 +115,35 @@ TEST_F(PipelineSpoolTest, FullSpoolAnswersUnavailableAndCounts) {
   ASSERT_TRUE(Eventually([&] { return spool->Empty(); }));
   EXPECT_TRUE(Eventually([&] { return p.Ready().status.ok(); }));
   p.Shutdown(Clock::now() + milliseconds(500));
+}
+
+// The spool's disk refuses the write (a full disk; here the file-size limit): the requests are
+// answered 503, the records counted as spool_error, and /readyz says what the next POST meets.
+TEST_F(PipelineSpoolTest, ASpoolWriteTheDiskRefusesIsCountedAndMakesItUnready) {
+  auto spool = OpenSpool();
+  Pipeline p(SmallOptions(), sink_, metrics_, spool.get());
+  sink_.FailNext(1000000, Status::Unavailable("down"));
+  p.Start();
+  struct rlimit saved {};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &saved), 0);
+  auto old_handler = ::signal(SIGXFSZ, SIG_IGN);
+  struct rlimit none = saved;
+  none.rlim_cur = 0;  // no file may grow: the spool's first segment cannot be written
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &none), 0);
+  auto refused = Submit(p, {"a", "b"}).get();
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &saved), 0);
+  ::signal(SIGXFSZ, old_handler);
+  EXPECT_EQ(refused.status.code(), StatusCode::kUnavailable) << refused.status.ToString();
+  EXPECT_EQ(metrics_.records_refused_spool_error.Get(), 2u);
+  EXPECT_EQ(metrics_.records_refused_spool_full.Get(), 0u);
+  const Readiness ready = p.Ready();
+  EXPECT_EQ(ready.status.code(), StatusCode::kUnavailable);
+  EXPECT_NE(ready.status.message().find("cannot be written"), std::string::npos);
+  auto later = Submit(p, {"c"}).get();  // the disk has room again
+  ASSERT_TRUE(later.status.ok()) << later.status.ToString();
+  EXPECT_EQ(later.results.at(0).outcome, sink::RecordOutcome::kSpooled);
+  EXPECT_TRUE(p.Ready().status.ok());
+  p.Shutdown(Clock::now());
 }
 
 TEST_F(PipelineSpoolTest, AStoreNotReachableAtStartIsReportedBeforeTheFirstWrite) {

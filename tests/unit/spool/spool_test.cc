@@ -4,6 +4,8 @@
 #include "spool/spool.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/resource.h>
 
 #include <filesystem>
 #include <fstream>
@@ -174,8 +176,34 @@ TEST_F(SpoolTest, FullSpoolRefusesAndWritesNothing) {
   EXPECT_EQ(status.code(), StatusCode::kResourceExhausted) << status.ToString();
   EXPECT_GT(appended, 0);
   EXPECT_LE(spool->bytes(), 300u);
+  EXPECT_TRUE(spool->full()) << "what the next batch meets";
   EXPECT_EQ(Drain(*spool).size(), static_cast<size_t>(appended));
+  EXPECT_FALSE(spool->full()) << "consumed segments made room";
   EXPECT_TRUE(spool->Append(Batch("again", 1)).ok()) << "room again once drained";
+}
+
+// A disk that refuses the write (ENOSPC, or here the file-size limit's EFBIG: the same failed
+// write(2) to the spool) refuses the batch, keeps nothing of it, and says so until a write works.
+TEST_F(SpoolTest, ADiskThatRefusesTheWriteRefusesTheBatchAndSaysSo) {
+  auto spool = OpenSpool();
+  ASSERT_TRUE(spool->Append(Batch("a", 2)).ok());
+  const uint64_t before = spool->bytes();
+  struct rlimit saved {};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &saved), 0);
+  auto old_handler = ::signal(SIGXFSZ, SIG_IGN);
+  struct rlimit tight = saved;
+  tight.rlim_cur = static_cast<rlim_t>(before);  // the segment may not grow
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &tight), 0);
+  Status refused = spool->Append(Batch("b", 50));
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &saved), 0);
+  ::signal(SIGXFSZ, old_handler);
+  EXPECT_EQ(refused.code(), StatusCode::kUnavailable) << refused.ToString();
+  EXPECT_NE(refused.message().find("cannot write the spool segment"), std::string::npos);
+  EXPECT_TRUE(spool->full());
+  EXPECT_EQ(spool->bytes(), before) << "nothing of the refused batch is kept";
+  ASSERT_TRUE(spool->Append(Batch("c", 1)).ok());
+  EXPECT_FALSE(spool->full());
+  EXPECT_EQ(Drain(*spool), (std::vector<std::string>{"a0", "a1", "c0"}));
 }
 
 TEST_F(SpoolTest, ASecondProcessCannotOpenTheSameDirectory) {

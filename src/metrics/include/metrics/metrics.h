@@ -90,6 +90,7 @@ struct Metrics {
   Counter records_spooled;          // written to the spool and acknowledged from there
   Counter records_replayed;         // taken from the spool and written to the store
   Counter records_refused_spool_full;  // refused (503) because the spool was full
+  Counter records_refused_spool_error;  // refused (503): the spool's disk refused the write
   Counter spool_corrupt_bytes;      // bytes skipped as a torn or corrupt tail at replay
   Gauge spool_bytes;                // bytes on disk not yet replayed
   Gauge spool_capacity_bytes;

@@ -86,8 +86,8 @@ class Spool {
   bool Empty() const;
   uint64_t bytes() const;
   uint64_t max_bytes() const { return options_.max_bytes; }
-  // True from an Append refused for room until an Append succeeds or Consume frees bytes: what
-  // the next batch would most likely meet (/readyz).
+  // True from an Append refused (for room, or the disk refused the write: ENOSPC, EIO) until an
+  // Append succeeds or Consume frees bytes: what the next batch would most likely meet (/readyz).
   bool full() const;
   const std::string& dir() const { return options_.dir; }
 
