@@ -129,10 +129,13 @@ tc_stop_collector
 tc_check "collector exits 0 on SIGTERM" test "$TC_EXIT" = 0
 
 # ---- docs/api.md §8: the DELETE example with an admin key: the documented 200, then 404 ----
-export TRACECOLLECTOR_ADMIN_KEY="doc-admin-key"
-if tc_start_collector "$work/collector-admin.log" --db "$db" \
-    --set "auth.admin_keys=$TRACECOLLECTOR_ADMIN_KEY"; then
+# (The client variables are set after the start: the collector refuses unknown TRACECOLLECTOR_*
+# variables in its own environment.)
+unset TRACECOLLECTOR_URL
+if tc_start_collector "$work/collector-admin.log" --db "$db" --set "auth.admin_keys=doc-admin-key"
+then
   export TRACECOLLECTOR_URL="http://127.0.0.1:$TC_PORT"
+  export TRACECOLLECTOR_ADMIN_KEY="doc-admin-key"
   tc_check "DELETE example: session s-del stored first" test "$(curl -sS -o /dev/null \
     -w '%{http_code}' "$TRACECOLLECTOR_URL/v1/records" -H 'Content-Type: application/json' \
     -H "Authorization: Bearer $TRACECOLLECTOR_ADMIN_KEY" -d '[
