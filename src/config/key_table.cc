@@ -210,10 +210,17 @@ const KeySpec kKeys[] = {
 
     Secret("auth", "api_keys", F(auth.api_keys),
            "API keys accepted as \"Authorization: Bearer <key>\" on POST /v1/*, "
-           "comma-separated. With no key here or in api_keys_file, ingest is open. Never "
-           "printed; prefer api_keys_file or the environment."),
+           "comma-separated. With no key here, in api_keys_file or among the admin keys, ingest "
+           "is open. Never printed; prefer api_keys_file or the environment."),
     Val("auth", "api_keys_file", F(auth.api_keys_file),
         "A file of API keys, one per line (blank lines and lines starting with '#' ignored); "
+        "read at start."),
+    Secret("auth", "admin_keys", F(auth.admin_keys),
+           "API keys with the admin scope, comma-separated: they ingest like api_keys and may "
+           "also DELETE /v1/sessions/{id} (other keys get 403). Without an admin key no session "
+           "can be deleted over HTTP. Never printed; prefer admin_keys_file or the environment."),
+    Val("auth", "admin_keys_file", F(auth.admin_keys_file),
+        "A file of admin keys, one per line (blank lines and lines starting with '#' ignored); "
         "read at start."),
     Val("auth", "protect_metrics", F(auth.protect_metrics),
         "GET /metrics requires an API key too. /healthz and /readyz always stay open."),
@@ -259,7 +266,9 @@ const SectionSpec kSections[] = {
     {"retention",
      "Deleting old sessions: by age and/or, on the embedded backend, by database size "
      "(docs/operations.md, \"Retention\")."},
-    {"auth", "API keys for ingest. Health endpoints (/healthz, /readyz) are always open."},
+    {"auth",
+     "API keys for ingest; admin keys also delete sessions. Health endpoints (/healthz, "
+     "/readyz) are always open."},
     {"log", "Logging to stderr."},
 };
 

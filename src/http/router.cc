@@ -39,6 +39,16 @@ RouteMatch MatchRoute(boost::beast::http::verb method, std::string_view target) 
       return match;
     }
   }
+  if (match.path.starts_with(kSessionsPrefix)) {
+    match.param = match.path.substr(kSessionsPrefix.size());
+    if (method == boost::beast::http::verb::delete_) {
+      match.route = Route::kSession;
+    } else {
+      match.route = Route::kMethodNotAllowed;
+      match.allow = "DELETE";
+    }
+    return match;
+  }
   match.route = Route::kNotFound;
   return match;
 }

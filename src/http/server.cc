@@ -42,9 +42,9 @@ std::string EndpointText(const tcp::endpoint& endpoint) {
 
 Server::Server(PassKey, const ServerOptions& options, ApiKeys api_keys,
                pipeline::Submitter& submitter, pipeline::ReadinessFn readiness,
-               metrics::Metrics& metrics)
+               metrics::Metrics& metrics, pipeline::SessionDeleter* deleter)
     : state_(std::make_unique<ServerState>(options, std::move(api_keys), submitter,
-                                           std::move(readiness), metrics)),
+                                           std::move(readiness), metrics, deleter)),
       ioc_(ThreadCount(options.http.io_threads)),
       accept_strand_(net::make_strand(ioc_)),
       thread_count_(ThreadCount(options.http.io_threads)) {}
@@ -52,7 +52,8 @@ Server::Server(PassKey, const ServerOptions& options, ApiKeys api_keys,
 Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& options,
                                                pipeline::Submitter& submitter,
                                                pipeline::ReadinessFn readiness,
-                                               metrics::Metrics& metrics) {
+                                               metrics::Metrics& metrics,
+                                               pipeline::SessionDeleter* deleter) {
   if (options.http.listen.empty() && options.tls.listen.empty()) {
     return Status::InvalidArgument("http.listen and tls.listen are both empty: nothing to serve");
   }
@@ -62,11 +63,12 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& options,
     TC_ASSIGN_OR_RETURN(tls_context, MakeTlsContext(options.tls));
   }
   if (api_keys.enabled()) {
-    TC_LOG(kInfo, "http", "API keys required on POST{}: {} key(s) configured",
-           api_keys.protect_metrics() ? " and /metrics" : "", api_keys.size());
+    TC_LOG(kInfo, "http", "API keys required on POST and DELETE{}: {} key(s) configured, {} admin",
+           api_keys.protect_metrics() ? " and /metrics" : "", api_keys.size(),
+           api_keys.admin_size());
   }
   auto server = std::make_unique<Server>(PassKey{}, options, std::move(api_keys), submitter,
-                                         std::move(readiness), metrics);
+                                         std::move(readiness), metrics, deleter);
   server->state_->tls_context.Set(std::move(tls_context));
   for (const bool tls : {false, true}) {
     const std::string& listen = tls ? options.tls.listen : options.http.listen;

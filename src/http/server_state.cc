@@ -52,12 +52,14 @@ std::string ClosingHealthzResponse() {
 }  // namespace
 
 ServerState::ServerState(const ServerOptions& opts, ApiKeys keys, pipeline::Submitter& submitter,
-                         pipeline::ReadinessFn ready, metrics::Metrics& m)
+                         pipeline::ReadinessFn ready, metrics::Metrics& m,
+                         pipeline::SessionDeleter* session_deleter)
     : options(opts),
       api_keys(std::move(keys)),
       metrics(m),
       ingest(opts, submitter, m),
       readiness(std::move(ready)),
+      deleter(session_deleter),
       read_timeout(TimeoutOrNever(opts.http.read_timeout_ms)),
       idle_timeout(TimeoutOrNever(opts.http.idle_timeout_ms)),
       write_timeout(opts.http.read_timeout_ms == 0

@@ -17,6 +17,7 @@
 
 #include "contract/readiness.h"
 #include "common/status.h"
+#include "contract/session_deleter.h"
 #include "contract/submission.h"
 #include "http/api_keys.h"
 #include "http/server_options.h"
@@ -54,7 +55,8 @@ struct ServerState {
   using Clock = std::chrono::steady_clock;
 
   ServerState(const ServerOptions& options, ApiKeys api_keys, pipeline::Submitter& submitter,
-              pipeline::ReadinessFn readiness, metrics::Metrics& metrics);
+              pipeline::ReadinessFn readiness, metrics::Metrics& metrics,
+              pipeline::SessionDeleter* deleter = nullptr);
 
   // Immutable after construction.
   const ServerOptions options;
@@ -62,6 +64,7 @@ struct ServerState {
   metrics::Metrics& metrics;
   const IngestHandler ingest;
   const pipeline::ReadinessFn readiness;  // empty = always ready; called on io threads
+  pipeline::SessionDeleter* const deleter;  // null: DELETE /v1/sessions/{id} answers 501
   const std::shared_ptr<CompletionGate> gate = std::make_shared<CompletionGate>();
   const Clock::duration read_timeout;       // whole request (0 in config = none)
   const Clock::duration idle_timeout;       // keep-alive wait for the next request

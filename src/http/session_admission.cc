@@ -1,5 +1,8 @@
 // Session: what is decided from a request's headers before its body is read (API key, body
-// budget, "100 Continue"). Split from session.cc; see session.h.
+// budget, "100 Continue"), and the answers to requests the parser refused (framing). Split from
+// session.cc; see session.h.
+
+#include <fmt/format.h>
 
 #include <string_view>
 
@@ -73,6 +76,46 @@ void Session::ReleaseBody() {
   if (body_reserved_ != 0) {
     state_.ReleaseBody(body_reserved_);
     body_reserved_ = 0;
+  }
+}
+
+void Session::QueueFramingError(FramingError framing, bool in_body) {
+  const size_t limit = ReadBufferLimit(state_.options.http);
+  switch (framing) {
+    case FramingError::kTransferCodingNotChunked:
+      QueueClosingError(400, "bad_request",
+                        "Transfer-Encoding must be \"chunked\" (its final coding is not, so the "
+                        "body's end cannot be known; RFC 9112 section 6.3)");
+      return;
+    case FramingError::kUnsupportedTransferCoding:
+      QueueClosingError(501, "not_implemented",
+                        "the only transfer coding taken is \"chunked\"; send the body "
+                        "uncompressed, with Content-Length or Transfer-Encoding: chunked");
+      return;
+    case FramingError::kTransferEncodingHttp10:
+      QueueClosingError(400, "bad_request",
+                        "Transfer-Encoding in an HTTP/1.0 request (RFC 9112 section 6.1)");
+      return;
+    case FramingError::kChunkExtensionTooLong:
+      QueueClosingError(400, "bad_request",
+                        fmt::format("chunk extensions exceed {} bytes", kMaxChunkExtensionBytes));
+      return;
+    case FramingError::kTrailerTooLong:
+      QueueClosingError(431, "headers_too_large",
+                        fmt::format("the trailer section exceeds {} bytes", kMaxTrailerBytes));
+      return;
+    case FramingError::kNone:
+      break;
+  }
+  // The read buffer is full: a line the parser needs whole is longer than the buffer.
+  if (in_body) {
+    QueueClosingError(
+        400, "bad_request",
+        fmt::format("a chunk-size line or the trailer section exceeds {} bytes", limit));
+  } else {
+    QueueClosingError(431, "headers_too_large",
+                      fmt::format("request headers exceed max_header_bytes ({})",
+                                  state_.options.http.max_header_bytes));
   }
 }
 

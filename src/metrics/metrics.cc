@@ -20,8 +20,8 @@
 namespace tc::metrics {
 namespace {
 
-constexpr std::string_view kPathNames[kHttpPathCount] = {"/v1/records", "/v1/traces", "/healthz",
-                                                        "/readyz",     "/metrics",   "other"};
+constexpr std::string_view kPathNames[kHttpPathCount] = {
+    "/v1/records", "/v1/traces", "/healthz", "/readyz", "/metrics", "/v1/sessions/{id}", "other"};
 
 constexpr std::string_view kChildStateNames[] = {"starting", "ready",    "restarting",
                                                  "failed",   "stopping", "stopped"};
@@ -54,6 +54,9 @@ void RenderHttp(const Metrics& m, TextWriter& w) {
   w.Counter("http_unauthorized_total",
             "Requests refused 401 for a missing, malformed or wrong API key.",
             m.http_unauthorized.Get());
+  w.Counter("http_forbidden_total",
+            "Requests refused 403: DELETE /v1/sessions/{id} without an admin key.",
+            m.http_forbidden.Get());
   w.Gauge("http_connections_open", "Open client connections.", m.http_connections_open.Get());
   w.Family("tls_handshake_failures_total", "counter",
            "HTTPS connections closed before their TLS handshake completed, by reason: timeout "
@@ -200,6 +203,9 @@ void RenderProcess(const Metrics& m, TextWriter& w) {
 }  // namespace
 
 HttpPath HttpPathFrom(std::string_view path) {
+  if (path.starts_with("/v1/sessions/")) {
+    return HttpPath::kSessions;
+  }
   for (size_t i = 0; i + 1 < kHttpPathCount; ++i) {
     if (kPathNames[i] == path) {
       return static_cast<HttpPath>(i);

@@ -3,11 +3,16 @@
 // A Sink for unit tests of the pipeline: records every batch it is given, can fail the next N
 // writes with a chosen status, can block writes until released, and refuses records whose
 // key starts with "bad". (leveldb's StringDest / otel's consumertest.TracesSink idea.)
+// Sessions added with AddSession() can be deleted (DeleteSession: kNotFound for others);
+// Retain() records each policy and answers the passes queued with QueuePass(). log() lists
+// the calls in order ("write:<n>", "delete:<id>", "retain"), with the thread of each.
 
 #include <condition_variable>
+#include <deque>
 #include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "contract/sink.h"
@@ -25,6 +30,7 @@ class FakeSink : public sink::Sink {
     cv_.wait(lock, [&] { return !blocked_; });
     --waiting_;
     ++write_calls_;
+    Log("write:" + std::to_string(records.size()));
     if (fail_next_ > 0) {
       --fail_next_;
       return fail_status_;
@@ -44,6 +50,32 @@ class FakeSink : public sink::Sink {
         stored_.push_back(r.key);
         results->push_back({sink::RecordOutcome::kStored, ""});
       }
+    }
+    return Status::Ok();
+  }
+
+  Status DeleteSession(std::string_view session_id, sink::DeletedRows* deleted) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Log("delete:" + std::string(session_id));
+    if (sessions_.erase(std::string(session_id)) == 0) {
+      return Status::NotFound("no such session");
+    }
+    deleted->sessions = 1;
+    deleted->tables = {{"session_traces", 1}, {"events", 3}, {"tc_idempotency", 3}};
+    return Status::Ok();
+  }
+
+  Status Retain(const sink::RetentionPolicy& policy, sink::RetentionPass* pass) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Log("retain");
+    policies_.push_back(policy);
+    if (retain_fail_ > 0) {
+      --retain_fail_;
+      return Status::Unavailable("retention failed (fake)");
+    }
+    if (!passes_.empty()) {
+      *pass = passes_.front();
+      passes_.pop_front();
     }
     return Status::Ok();
   }
@@ -84,8 +116,34 @@ class FakeSink : public sink::Sink {
     std::lock_guard<std::mutex> lock(mu_);
     return write_calls_;
   }
+  void AddSession(const std::string& id) {
+    std::lock_guard<std::mutex> lock(mu_);
+    sessions_.insert(id);
+  }
+  void QueuePass(sink::RetentionPass pass) {
+    std::lock_guard<std::mutex> lock(mu_);
+    passes_.push_back(std::move(pass));
+  }
+  void FailRetain(int n) {
+    std::lock_guard<std::mutex> lock(mu_);
+    retain_fail_ = n;
+  }
+  std::vector<sink::RetentionPolicy> policies() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return policies_;
+  }
+  struct Call {
+    std::string what;
+    std::thread::id thread;
+  };
+  std::vector<Call> log() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return log_;
+  }
 
  private:
+  void Log(std::string what) { log_.push_back({std::move(what), std::this_thread::get_id()}); }
+
   std::mutex mu_;
   std::condition_variable cv_;
   bool blocked_ = false;
@@ -96,6 +154,11 @@ class FakeSink : public sink::Sink {
   std::set<std::string> keys_;
   std::vector<std::string> stored_;
   std::vector<size_t> batch_sizes_;
+  std::set<std::string> sessions_;
+  std::deque<sink::RetentionPass> passes_;
+  int retain_fail_ = 0;
+  std::vector<sink::RetentionPolicy> policies_;
+  std::vector<Call> log_;
 };
 
 }  // namespace tc::testing

@@ -5,7 +5,8 @@
 # exactly once even after running the example twice (ids make retries idempotent). Then each of
 # the three retries through a proxy that answers 429 / 503 with Retry-After first: the example
 # waits at least Retry-After, sends the identical body again, and the rows exist once. Last, the
-# Idempotency-Key curl example of docs/api.md §1.5, twice: the same answer, rows once.
+# Idempotency-Key curl example of docs/api.md §1.5, twice: the same answer, rows once. Then the
+# DELETE example of docs/api.md §8 on a collector with an admin key: its documented answers.
 # Usage: clients_test.sh SOURCE_DIR (TC_COLLECTOR_BIN: the built binary).
 set -uo pipefail
 src="$1"
@@ -126,4 +127,42 @@ tc_check "Idempotency-Key example: one event and one message" test \
 
 tc_stop_collector
 tc_check "collector exits 0 on SIGTERM" test "$TC_EXIT" = 0
+
+# ---- docs/api.md §8: the DELETE example with an admin key: the documented 200, then 404 ----
+# (The client variables are set after the start: the collector refuses unknown TRACECOLLECTOR_*
+# variables in its own environment.)
+unset TRACECOLLECTOR_URL
+if tc_start_collector "$work/collector-admin.log" --db "$db" --set "auth.admin_keys=doc-admin-key"
+then
+  export TRACECOLLECTOR_URL="http://127.0.0.1:$TC_PORT"
+  export TRACECOLLECTOR_ADMIN_KEY="doc-admin-key"
+  tc_check "DELETE example: session s-del stored first" test "$(curl -sS -o /dev/null \
+    -w '%{http_code}' "$TRACECOLLECTOR_URL/v1/records" -H 'Content-Type: application/json' \
+    -H "Authorization: Bearer $TRACECOLLECTOR_ADMIN_KEY" -d '[
+      {"type":"session","id":"s-del","session_id":"s-del"},
+      {"type":"timestep","id":"s-del/t1","session_id":"s-del","step_id":"t1"},
+      {"type":"event","id":"s-del/e1","session_id":"s-del","step_id":"t1","event_type":"runtime"},
+      {"type":"message","id":"s-del/m1","session_id":"s-del","step_id":"t1",
+       "message_type":"user","content":"hi"}]')" = 200
+  del_section="$(awk '/^## 8\. /{f=1} f&&/^```sh/{g=1;next} g&&/^```/{exit} g' "$src/docs/api.md")"
+  del_cmd="$(grep -v '^#' <<<"$del_section" | sed "s#http://127.0.0.1:4318#$TRACECOLLECTOR_URL#")"
+  del_want="$(sed -n 's/^# → 200 //p' <<<"$del_section")"
+  del_want_again="$(sed -n 's/^# the same command again → 404 //p' <<<"$del_section")"
+  tc_check "docs/api.md §8 has the DELETE example and its answers" \
+    test -n "$del_want" -a -n "$del_want_again"
+  del_first="$(bash -c "$del_cmd" 2>&1)"
+  tc_check "DELETE example: the documented 200 ($del_first)" test "$del_first" = "$del_want"
+  tc_check "DELETE example: no row of s-del is left" test "$(q "SELECT
+      (SELECT COUNT(*) FROM session_traces WHERE session_id = 's-del') +
+      (SELECT COUNT(*) FROM session_timesteps WHERE session_id = 's-del') +
+      (SELECT COUNT(*) FROM events WHERE session_id = 's-del') +
+      (SELECT COUNT(*) FROM messages WHERE session_id = 's-del');")" = 0
+  tc_check "DELETE example: the other sessions stay" rows_ok "curl-session"
+  del_again="$(bash -c "$del_cmd" 2>&1)"
+  tc_check "DELETE example again: the documented 404 ($del_again)" \
+    test "$del_again" = "$del_want_again"
+  tc_stop_collector
+else
+  tc_check "collector starts with an admin key" false
+fi
 tc_summary

@@ -43,6 +43,11 @@ HttpResponse HttpClient::Post(const std::string& target, const std::string& body
 
 HttpResponse HttpClient::Get(const std::string& target) { return Send("GET", target, "", "", {}); }
 
+HttpResponse HttpClient::Delete(const std::string& target,
+                                const std::map<std::string, std::string>& extra_headers) {
+  return Send("DELETE", target, "", "", extra_headers);
+}
+
 HttpResponse HttpClient::Send(const std::string& method, const std::string& target,
                               const std::string& body, const std::string& content_type,
                               const std::map<std::string, std::string>& extra_headers) {

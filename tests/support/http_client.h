@@ -28,6 +28,8 @@ class HttpClient {
                     const std::string& content_type = "application/json",
                     const std::map<std::string, std::string>& extra_headers = {});
   HttpResponse Get(const std::string& target);
+  HttpResponse Delete(const std::string& target,
+                      const std::map<std::string, std::string>& extra_headers = {});
 
  private:
   HttpResponse Send(const std::string& method, const std::string& target,

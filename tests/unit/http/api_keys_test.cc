@@ -124,5 +124,44 @@ TEST(ApiKeysTest, RequiredOnEveryPostAndOnMetricsOnlyWhenProtected) {
   EXPECT_FALSE(protected_metrics.Required(verb::get, "/readyz"));
 }
 
+TEST(ApiKeysTest, AdminKeysHaveTheAdminScopeAndIngestKeysDoNot) {
+  KeyFile file("# admins\nfile-admin\n");
+  ApiKeys keys = MustLoad(
+      {.api_keys = "ingest,both", .admin_keys = "admin, both", .admin_keys_file = file.path()});
+  EXPECT_TRUE(keys.enabled());
+  EXPECT_EQ(keys.size(), 4u);  // "both" once
+  EXPECT_EQ(keys.admin_size(), 3u);
+  EXPECT_EQ(keys.Scope("Bearer ingest"), KeyScope::kIngest);
+  EXPECT_EQ(keys.Scope("Bearer admin"), KeyScope::kAdmin);
+  EXPECT_EQ(keys.Scope("bearer  file-admin "), KeyScope::kAdmin);
+  EXPECT_EQ(keys.Scope("Bearer both"), KeyScope::kAdmin);  // in both lists: admin
+  EXPECT_EQ(keys.Scope("Bearer nope"), KeyScope::kNone);
+  EXPECT_EQ(keys.Scope(""), KeyScope::kNone);
+  EXPECT_TRUE(keys.Authorize("Bearer admin"));  // an admin key ingests too
+  EXPECT_TRUE(keys.Authorize("Bearer ingest"));
+}
+
+TEST(ApiKeysTest, AdminKeysAloneTurnAuthenticationOnAndDeleteAlwaysNeedsAKey) {
+  ApiKeys admin_only = MustLoad({.admin_keys = "a"});
+  EXPECT_TRUE(admin_only.enabled());
+  EXPECT_TRUE(admin_only.Required(verb::post, "/v1/records"));
+  EXPECT_TRUE(admin_only.Required(verb::delete_, "/v1/sessions/x"));
+  EXPECT_TRUE(admin_only.Required(verb::delete_, "/v1/other"));
+  EXPECT_FALSE(admin_only.Required(verb::delete_, "/healthz"));
+  EXPECT_FALSE(ApiKeys().Required(verb::delete_, "/v1/sessions/x"));  // no keys: open
+}
+
+TEST(ApiKeysTest, AdminKeyErrorsNameTheAdminSetting) {
+  auto bad = ApiKeys::Load({.admin_keys = "ok,has space"});
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_NE(bad.error().message().find("auth.admin_keys: key number 2"), std::string::npos)
+      << bad.error().message();
+  auto missing = ApiKeys::Load({.admin_keys_file = "/nonexistent/admins"});
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_NE(missing.error().message().find("auth.admin_keys_file \"/nonexistent/admins\""),
+            std::string::npos)
+      << missing.error().message();
+}
+
 }  // namespace
 }  // namespace tc::http

@@ -31,6 +31,22 @@ TEST(RouterTest, WrongMethodSaysWhichOneIsAllowed) {
   EXPECT_EQ(m.allow, "GET");
 }
 
+TEST(RouterTest, SessionPathTakesAParameterAndOnlyDelete) {
+  RouteMatch m = MatchRoute(verb::delete_, "/v1/sessions/s%2F1?x=1");
+  EXPECT_EQ(m.route, Route::kSession);
+  EXPECT_EQ(m.param, "s%2F1");  // still encoded: the handler decodes and validates it
+  EXPECT_EQ(m.query, "x=1");
+  m = MatchRoute(verb::delete_, "/v1/sessions/");
+  EXPECT_EQ(m.route, Route::kSession);
+  EXPECT_EQ(m.param, "");
+  m = MatchRoute(verb::get, "/v1/sessions/s1");
+  EXPECT_EQ(m.route, Route::kMethodNotAllowed);
+  EXPECT_EQ(m.allow, "DELETE");
+  EXPECT_EQ(MatchRoute(verb::delete_, "/v1/sessions").route, Route::kNotFound);
+  EXPECT_EQ(MatchRoute(verb::delete_, "/v1/records").route, Route::kMethodNotAllowed);
+  EXPECT_EQ(MatchRoute(verb::delete_, "/v1/session/s1").route, Route::kNotFound);
+}
+
 TEST(RouterTest, FindsQueryParameters) {
   std::string_view value;
   EXPECT_TRUE(FindQueryParam("a=1&ack=queued", "ack", &value));

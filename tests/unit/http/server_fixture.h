@@ -59,7 +59,7 @@ class ServerTest : public ::testing::Test {
           }
           return r;
         },
-        metrics_);
+        metrics_, deleter_);
     ASSERT_TRUE(created.has_value()) << created.error().ToString();
     server_ = std::move(created).value();
     ASSERT_TRUE(server_->Start().ok());
@@ -84,6 +84,7 @@ class ServerTest : public ::testing::Test {
   }
 
   FakeSubmitter submitter_;
+  pipeline::SessionDeleter* deleter_ = nullptr;  // set before StartServer() to take DELETEs
   metrics::Metrics metrics_;
   std::atomic<bool> ready_{true};
   std::atomic<bool> spooling_{false};  // ready, but the spool takes the records

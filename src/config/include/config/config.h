@@ -136,6 +136,9 @@ Result<uint64_t> ParseRetentionAge(std::string_view text);
 struct AuthConfig {
   std::string api_keys;        // comma-separated; empty (and no file) = ingest is open
   std::string api_keys_file;   // one key per line; '#' comments and blank lines ignored
+  // Keys with the admin scope: ingest and DELETE /v1/sessions/{id}. Same forms as above.
+  std::string admin_keys;
+  std::string admin_keys_file;
   bool protect_metrics = false;  // GET /metrics needs a key too
 
   bool operator==(const AuthConfig&) const = default;

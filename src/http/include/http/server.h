@@ -3,7 +3,7 @@
 // The collector's HTTP front: one or two acceptors (http.listen in cleartext, tls.listen for
 // HTTPS; either may be off, not both) and N io threads on one io_context, a session per
 // connection (see session.h), routes POST /v1/records, POST /v1/traces, GET /healthz,
-// GET /readyz, GET /metrics.
+// GET /readyz, GET /metrics, DELETE /v1/sessions/{id}.
 //
 // Lifecycle (the app's ordered shutdown):
 //   Create() binds and listens (errors are returned, nothing runs yet) → Start() →
@@ -35,6 +35,7 @@
 #include "common/result.h"
 #include "common/status.h"
 #include "contract/readiness.h"
+#include "contract/session_deleter.h"
 #include "contract/submission.h"
 #include "http/api_keys.h"
 #include "http/connection_types.h"
@@ -53,11 +54,13 @@ class Server {
   // thread-safe and quick. Errors: kInvalidArgument (bad address; API keys that cannot be
   // loaded from options.auth, see ApiKeys::Load; TLS files that cannot be used, see
   // CheckTlsFiles), kUnavailable (cannot bind or listen, e.g. the
-  // port is in use).
+  // port is in use). `deleter` (may be null: DELETE /v1/sessions/{id} answers 501) must outlive
+  // the Server like `submitter`.
   static Result<std::unique_ptr<Server>> Create(const ServerOptions& options,
                                                 pipeline::Submitter& submitter,
                                                 pipeline::ReadinessFn readiness,
-                                                metrics::Metrics& metrics);
+                                                metrics::Metrics& metrics,
+                                                pipeline::SessionDeleter* deleter = nullptr);
 
   ~Server();
   Server(const Server&) = delete;
@@ -86,7 +89,8 @@ class Server {
 
  public:
   Server(PassKey, const ServerOptions& options, ApiKeys api_keys, pipeline::Submitter& submitter,
-         pipeline::ReadinessFn readiness, metrics::Metrics& metrics);
+         pipeline::ReadinessFn readiness, metrics::Metrics& metrics,
+         pipeline::SessionDeleter* deleter);
 
  private:
   // One acceptor: the cleartext or the HTTPS listener.

@@ -29,10 +29,12 @@ struct Gauge {
 };
 
 // The `path` label of the HTTP metrics: the known endpoints, everything else folded into
-// "other" (bounded cardinality whatever clients send).
-enum class HttpPath : uint8_t { kRecords, kTraces, kHealthz, kReadyz, kMetrics, kOther };
-inline constexpr size_t kHttpPathCount = 6;
-HttpPath HttpPathFrom(std::string_view path);  // exact match, query string already removed
+// "other" (bounded cardinality whatever clients send). Every /v1/sessions/<id> is one path,
+// "/v1/sessions/{id}".
+enum class HttpPath : uint8_t { kRecords, kTraces, kHealthz, kReadyz, kMetrics, kSessions, kOther };
+inline constexpr size_t kHttpPathCount = 7;
+// Exact match (or the /v1/sessions/ prefix), query string already removed.
+HttpPath HttpPathFrom(std::string_view path);
 std::string_view HttpPathName(HttpPath path);
 
 // State of the supervised sqld child (mirrors supervisor::State; kNone: no child supervised).
@@ -52,9 +54,11 @@ struct Metrics {
   std::array<Histogram, kHttpPathCount> http_request_seconds{
       Histogram(kRequestSecondsBounds), Histogram(kRequestSecondsBounds),
       Histogram(kRequestSecondsBounds), Histogram(kRequestSecondsBounds),
-      Histogram(kRequestSecondsBounds), Histogram(kRequestSecondsBounds)};
+      Histogram(kRequestSecondsBounds), Histogram(kRequestSecondsBounds),
+      Histogram(kRequestSecondsBounds)};
   Counter http_connections_accepted, http_connections_refused;  // refused: over max_connections
   Counter http_unauthorized;        // 401: missing, malformed or wrong API key
+  Counter http_forbidden;           // 403: a valid key without the admin scope (or no keys at all)
   // HTTPS connections that never got past the TLS handshake, by reason: it did not finish
   // within tls.handshake_timeout_ms; the client sent cleartext HTTP (answered 400); any other
   // failure (no or wrong client certificate, the client refused ours, protocol mismatch).

@@ -40,6 +40,7 @@
 #include "common/backoff.h"
 #include "metrics/metrics.h"
 #include "contract/readiness.h"
+#include "contract/session_deleter.h"
 #include "contract/submission.h"
 #include "queue/admission_queue.h"
 #include "contract/sink.h"
@@ -78,12 +79,7 @@ struct PipelineOptions {
   RetentionOptions retention;
 };
 
-// Called once, on the writer thread, with the outcome of DeleteSession: OK and the rows
-// deleted; kNotFound (no such session); kUnavailable (shutting down, the database unavailable,
-// or batches are being spooled); another error from the sink. Must not block.
-using DeleteDoneFn = std::function<void(const Status&, const sink::DeletedRows&)>;
-
-class Pipeline : public Submitter {
+class Pipeline : public Submitter, public SessionDeleter {
  public:
   // `sink` must outlive the pipeline; it must already be Open()ed. `metrics` likewise.
   // `spool` (may be null: no spool) likewise; what it holds from earlier runs is replayed first.
@@ -111,10 +107,12 @@ class Pipeline : public Submitter {
   // false once the replay thread has switched writes back to the store.
   bool spooling() const { return spooling_.load(); }
 
-  // Deletes one session whole through the writer: queued, run by the batcher between batches
-  // (within about 50 ms when idle), `done` called after the commit. Thread-safe. Returns
-  // kUnavailable (and never calls `done`) when shutting down.
-  [[nodiscard]] Status DeleteSession(std::string session_id, DeleteDoneFn done);
+  // SessionDeleter: deletes one session whole through the writer: queued, run by the batcher
+  // between batches (within about 50 ms when idle), `done` called after the commit with OK,
+  // kNotFound, kUnavailable (shutting down, or batches are being spooled: the store is away) or
+  // the sink's error. Thread-safe. Returns kUnavailable (and never calls `done`) when shutting
+  // down.
+  [[nodiscard]] Status DeleteSession(std::string session_id, DeleteDoneFn done) override;
 
   uint64_t held_records() const { return queue_.held_records(); }
 

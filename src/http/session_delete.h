@@ -1,0 +1,41 @@
+#pragma once
+
+// DELETE /v1/sessions/{id} (docs/api.md §8), internal to src/http/: who may ask, which session
+// the path names, and the answer once the writer has committed (or refused) the deletion. The
+// session (session_delete.cc) passes the request to the SessionDeleter and posts the outcome
+// back to its strand. Pure functions; no I/O.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "contract/sink.h"
+#include "http/api_keys.h"
+#include "metrics/metrics.h"
+#include "responses.h"
+
+namespace tc::http {
+
+// Whether `authorization` may delete: true for an admin key. Otherwise fills `out` with 403
+// `forbidden` (an ingest key, or a collector with no key configured at all, where nothing
+// proves who is asking) and counts it in metrics.http_forbidden. A missing or wrong key, with
+// keys configured, never gets here: the headers were answered 401 already.
+bool AuthorizeDelete(const ApiKeys& keys, std::string_view authorization, metrics::Metrics& metrics,
+                     Response* out);
+
+// Percent-decodes the path segment `raw` (the {id}, RFC 3986 §2.1) into `*id`. Empty if that
+// gives a usable session id; else what is wrong (for a 400 `bad_session_id`): empty, a raw '/'
+// (an id with '/' is sent as %2F), a '%' not followed by two hex digits, not UTF-8 once
+// decoded, or longer than `max_bytes` once decoded.
+std::string DecodeSessionId(std::string_view raw, size_t max_bytes, std::string* id);
+
+// The answer to a deletion the writer finished with `status`:
+//   OK → 200 {"deleted":{"session_id":..,"rows":{"session_traces":1,"events":n,...}}}
+//        (every table the session had rows in, docs/api.md §8);
+//   kNotFound → 404 `not_found`; retryable (store away, shutting down) → 503 `unavailable`
+//   + Retry-After; anything else → 500 `internal`.
+void SetDeleteAnswer(std::string_view session_id, const Status& status,
+                     const sink::DeletedRows& deleted, Response* out);
+
+}  // namespace tc::http
