@@ -1,6 +1,7 @@
 // The environment layer: the seed's aliases (TURSO_*, SQLD_*), then TRACECOLLECTOR_<KEY>.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 
 #include "common/check.h"
@@ -14,6 +15,14 @@ namespace {
 
 constexpr std::string_view kPrefix = "TRACECOLLECTOR_";
 constexpr std::string_view kConfigVar = "TRACECOLLECTOR_CONFIG";
+// What the examples and docs give to clients (curl, Python, Node), not settings: a shell that
+// exports them for a client may start the collector too. Ignored with a warning, since someone
+// may have meant the collector's own keys.
+constexpr std::pair<std::string_view, std::string_view> kClientVars[] = {
+    {"TRACECOLLECTOR_URL", "http.listen"},
+    {"TRACECOLLECTOR_API_KEY", "auth.api_keys"},
+    {"TRACECOLLECTOR_ADMIN_KEY", "auth.admin_keys"},
+};
 constexpr std::string_view kDatabaseUrl = "TURSO_DATABASE_URL";
 
 // The seed's SQLAlchemy-style "sqlite+libsql://" URLs name the same server as libsql:// (or the
@@ -81,6 +90,17 @@ Status ApplyEnvironment(const std::vector<std::string>& env, Config* config,
       size_t eq = text.find('=');
       std::string_view name = text.substr(0, eq);
       if (!name.starts_with(kPrefix) || name == kConfigVar || !seen.insert(name).second) {
+        continue;
+      }
+      const auto* client = std::find_if(std::begin(kClientVars), std::end(kClientVars),
+                                        [&](const auto& var) { return var.first == name; });
+      if (client != std::end(kClientVars)) {
+        if (!old_names) {
+          warnings->push_back(fmt::format(
+              "{} is read by the example clients, not by the collector: ignored here (the "
+              "collector's setting is {}, variable {})",
+              name, client->second, EnvNameOf(client->second)));
+        }
         continue;
       }
       const KeyMatch match = FindKeyByEnv(name);

@@ -47,6 +47,23 @@ TEST(EnvTest, NamesFollowTheSectionAndKey) {
   EXPECT_EQ(names.count("TRACECOLLECTOR_CONFIG"), 0u);
 }
 
+// The clients' variables (examples/, docs) may be exported in the shell that starts the
+// collector: they are ignored with a warning naming the collector's own setting.
+TEST(EnvTest, TheExampleClientsVariablesAreIgnoredWithAWarning) {
+  Config config;
+  std::vector<std::string> warnings;
+  Status status = ApplyEnvironment({"TRACECOLLECTOR_URL=http://127.0.0.1:4318",
+                                    "TRACECOLLECTOR_API_KEY=k1", "TRACECOLLECTOR_ADMIN_KEY=k2"},
+                                   &config, &warnings);
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  EXPECT_EQ(config, Config{});
+  ASSERT_EQ(warnings.size(), 3u);
+  EXPECT_THAT(warnings[1], AllOf(HasSubstr("TRACECOLLECTOR_API_KEY is read by the example clients"),
+                                 HasSubstr("TRACECOLLECTOR_AUTH_API_KEYS")));
+  // A near miss of a real setting is still an error.
+  EXPECT_THAT(EnvError({"TRACECOLLECTOR_API_KEYS=k1"}), HasSubstr("unknown environment variable"));
+}
+
 TEST(EnvTest, EveryKeyHasAWorkingVariable) {
   const Config custom = Custom();
   for (const KeySpec& key : Keys()) {
