@@ -32,13 +32,6 @@ const std::string& QuotedSql(storage::StatementId id) {
 
 std::string QuotedSql(std::string_view sql) { return hrana::QuoteSql(sql); }
 
-Status ClassifyError(const hrana::Error& error) {
-  HranaFailure failure;
-  failure.error_code = error.code;
-  failure.message = error.message;
-  return ClassifyFailure(failure);
-}
-
 std::string RefusalMessage(storage::StatementId statement, const Status& status) {
   std::string_view hint = storage::NotNullRefusalHint(statement);
   if (!hint.empty() && status.message().find("NOT NULL constraint failed") != std::string::npos) {

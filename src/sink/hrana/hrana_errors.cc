@@ -7,6 +7,8 @@
 #include <string>
 #include <utility>
 
+#include "hrana_response.h"
+
 namespace tc::sink {
 namespace {
 
@@ -205,6 +207,13 @@ Status ClassifyFailure(const HranaFailure& failure) {
     return ClassifyHttp(failure);
   }
   return ClassifyStatement(failure);
+}
+
+Status ClassifyError(const hrana::Error& error) {
+  HranaFailure failure;
+  failure.error_code = error.code;
+  failure.message = error.message;
+  return ClassifyFailure(failure);
 }
 
 }  // namespace tc::sink

@@ -11,6 +11,10 @@
 
 namespace tc::sink {
 
+namespace hrana {
+struct Error;
+}  // namespace hrana
+
 // What was observed; fill the fields that apply. Exactly one layer is described:
 //   curl_code != 0                 the exchange failed below HTTP (no complete response)
 //   else http_status != 200        the server answered with an error status
@@ -39,6 +43,8 @@ struct HranaFailure {
 //                       statement catalogue), bad URL, TLS verification failure, out of memory
 // Whether a retryable failure left anything committed is NOT decided here: see hrana_sink.h.
 Status ClassifyFailure(const HranaFailure& failure);
+// ClassifyFailure of one statement's (or pipeline request's) error inside a 200 response.
+Status ClassifyError(const hrana::Error& error);
 
 // The SQLite primary result code named by a statement error, or -1: from an extended or primary
 // Hrana code ("SQLITE_CONSTRAINT_UNIQUE" → 19) or tursodb's message suffix ("... (19)").

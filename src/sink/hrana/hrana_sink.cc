@@ -25,13 +25,6 @@ using hrana::PipelineBuilder;
 using hrana::StepResult;
 using hrana::StreamResult;
 
-Status ClassifyError(const hrana::Error& error) {
-  HranaFailure failure;
-  failure.error_code = error.code;
-  failure.message = error.message;
-  return ClassifyFailure(failure);
-}
-
 // BEGIN; each statement (inside the transaction); COMMIT if none failed; ROLLBACK otherwise.
 // Returns the COMMIT step.
 uint32_t AddDdlTransaction(PipelineBuilder& builder, std::span<const std::string_view> sqls,

@@ -18,13 +18,6 @@ using hrana::PipelineBuilder;
 using hrana::StepResult;
 using hrana::StreamResult;
 
-Status ClassifyError(const hrana::Error& error) {
-  HranaFailure failure;
-  failure.error_code = error.code;
-  failure.message = error.message;
-  return ClassifyFailure(failure);
-}
-
 DeletedRows ToDeletedRows(const storage::DeletedRowCounts& counts) {
   DeletedRows out;
   out.sessions = counts.sessions();
