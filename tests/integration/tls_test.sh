@@ -52,25 +52,11 @@ tc_check "openssl made the test certificates" test -s "$pki/client3.pem"
 cp "$pki/server1.pem" "$work/cert.pem"
 cp "$pki/server1.key" "$work/key.pem"
 
-# Waits (up to 20 s) for the HTTPS line of the log; sets TLS_PORT.
+# Waits (up to 10 s) for the HTTPS line of the log; sets TLS_PORT.
 tls_port() {
-  local i
-  TLS_PORT=""
-  for ((i = 0; i < 200; i++)); do
-    TLS_PORT="$(sed -n 's/.*listening for HTTPS on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$1" | head -n1)"
-    [[ -n "$TLS_PORT" ]] && return 0
-    sleep 0.1
-  done
-  return 1
-}
-# Until CMD succeeds (up to 10 s, polling); for conditions that follow a signal.
-eventually() {
-  local i
-  for ((i = 0; i < 100; i++)); do
-    "$@" >/dev/null 2>&1 && return 0
-    sleep 0.1
-  done
-  return 1
+  https_line() { grep -q 'listening for HTTPS on 127\.0\.0\.1:' "$1"; }
+  tc_eventually https_line "$1" || return 1
+  TLS_PORT="$(sed -n 's/.*listening for HTTPS on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$1" | head -n1)"
 }
 q() { sqlite3 -batch -noheader "$db" "$1"; }
 metric() {  # SAMPLE -> its value from /metrics (cleartext listener)
@@ -138,11 +124,11 @@ PY
 tc_check "a client that never handshakes is closed after tls.handshake_timeout_ms" \
   silent_client_closed
 tc_check "tls_handshake_failures_total counts the timeout" \
-  eventually metric_at_least 'tracecollector_tls_handshake_failures_total{reason="timeout"}' 1
+  tc_eventually metric_at_least 'tracecollector_tls_handshake_failures_total{reason="timeout"}' 1
 tc_check "tls_handshake_failures_total counts the cleartext request" \
   metric_at_least 'tracecollector_tls_handshake_failures_total{reason="cleartext"}' 1
 tc_check "tls_handshake_failures_total counts the client that refused our certificate" \
-  eventually metric_at_least 'tracecollector_tls_handshake_failures_total{reason="error"}' 1
+  tc_eventually metric_at_least 'tracecollector_tls_handshake_failures_total{reason="error"}' 1
 
 # ---- the examples over HTTPS, the CA given the standard way ----
 example_over_https() {  # NAME
@@ -166,7 +152,7 @@ cp "$pki/server2.pem" "$work/cert.pem"
 cp "$pki/server2.key" "$work/key.pem"
 kill -HUP "$TC_PID"
 tc_check "after SIGHUP a new connection gets the new certificate (second CA)" \
-  eventually subject_is server2 --cacert "$pki/ca2.pem"
+  tc_eventually subject_is server2 --cacert "$pki/ca2.pem"
 tc_check "after SIGHUP the old CA no longer verifies the server" \
   bash -c '! curl -sS -o /dev/null --cacert "$1" "$2/healthz" 2>/dev/null' _ "$pki/ca1.pem" "$https"
 tc_check "tls_reloads_total{result=\"ok\"} counts it" \
@@ -174,7 +160,7 @@ tc_check "tls_reloads_total{result=\"ok\"} counts it" \
 echo "not a certificate" >"$work/cert.pem"
 kill -HUP "$TC_PID"
 tc_check "a broken certificate file on SIGHUP is counted as failed" \
-  eventually metric_at_least 'tracecollector_tls_reloads_total{result="failed"}' 1
+  tc_eventually metric_at_least 'tracecollector_tls_reloads_total{result="failed"}' 1
 tc_check "the broken reload is logged with the file it could not use" \
   grep -q 'TLS files not reloaded.*tls.cert_file' "$work/collector.log"
 tc_check "after the broken reload the previous certificate is still served" \
@@ -210,7 +196,7 @@ tc_check "mutual TLS: the right client certificate posts: 200" \
   post "$https/v1/records" --cacert "$pki/ca1.pem" --cert "$pki/client1.pem" \
   --key "$pki/client1.key"
 tc_check "mutual TLS: the refusals are counted" \
-  eventually metric_at_least 'tracecollector_tls_handshake_failures_total{reason="error"}' 2
+  tc_eventually metric_at_least 'tracecollector_tls_handshake_failures_total{reason="error"}' 2
 tc_stop_collector
 tc_check "collector exits 0 on SIGTERM (mutual TLS)" test "$TC_EXIT" = 0
 

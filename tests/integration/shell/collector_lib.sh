@@ -27,6 +27,17 @@ tc_summary() {
   [[ $tc_failed -eq 0 ]]
 }
 
+# Runs CMD until it succeeds, up to 10 s (polling every 0.1 s): for conditions that follow an
+# action (a signal, a request). Returns CMD's last status.
+tc_eventually() {
+  local i
+  for ((i = 0; i < 100; i++)); do
+    "$@" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  "$@" >/dev/null 2>&1
+}
+
 tc_start_collector() {
   local log="$1"
   shift
