@@ -73,7 +73,7 @@ SqlRow Event(int64_t id, SqlValue step, const std::string& type) {
     e[9] = int64_t{100};
     e[10] = int64_t{20};
     e[11] = int64_t{120};
-    e[12] = 0.45;  // cents: 0.0045 USD
+    e[12] = 0.0045 * 100.0;  // cents, as ingest stores 0.0045 USD
     e[16] = std::string(R"([{"call_id":"c1"}])");
   } else if (type == "environment") {
     e[17] = 1.5;
@@ -146,7 +146,7 @@ TEST_F(RenderTest, BuildsTheToDictDocumentAndTotals) {
   EXPECT_EQ(Size(root, "/trace/session_time_steps/0/markov_blanket_messages"), 1u);
   EXPECT_EQ(Size(root, "/trace/event_history"), 3u);
   EXPECT_EQ(Str(root, "/trace/event_history/0/model_name"), "gpt-4o-mini");
-  EXPECT_EQ(Dbl(root, "/trace/event_history/0/cost_usd") * 100.0, 0.45);
+  EXPECT_EQ(Dbl(root, "/trace/event_history/0/cost_usd") * 100.0, 0.0045 * 100.0);
   EXPECT_EQ(Str(root, "/trace/event_history/0/call_records/0/call_id"), "c1");
   EXPECT_EQ(Dbl(root, "/trace/event_history/0/time_record/event_time"), 1700000000.25);
   EXPECT_FALSE(Has(root, "/trace/event_history/0/reward"));
@@ -181,9 +181,12 @@ TEST_F(RenderTest, BuildsTheToDictDocumentAndTotals) {
   EXPECT_EQ(Dbl(root, "/totals/event_reward"), 2.0);
 }
 
+// Ingest stores dollars * 100.0; the dollars printed must give those cents back (not every
+// double is such a product, so only stored values are checked).
 TEST(CentsToDollarsTest, GivesBackTheStoredCents) {
-  for (double cents : {0.45, 0.1, 0.3, 1.0, 123.456, 0.07, 0.0001, 17.29}) {
-    EXPECT_EQ(CentsToDollars(cents) * 100.0, cents) << cents;
+  for (double dollars : {0.0045, 0.001, 0.003, 1.23456, 0.0007, 0.000001, 0.1729, 17.29}) {
+    const double cents = dollars * 100.0;
+    EXPECT_EQ(CentsToDollars(cents) * 100.0, cents) << dollars;
   }
 }
 
