@@ -23,10 +23,11 @@ using tc::testing::TempDir;
 namespace {
 
 std::string Trace(int events, int messages, int steps) {
-  std::string out = R"({"session_id":"bench-read","metadata":{"bench":true},"session_time_steps":[)";
+  std::string out =
+      R"({"session_id":"bench-read","metadata":{"bench":true},"session_time_steps":[)";
   for (int s = 0; s < steps; ++s) {
-    out += fmt::format(R"({}{{"step_id":"t{}","step_index":{},"turn_number":{}}})",
-                       s ? "," : "", s, s, s);
+    out += fmt::format(R"({}{{"step_id":"t{}","step_index":{},"turn_number":{}}})", s ? "," : "", s,
+                       s, s);
   }
   out += R"(],"event_history":[)";
   for (int i = 0; i < events; ++i) {
@@ -83,11 +84,13 @@ int main(int argc, char** argv) {
   }
   std::sort(ms.begin(), ms.end());
   auto pct = [&](double p) { return ms[std::min(ms.size() - 1, size_t(p * ms.size()))]; };
-  fmt::print("GET /v1/sessions/{{id}}: {} events, {} messages, 50 steps; posted {:.1f} MB, "
-             "answer {:.1f} MB\n",
-             events, messages, body.size() / 1e6, bytes / 1e6);
-  fmt::print("{} GETs (loopback, keep-alive): min {:.1f} ms, p50 {:.1f} ms, p99 {:.1f} ms, "
-             "max {:.1f} ms\n",
-             gets, ms.front(), pct(0.5), pct(0.99), ms.back());
+  fmt::print(
+      "GET /v1/sessions/{{id}}: {} events, {} messages, 50 steps; posted {:.1f} MB, "
+      "answer {:.1f} MB\n",
+      events, messages, body.size() / 1e6, bytes / 1e6);
+  fmt::print(
+      "{} GETs (loopback, keep-alive): min {:.1f} ms, p50 {:.1f} ms, p99 {:.1f} ms, "
+      "max {:.1f} ms\n",
+      gets, ms.front(), pct(0.5), pct(0.99), ms.back());
   return 0;
 }

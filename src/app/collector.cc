@@ -181,10 +181,9 @@ Result<std::unique_ptr<Collector>> Collector::Create(const config::Config& confi
     }
     return r;
   };
-  TC_ASSIGN_OR_RETURN(c->server_,
-                      http::Server::Create(http::ServerOptions::FromConfig(config), *c->pipeline_,
-                                           std::move(readiness), metrics, c->pipeline_.get(),
-                                           c->reader_.get()));
+  TC_ASSIGN_OR_RETURN(c->server_, http::Server::Create(http::ServerOptions::FromConfig(config),
+                                                       *c->pipeline_, std::move(readiness), metrics,
+                                                       c->pipeline_.get(), c->reader_.get()));
   return c;
 }
 

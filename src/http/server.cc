@@ -50,12 +50,9 @@ Server::Server(PassKey, const ServerOptions& options, ApiKeys api_keys,
       accept_strand_(net::make_strand(ioc_)),
       thread_count_(ThreadCount(options.http.io_threads)) {}
 
-Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& options,
-                                               pipeline::Submitter& submitter,
-                                               pipeline::ReadinessFn readiness,
-                                               metrics::Metrics& metrics,
-                                               pipeline::SessionDeleter* deleter,
-                                               pipeline::TraceReader* reader) {
+Result<std::unique_ptr<Server>> Server::Create(
+    const ServerOptions& options, pipeline::Submitter& submitter, pipeline::ReadinessFn readiness,
+    metrics::Metrics& metrics, pipeline::SessionDeleter* deleter, pipeline::TraceReader* reader) {
   if (options.http.listen.empty() && options.tls.listen.empty()) {
     return Status::InvalidArgument("http.listen and tls.listen are both empty: nothing to serve");
   }
@@ -65,9 +62,10 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& options,
     TC_ASSIGN_OR_RETURN(tls_context, MakeTlsContext(options.tls));
   }
   if (api_keys.enabled()) {
-    TC_LOG(kInfo, "http", "API keys required on POST, DELETE and GET /v1/sessions{}: {} key(s) configured, {} admin",
-           api_keys.protect_metrics() ? " and /metrics" : "", api_keys.size(),
-           api_keys.admin_size());
+    TC_LOG(
+        kInfo, "http",
+        "API keys required on POST, DELETE and GET /v1/sessions{}: {} key(s) configured, {} admin",
+        api_keys.protect_metrics() ? " and /metrics" : "", api_keys.size(), api_keys.admin_size());
   }
   auto server = std::make_unique<Server>(PassKey{}, options, std::move(api_keys), submitter,
                                          std::move(readiness), metrics, deleter, reader);

@@ -15,9 +15,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/status.h"
 #include "contract/reader.h"
 #include "contract/readiness.h"
-#include "common/status.h"
 #include "contract/session_deleter.h"
 #include "contract/submission.h"
 #include "http/api_keys.h"
@@ -57,8 +57,7 @@ struct ServerState {
 
   ServerState(const ServerOptions& options, ApiKeys api_keys, pipeline::Submitter& submitter,
               pipeline::ReadinessFn readiness, metrics::Metrics& metrics,
-              pipeline::SessionDeleter* deleter = nullptr,
-              pipeline::TraceReader* reader = nullptr);
+              pipeline::SessionDeleter* deleter = nullptr, pipeline::TraceReader* reader = nullptr);
 
   // Immutable after construction.
   const ServerOptions options;

@@ -28,7 +28,8 @@ void SetSessionReadAnswer(std::string_view session_id, Result<std::string> docum
              fmt::format("the session cannot be read now ({}); retry", status.message()));
     out->retry_after = true;
   } else {
-    SetError(out, 500, "internal", fmt::format("reading the session failed: {}", status.ToString()));
+    SetError(out, 500, "internal",
+             fmt::format("reading the session failed: {}", status.ToString()));
   }
 }
 

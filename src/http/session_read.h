@@ -14,7 +14,6 @@ namespace tc::http {
 
 // OK → 200 with the reader's document; kNotFound → 404 `not_found`; retryable → 503
 // `unavailable` + Retry-After; anything else → 500 `internal`.
-void SetSessionReadAnswer(std::string_view session_id, Result<std::string> document,
-                          Response* out);
+void SetSessionReadAnswer(std::string_view session_id, Result<std::string> document, Response* out);
 
 }  // namespace tc::http

@@ -35,9 +35,30 @@ constexpr std::string_view kQueries[kSessionQueryCount] = {
 constexpr size_t kColumns[kSessionQueryCount] = {7, 7, 24, 8, 7, 10};
 
 enum EventCol : size_t {
-  kEvId, kEvStep, kEvType, kEvInstance, kEvTime, kEvMsgTime, kEvCreated, kEvModel, kEvProvider,
-  kEvIn, kEvOut, kEvTotal, kEvCost, kEvLatency, kEvSpan, kEvTrace, kEvCalls, kEvReward,
-  kEvTerminated, kEvTruncated, kEvStateBefore, kEvStateAfter, kEvMetadata, kEvEventMetadata
+  kEvId,
+  kEvStep,
+  kEvType,
+  kEvInstance,
+  kEvTime,
+  kEvMsgTime,
+  kEvCreated,
+  kEvModel,
+  kEvProvider,
+  kEvIn,
+  kEvOut,
+  kEvTotal,
+  kEvCost,
+  kEvLatency,
+  kEvSpan,
+  kEvTrace,
+  kEvCalls,
+  kEvReward,
+  kEvTerminated,
+  kEvTruncated,
+  kEvStateBefore,
+  kEvStateAfter,
+  kEvMetadata,
+  kEvEventMetadata
 };
 
 bool IsNull(const SqlValue& v) { return std::holds_alternative<std::monostate>(v); }
@@ -121,8 +142,10 @@ std::string RenderEvent(const SqlRow& e) {
   JsonColumn(json, e[kEvEventMetadata]);
   const auto* type = std::get_if<std::string>(&e[kEvType]);
   if (type != nullptr && *type == "cais") {
-    for (auto [key, col] : {std::pair{"model_name", kEvModel}, {"provider", kEvProvider},
-                            {"input_tokens", kEvIn}, {"output_tokens", kEvOut},
+    for (auto [key, col] : {std::pair{"model_name", kEvModel},
+                            {"provider", kEvProvider},
+                            {"input_tokens", kEvIn},
+                            {"output_tokens", kEvOut},
                             {"total_tokens", kEvTotal}}) {
       json.Key(key);
       Value(json, e[col]);
@@ -133,8 +156,8 @@ std::string RenderEvent(const SqlRow& e) {
     } else {
       json.Null();
     }
-    for (auto [key, col] : {std::pair{"latency_ms", kEvLatency}, {"span_id", kEvSpan},
-                            {"trace_id", kEvTrace}}) {
+    for (auto [key, col] :
+         {std::pair{"latency_ms", kEvLatency}, {"span_id", kEvSpan}, {"trace_id", kEvTrace}}) {
       json.Key(key);
       Value(json, e[col]);
     }
@@ -226,8 +249,8 @@ Result<std::string> RenderSessionTrace(const SessionRows& rows) {
   for (size_t q = 0; q < kSessionQueryCount; ++q) {
     for (const SqlRow& row : rows[q]) {
       if (row.size() != kColumns[q]) {
-        return Status::Internal(fmt::format("session query {} gave a row of {} columns, not {}",
-                                            q, row.size(), kColumns[q]));
+        return Status::Internal(fmt::format("session query {} gave a row of {} columns, not {}", q,
+                                            row.size(), kColumns[q]));
       }
     }
   }
@@ -364,8 +387,11 @@ Result<std::string> RenderSessionTrace(const SessionRows& rows) {
     };
     reference("event_id", "event_ref", r[1], event_index, "event");
     reference("message_id", "message_ref", r[2], message_index, "message");
-    for (auto [key, col] : {std::pair{"turn_number", 3}, {"objective_key", 4},
-                            {"reward_value", 5}, {"reward_type", 6}, {"key", 7}}) {
+    for (auto [key, col] : {std::pair{"turn_number", 3},
+                            {"objective_key", 4},
+                            {"reward_value", 5},
+                            {"reward_type", 6},
+                            {"key", 7}}) {
       json.Key(key);
       Value(json, r[col]);
     }

@@ -252,7 +252,8 @@ TEST_P(SessionReadTest, ErrorsAreJsonWithTheIngestShape) {
   StartCollector();
   auto missing = client_->Get("/v1/sessions/nope");
   EXPECT_EQ(missing.status, 404);
-  EXPECT_EQ(missing.body, R"({"error":{"code":"not_found","message":"no session with id \"nope\""}})");
+  EXPECT_EQ(missing.body,
+            R"({"error":{"code":"not_found","message":"no session with id \"nope\""}})");
   auto bad = client_->Get("/v1/sessions/a%zz");
   EXPECT_EQ(bad.status, 400);
   EXPECT_NE(bad.body.find(R"("code":"bad_session_id")"), std::string::npos) << bad.body;
@@ -276,8 +277,8 @@ TEST_P(SessionReadTest, WithKeysReadingNeedsOne) {
   EXPECT_EQ(keyed.status, 200) << keyed.body;
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, SessionReadTest,
-                         ::testing::Values(BackendKind::kEmbedded), BackendName);
+INSTANTIATE_TEST_SUITE_P(Backends, SessionReadTest, ::testing::Values(BackendKind::kEmbedded),
+                         BackendName);
 
 }  // namespace
 }  // namespace tc::testing

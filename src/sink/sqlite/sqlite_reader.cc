@@ -32,9 +32,12 @@ struct ReadConnection {
 
 storage::SqlValue ColumnValue(sqlite3_stmt* stmt, int col) {
   switch (sqlite3_column_type(stmt, col)) {
-    case SQLITE_INTEGER: return static_cast<int64_t>(sqlite3_column_int64(stmt, col));
-    case SQLITE_FLOAT: return sqlite3_column_double(stmt, col);
-    case SQLITE_NULL: return std::monostate{};
+    case SQLITE_INTEGER:
+      return static_cast<int64_t>(sqlite3_column_int64(stmt, col));
+    case SQLITE_FLOAT:
+      return sqlite3_column_double(stmt, col);
+    case SQLITE_NULL:
+      return std::monostate{};
     default: {
       const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, col));
       return std::string(text != nullptr ? text : "",
@@ -143,7 +146,7 @@ class SqliteReader final : public pipeline::TraceReader {
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<std::unique_ptr<ReadConnection>> idle_;  // guarded by mu_
-  uint32_t open_ = 0;                                   // guarded by mu_: idle + in use
+  uint32_t open_ = 0;                                  // guarded by mu_: idle + in use
 };
 
 }  // namespace

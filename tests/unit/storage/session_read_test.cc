@@ -52,8 +52,8 @@ std::string Minified(element e, std::string_view ptr) {
 constexpr size_t Q(SessionQuery q) { return static_cast<size_t>(q); }
 
 SqlRow Session(const std::string& id) {
-  return {id, std::string("2025-01-01T00:00:00+00:00"), int64_t{1}, int64_t{3}, int64_t{1},
-          std::string(R"({"env":"crafter"})"), std::monostate{}};
+  return {id,         std::string("2025-01-01T00:00:00+00:00"), int64_t{1},      int64_t{3},
+          int64_t{1}, std::string(R"({"env":"crafter"})"),      std::monostate{}};
 }
 
 // id, timestep_id, type, instance, event_time, message_time, created_at, model, provider, in,
@@ -123,17 +123,16 @@ TEST_F(RenderTest, BuildsTheToDictDocumentAndTotals) {
       {int64_t{4}, int64_t{7}, std::string("user"), std::string("hello"),
        std::string("2025-01-01T00:00:02+00:00"), std::monostate{}, int64_t{3},
        std::string(R"({"step_id":"s0"})")});
-  rows_[Q(SessionQuery::kOutcomeRewards)].push_back(
-      {int64_t{1}, std::string("reward"), 2.0, int64_t{3}, int64_t{4}, std::monostate{},
-       std::string(R"({"a":1})")});
+  rows_[Q(SessionQuery::kOutcomeRewards)].push_back({int64_t{1}, std::string("reward"), 2.0,
+                                                     int64_t{3}, int64_t{4}, std::monostate{},
+                                                     std::string(R"({"a":1})")});
   // The environment event's own reward row (derived: left out) and an explicit one.
   rows_[Q(SessionQuery::kEventRewards)].push_back(
       {int64_t{1}, int64_t{2}, std::monostate{}, int64_t{1}, std::string("reward"), 1.5,
        std::string("sparse"), std::monostate{}, std::monostate{}, std::string("environment")});
   rows_[Q(SessionQuery::kEventRewards)].push_back(
       {int64_t{2}, int64_t{1}, int64_t{4}, std::monostate{}, std::string("reward"), 0.5,
-       std::string("achievement_delta"), std::string("k"), std::monostate{},
-       std::string("judge")});
+       std::string("achievement_delta"), std::string("k"), std::monostate{}, std::string("judge")});
   element root = Render();
   EXPECT_EQ(Str(root, "/trace/session_id"), "s-1");
   EXPECT_EQ(Str(root, "/trace/metadata/env"), "crafter");
