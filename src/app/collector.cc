@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 
@@ -115,6 +116,13 @@ Result<std::unique_ptr<Collector>> Collector::Create(const config::Config& confi
                                      }));
     embedded = sqlite.get();
     c->sink_ = std::move(sqlite);
+    // Reads use their own read-only connections, one per io thread at most.
+    c->reader_ = sink::CreateSqliteReader({
+        .path = config.embedded.path,
+        .connections = static_cast<uint32_t>(
+            config.http.io_threads > 0 ? std::min(config.http.io_threads, 8) : 4),
+        .busy_timeout_ms = config.embedded.busy_timeout_ms,
+    });
   } else {
     std::string url = config.sqld.url;
     if (c->choice_.spawn_child) {
@@ -173,9 +181,9 @@ Result<std::unique_ptr<Collector>> Collector::Create(const config::Config& confi
     }
     return r;
   };
-  TC_ASSIGN_OR_RETURN(c->server_,
-                      http::Server::Create(http::ServerOptions::FromConfig(config), *c->pipeline_,
-                                           std::move(readiness), metrics, c->pipeline_.get()));
+  TC_ASSIGN_OR_RETURN(c->server_, http::Server::Create(http::ServerOptions::FromConfig(config),
+                                                       *c->pipeline_, std::move(readiness), metrics,
+                                                       c->pipeline_.get(), c->reader_.get()));
   return c;
 }
 
@@ -210,6 +218,7 @@ void Collector::Shutdown() {
   // Every completion has fired; give the io threads a moment past the deadline to write them.
   if (server_) server_->Shutdown(std::max(deadline, Clock::now()) + std::chrono::seconds(2));
   server_.reset();
+  reader_.reset();
   pipeline_.reset();
   spool_.reset();
   sink_.reset();

@@ -152,7 +152,7 @@ bool ApiKeys::Required(boost::beast::http::verb method, std::string_view path) c
     return false;
   }
   return method == boost::beast::http::verb::post || method == boost::beast::http::verb::delete_ ||
-         (protect_metrics_ && path == "/metrics");
+         path.starts_with("/v1/sessions") || (protect_metrics_ && path == "/metrics");
 }
 
 KeyScope ApiKeys::Scope(std::string_view authorization) const {

@@ -43,9 +43,11 @@ RouteMatch MatchRoute(boost::beast::http::verb method, std::string_view target) 
     match.param = match.path.substr(kSessionsPrefix.size());
     if (method == boost::beast::http::verb::delete_) {
       match.route = Route::kSession;
+    } else if (method == boost::beast::http::verb::get) {
+      match.route = Route::kSessionGet;
     } else {
       match.route = Route::kMethodNotAllowed;
-      match.allow = "DELETE";
+      match.allow = "GET, DELETE";
     }
     return match;
   }

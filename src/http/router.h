@@ -3,7 +3,8 @@
 // Maps a request line to an endpoint. Exact paths, and one path with a parameter; the query
 // string is handed on.
 //   POST /v1/records   POST /v1/traces   GET /healthz   GET /readyz   GET /metrics
-//   DELETE /v1/sessions/{id}  (`param`: everything after the prefix, still percent-encoded)
+//   GET /v1/sessions/{id}   DELETE /v1/sessions/{id}  (`param`: everything after the prefix, still
+//   percent-encoded)
 
 #include <string_view>
 
@@ -18,6 +19,7 @@ enum class Route {
   kReadyz,
   kMetrics,
   kSession,           // DELETE /v1/sessions/{id}
+  kSessionGet,        // GET /v1/sessions/{id}
   kNotFound,          // 404
   kMethodNotAllowed,  // 405; `allow` says which method the path takes
 };
@@ -27,7 +29,8 @@ struct RouteMatch {
   std::string_view path;   // points into the target
   std::string_view query;  // after '?', empty if none; points into the target
   std::string_view allow;  // static storage; set for kMethodNotAllowed
-  std::string_view param;  // kSession: the raw {id} (may be empty); points into the target
+  std::string_view
+      param;  // kSession, kSessionGet: the raw {id} (may be empty); points into the target
 };
 
 inline constexpr std::string_view kSessionsPrefix = "/v1/sessions/";

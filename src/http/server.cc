@@ -42,18 +42,17 @@ std::string EndpointText(const tcp::endpoint& endpoint) {
 
 Server::Server(PassKey, const ServerOptions& options, ApiKeys api_keys,
                pipeline::Submitter& submitter, pipeline::ReadinessFn readiness,
-               metrics::Metrics& metrics, pipeline::SessionDeleter* deleter)
+               metrics::Metrics& metrics, pipeline::SessionDeleter* deleter,
+               pipeline::TraceReader* reader)
     : state_(std::make_unique<ServerState>(options, std::move(api_keys), submitter,
-                                           std::move(readiness), metrics, deleter)),
+                                           std::move(readiness), metrics, deleter, reader)),
       ioc_(ThreadCount(options.http.io_threads)),
       accept_strand_(net::make_strand(ioc_)),
       thread_count_(ThreadCount(options.http.io_threads)) {}
 
-Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& options,
-                                               pipeline::Submitter& submitter,
-                                               pipeline::ReadinessFn readiness,
-                                               metrics::Metrics& metrics,
-                                               pipeline::SessionDeleter* deleter) {
+Result<std::unique_ptr<Server>> Server::Create(
+    const ServerOptions& options, pipeline::Submitter& submitter, pipeline::ReadinessFn readiness,
+    metrics::Metrics& metrics, pipeline::SessionDeleter* deleter, pipeline::TraceReader* reader) {
   if (options.http.listen.empty() && options.tls.listen.empty()) {
     return Status::InvalidArgument("http.listen and tls.listen are both empty: nothing to serve");
   }
@@ -63,12 +62,13 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& options,
     TC_ASSIGN_OR_RETURN(tls_context, MakeTlsContext(options.tls));
   }
   if (api_keys.enabled()) {
-    TC_LOG(kInfo, "http", "API keys required on POST and DELETE{}: {} key(s) configured, {} admin",
-           api_keys.protect_metrics() ? " and /metrics" : "", api_keys.size(),
-           api_keys.admin_size());
+    TC_LOG(
+        kInfo, "http",
+        "API keys required on POST, DELETE and GET /v1/sessions{}: {} key(s) configured, {} admin",
+        api_keys.protect_metrics() ? " and /metrics" : "", api_keys.size(), api_keys.admin_size());
   }
   auto server = std::make_unique<Server>(PassKey{}, options, std::move(api_keys), submitter,
-                                         std::move(readiness), metrics, deleter);
+                                         std::move(readiness), metrics, deleter, reader);
   server->state_->tls_context.Set(std::move(tls_context));
   for (const bool tls : {false, true}) {
     const std::string& listen = tls ? options.tls.listen : options.http.listen;

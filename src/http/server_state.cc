@@ -53,13 +53,15 @@ std::string ClosingHealthzResponse() {
 
 ServerState::ServerState(const ServerOptions& opts, ApiKeys keys, pipeline::Submitter& submitter,
                          pipeline::ReadinessFn ready, metrics::Metrics& m,
-                         pipeline::SessionDeleter* session_deleter)
+                         pipeline::SessionDeleter* session_deleter,
+                         pipeline::TraceReader* trace_reader)
     : options(opts),
       api_keys(std::move(keys)),
       metrics(m),
       ingest(opts, submitter, m),
       readiness(std::move(ready)),
       deleter(session_deleter),
+      reader(trace_reader),
       read_timeout(TimeoutOrNever(opts.http.read_timeout_ms)),
       idle_timeout(TimeoutOrNever(opts.http.idle_timeout_ms)),
       write_timeout(opts.http.read_timeout_ms == 0

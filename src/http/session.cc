@@ -276,6 +276,9 @@ void Session::HandleRequest() {
     case Route::kSession:
       HandleSessionDelete(match.param, seq, slot);
       return;
+    case Route::kSessionGet:
+      HandleSessionGet(match.param, slot);
+      return;
     case Route::kHealthz:
       response.body.assign(kHealthzBody);
       break;

@@ -127,6 +127,8 @@ class Session final : public std::enable_shared_from_this<Session>,
   void OnWrite(error_code ec, size_t bytes);
   void OnIngestDone(uint64_t seq, const Status& status, std::vector<sink::RecordResult> results);
   // DELETE /v1/sessions/{id} (session_delete.cc): `raw_id` is the path's {id}, still encoded.
+  // GET /v1/sessions/{id} (session_read.cc): answers in place.
+  void HandleSessionGet(std::string_view raw_id, Slot& slot);
   void HandleSessionDelete(std::string_view raw_id, uint64_t seq, Slot& slot);
   void OnSessionDeleted(uint64_t seq, const std::string& id, const Status& status,
                         const sink::DeletedRows& deleted);

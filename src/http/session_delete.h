@@ -14,6 +14,7 @@
 #include "http/api_keys.h"
 #include "metrics/metrics.h"
 #include "responses.h"
+#include "session_id.h"
 
 namespace tc::http {
 
@@ -23,12 +24,6 @@ namespace tc::http {
 // keys configured, never gets here: the headers were answered 401 already.
 bool AuthorizeDelete(const ApiKeys& keys, std::string_view authorization, metrics::Metrics& metrics,
                      Response* out);
-
-// Percent-decodes the path segment `raw` (the {id}, RFC 3986 §2.1) into `*id`. Empty if that
-// gives a usable session id; else what is wrong (for a 400 `bad_session_id`): empty, a raw '/'
-// (an id with '/' is sent as %2F), a '%' not followed by two hex digits, not UTF-8 once
-// decoded, or longer than `max_bytes` once decoded.
-std::string DecodeSessionId(std::string_view raw, size_t max_bytes, std::string* id);
 
 // The answer to a deletion the writer finished with `status`:
 //   OK → 200 {"deleted":{"session_id":..,"rows":{"session_traces":1,"events":n,...}}}

@@ -144,6 +144,22 @@ then
       {"type":"event","id":"s-del/e1","session_id":"s-del","step_id":"t1","event_type":"runtime"},
       {"type":"message","id":"s-del/m1","session_id":"s-del","step_id":"t1",
        "message_type":"user","content":"hi"}]')" = 200
+  # docs/api.md §9: the GET example, before the delete: the trace it saves has s-del's rows.
+  get_cmd="$(awk '/^## 9\. /{f=1} f&&/^```sh/{g=1;next} g&&/^```/{exit} g' "$src/docs/api.md" |
+    grep -v '^#' | sed "s#http://127.0.0.1:4318#$TRACECOLLECTOR_URL#")"
+  tc_check "docs/api.md §9 has the GET example" grep -q "/v1/sessions/s-del" <<<"$get_cmd"
+  (cd "$work" && bash -c "$get_cmd")
+  tc_check "GET example: the saved trace is s-del's whole SessionTrace" python3 - \
+    "$work/s-del.json" <<'PY'
+import json, sys
+answer = json.load(open(sys.argv[1]))
+assert answer["totals"]["events"] == 1 and answer["totals"]["messages"] == 1, answer
+t = answer["trace"]
+assert t["session_id"] == "s-del", t
+assert [s["step_id"] for s in t["session_time_steps"]] == ["t1"], t
+assert len(t["event_history"]) == 1 and len(t["markov_blanket_message_history"]) == 1, t
+assert t["markov_blanket_message_history"][0]["content"]["text"] == "hi", t
+PY
   del_section="$(awk '/^## 8\. /{f=1} f&&/^```sh/{g=1;next} g&&/^```/{exit} g' "$src/docs/api.md")"
   del_cmd="$(grep -v '^#' <<<"$del_section" | sed "s#http://127.0.0.1:4318#$TRACECOLLECTOR_URL#")"
   del_want="$(sed -n 's/^# → 200 //p' <<<"$del_section")"

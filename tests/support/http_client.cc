@@ -41,7 +41,10 @@ HttpResponse HttpClient::Post(const std::string& target, const std::string& body
   return Send("POST", target, body, content_type, extra_headers);
 }
 
-HttpResponse HttpClient::Get(const std::string& target) { return Send("GET", target, "", "", {}); }
+HttpResponse HttpClient::Get(const std::string& target,
+                             const std::map<std::string, std::string>& extra_headers) {
+  return Send("GET", target, "", "", extra_headers);
+}
 
 HttpResponse HttpClient::Delete(const std::string& target,
                                 const std::map<std::string, std::string>& extra_headers) {

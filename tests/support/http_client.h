@@ -27,7 +27,8 @@ class HttpClient {
   HttpResponse Post(const std::string& target, const std::string& body,
                     const std::string& content_type = "application/json",
                     const std::map<std::string, std::string>& extra_headers = {});
-  HttpResponse Get(const std::string& target);
+  HttpResponse Get(const std::string& target,
+                   const std::map<std::string, std::string>& extra_headers = {});
   HttpResponse Delete(const std::string& target,
                       const std::map<std::string, std::string>& extra_headers = {});
 

@@ -31,7 +31,7 @@ TEST(RouterTest, WrongMethodSaysWhichOneIsAllowed) {
   EXPECT_EQ(m.allow, "GET");
 }
 
-TEST(RouterTest, SessionPathTakesAParameterAndOnlyDelete) {
+TEST(RouterTest, SessionPathTakesAParameterAndGetOrDelete) {
   RouteMatch m = MatchRoute(verb::delete_, "/v1/sessions/s%2F1?x=1");
   EXPECT_EQ(m.route, Route::kSession);
   EXPECT_EQ(m.param, "s%2F1");  // still encoded: the handler decodes and validates it
@@ -39,9 +39,12 @@ TEST(RouterTest, SessionPathTakesAParameterAndOnlyDelete) {
   m = MatchRoute(verb::delete_, "/v1/sessions/");
   EXPECT_EQ(m.route, Route::kSession);
   EXPECT_EQ(m.param, "");
-  m = MatchRoute(verb::get, "/v1/sessions/s1");
+  m = MatchRoute(verb::get, "/v1/sessions/s%201");
+  EXPECT_EQ(m.route, Route::kSessionGet);
+  EXPECT_EQ(m.param, "s%201");
+  m = MatchRoute(verb::put, "/v1/sessions/s1");
   EXPECT_EQ(m.route, Route::kMethodNotAllowed);
-  EXPECT_EQ(m.allow, "DELETE");
+  EXPECT_EQ(m.allow, "GET, DELETE");
   EXPECT_EQ(MatchRoute(verb::delete_, "/v1/sessions").route, Route::kNotFound);
   EXPECT_EQ(MatchRoute(verb::delete_, "/v1/records").route, Route::kMethodNotAllowed);
   EXPECT_EQ(MatchRoute(verb::delete_, "/v1/session/s1").route, Route::kNotFound);

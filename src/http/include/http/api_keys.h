@@ -55,7 +55,8 @@ class ApiKeys {
   bool protect_metrics() const { return protect_metrics_; }
 
   // Whether a request needs a key (always false when !enabled()): every POST and DELETE
-  // (whatever the path) and, with protect_metrics, /metrics; never /healthz or /readyz. `path`
+  // (whatever the path), every request to /v1/sessions... (reads) and, with protect_metrics,
+  // /metrics; never /healthz or /readyz. `path`
   // without query.
   bool Required(boost::beast::http::verb method, std::string_view path) const;
 

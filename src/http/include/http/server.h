@@ -34,6 +34,7 @@
 
 #include "common/result.h"
 #include "common/status.h"
+#include "contract/reader.h"
 #include "contract/readiness.h"
 #include "contract/session_deleter.h"
 #include "contract/submission.h"
@@ -55,12 +56,14 @@ class Server {
   // loaded from options.auth, see ApiKeys::Load; TLS files that cannot be used, see
   // CheckTlsFiles), kUnavailable (cannot bind or listen, e.g. the
   // port is in use). `deleter` (may be null: DELETE /v1/sessions/{id} answers 501) must outlive
-  // the Server like `submitter`.
+  // the Server like `submitter`; so must `reader` (may be null: GET /v1/sessions/{id} answers
+  // 501).
   static Result<std::unique_ptr<Server>> Create(const ServerOptions& options,
                                                 pipeline::Submitter& submitter,
                                                 pipeline::ReadinessFn readiness,
                                                 metrics::Metrics& metrics,
-                                                pipeline::SessionDeleter* deleter = nullptr);
+                                                pipeline::SessionDeleter* deleter = nullptr,
+                                                pipeline::TraceReader* reader = nullptr);
 
   ~Server();
   Server(const Server&) = delete;
@@ -90,7 +93,7 @@ class Server {
  public:
   Server(PassKey, const ServerOptions& options, ApiKeys api_keys, pipeline::Submitter& submitter,
          pipeline::ReadinessFn readiness, metrics::Metrics& metrics,
-         pipeline::SessionDeleter* deleter);
+         pipeline::SessionDeleter* deleter, pipeline::TraceReader* reader);
 
  private:
   // One acceptor: the cleartext or the HTTPS listener.

@@ -10,6 +10,7 @@
 
 #include "common/result.h"
 #include "common/status.h"
+#include "contract/reader.h"
 #include "contract/sink.h"
 
 namespace tc::sink {
@@ -39,5 +40,16 @@ class EmbeddedSink : public Sink {
 
 // Validates the options (kInvalidArgument); opens nothing yet (Sink::Open does).
 Result<std::unique_ptr<EmbeddedSink>> CreateSqliteSink(const SqliteSinkOptions& options);
+
+// The read side of the same file (GET /v1/sessions/{id}): up to `connections` read-only
+// connections (SQLITE_OPEN_READONLY), opened on first use and kept; each read runs in one read
+// transaction on one of them, a WAL reader that sees only committed data and never takes the
+// writer's lock. A read that finds every connection busy waits for one.
+struct SqliteReaderOptions {
+  std::string path;
+  uint32_t connections = 4;
+  uint32_t busy_timeout_ms = 5000;
+};
+std::unique_ptr<pipeline::TraceReader> CreateSqliteReader(const SqliteReaderOptions& options);
 
 }  // namespace tc::sink
