@@ -264,8 +264,8 @@ TEST_P(SessionReadTest, ErrorsAreJsonWithTheIngestShape) {
   EXPECT_EQ(put.headers["allow"], "GET, DELETE");
 }
 
-TEST_P(SessionReadTest, WithKeysReadingNeedsOne) {
-  StartCollector({"--set", "auth.api_keys=ingest-key"});
+TEST_P(SessionReadTest, WithKeysReadingNeedsAnAdminKey) {
+  StartCollector({"--set", "auth.api_keys=ingest-key", "--set", "auth.admin_keys=admin-key"});
   auto posted = client_->Post("/v1/traces?ack=durable", kTrace, "application/json",
                               {{"Authorization", "Bearer ingest-key"}});
   ASSERT_EQ(posted.status, 200) << posted.body;
@@ -273,8 +273,12 @@ TEST_P(SessionReadTest, WithKeysReadingNeedsOne) {
   EXPECT_EQ(anonymous.status, 401) << anonymous.body;
   auto wrong = client_->Get(kSessionPath, {{"Authorization", "Bearer nope"}});
   EXPECT_EQ(wrong.status, 401) << wrong.body;
-  auto keyed = client_->Get(kSessionPath, {{"Authorization", "Bearer ingest-key"}});
-  EXPECT_EQ(keyed.status, 200) << keyed.body;
+  // An agent's ingest key does not read other agents' traces.
+  auto ingest = client_->Get(kSessionPath, {{"Authorization", "Bearer ingest-key"}});
+  EXPECT_EQ(ingest.status, 403) << ingest.body;
+  EXPECT_NE(ingest.body.find(R"("code":"forbidden")"), std::string::npos) << ingest.body;
+  auto admin = client_->Get(kSessionPath, {{"Authorization", "Bearer admin-key"}});
+  EXPECT_EQ(admin.status, 200) << admin.body;
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, SessionReadTest, ::testing::Values(BackendKind::kEmbedded),
