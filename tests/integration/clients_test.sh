@@ -125,6 +125,26 @@ tc_check "Idempotency-Key example: one event and one message" test \
   "$(q "SELECT COUNT(*) FROM events WHERE session_id = 's-idem';
         SELECT COUNT(*) FROM messages WHERE session_id = 's-idem';" | tr '\n' ' ')" = "1 1 "
 
+# ---- README.md: the quick start's curl (its documented answer), then the GET that reads it back ----
+readme_block() {  # N -> the Nth ```sh block of README.md after "## Quick start", for this port
+  awk -v n="$1" '/^## Quick start/{f=1} f&&/^```sh/{k++; if (k==n) {g=1; next}} g&&/^```/{exit} g' \
+    "$src/README.md" | sed "s#http://127.0.0.1:4318#$TRACECOLLECTOR_URL#"
+}
+quick_cmd="$(readme_block 1 | grep -v '^#')"
+quick_want="$(readme_block 1 | sed -n 's/^# //p')"
+quick_got="$(bash -c "$quick_cmd" 2>&1)"
+tc_check "README quick start answers as documented ($quick_got)" test "$quick_got" = "$quick_want"
+get_readme="$(readme_block 4 | sed 's/ *#.*$//')"
+tc_check "README has the GET example" grep -q "/v1/sessions/session_quick" <<<"$get_readme"
+read_back="$(bash -c "$get_readme" 2>&1)"
+read_back_ok() {
+  python3 -c 'import json,sys; d=json.loads(sys.argv[1]); t=d["trace"]
+assert t["session_id"]=="session_quick", t["session_id"]
+assert d["totals"]["events"]==1 and d["totals"]["messages"]==1, d["totals"]
+assert t["session_time_steps"][0]["events"][0]["model_name"]=="gpt-4"' "$read_back"
+}
+tc_check "README GET example reads the quick start's session back" read_back_ok
+
 tc_stop_collector
 tc_check "collector exits 0 on SIGTERM" test "$TC_EXIT" = 0
 
