@@ -144,6 +144,8 @@ Result<std::unique_ptr<Collector>> Collector::Create(const config::Config& confi
     TC_LOG(kInfo, "app", "backend sqld at {}: {}", url, c->choice_.reason);
     TC_ASSIGN_OR_RETURN(auto hrana, sink::CreateHranaSink(config.sqld, url));
     c->sink_ = std::move(hrana);
+    // Reads go through a client of their own, never the writer's connections.
+    TC_ASSIGN_OR_RETURN(c->reader_, sink::CreateHranaReader(config.sqld, url));
   }
   pipeline::PipelineOptions pipeline_options = PipelineOptionsFrom(config);
   if (embedded != nullptr) pipeline_options.on_idle = [embedded] {

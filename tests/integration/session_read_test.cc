@@ -6,6 +6,8 @@
 #include <simdjson.h>
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <string>
 
@@ -197,6 +199,24 @@ const std::map<std::string, std::string> kTables = {
     {"tc_idempotency", "SELECT \"key\", record_type, row_id FROM tc_idempotency ORDER BY 1"},
 };
 
+// The rows with every cell that is a number written the same way: the sqld backend's reader
+// prints REALs as "1.500000", the SQLite one as "1.5".
+std::vector<Row> Normalized(std::vector<Row> rows) {
+  for (Row& row : rows) {
+    for (std::optional<std::string>& cell : row) {
+      if (!cell || cell->empty()) continue;
+      char* end = nullptr;
+      const double value = std::strtod(cell->c_str(), &end);
+      if (end == cell->c_str() + cell->size()) {
+        char text[40];
+        std::snprintf(text, sizeof text, "%.17g", value);
+        *cell = text;
+      }
+    }
+  }
+  return rows;
+}
+
 class SessionReadTest : public CollectorTest {};
 
 TEST_P(SessionReadTest, RoundTripGivesTheSameDocumentAndTheSameRows) {
@@ -237,7 +257,7 @@ TEST_P(SessionReadTest, RoundTripGivesTheSameDocumentAndTheSameRows) {
   for (const auto& [table, sql] : kTables) {
     const auto first_rows = first_db->Rows(sql);
     EXPECT_FALSE(first_rows.empty()) << table;
-    EXPECT_EQ(first_rows, second_reader->Rows(sql)) << table;
+    EXPECT_EQ(Normalized(first_rows), Normalized(second_reader->Rows(sql))) << table;
   }
   // And GET on the second collector answers the same document.
   auto again = second_client.Get(kSessionPath);
@@ -281,8 +301,7 @@ TEST_P(SessionReadTest, WithKeysReadingNeedsAnAdminKey) {
   EXPECT_EQ(admin.status, 200) << admin.body;
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, SessionReadTest, ::testing::Values(BackendKind::kEmbedded),
-                         BackendName);
+TC_INSTANTIATE_ON_BOTH_BACKENDS(SessionReadTest);
 
 }  // namespace
 }  // namespace tc::testing

@@ -8,6 +8,7 @@
 
 #include "common/result.h"
 #include "config/config.h"
+#include "contract/reader.h"
 #include "contract/sink.h"
 
 namespace tc::sink {
@@ -15,5 +16,10 @@ namespace tc::sink {
 // The sink for `url` (the external URL, or the spawned child's http://127.0.0.1:<port>) with the
 // [sqld] section's options. Validates the URL (kInvalidArgument); connects to nothing yet.
 Result<SinkPtr> CreateHranaSink(const config::SqldConfig& sqld, std::string url);
+
+// GET /v1/sessions/{id}'s reader for the same server, on a client (connection pool) of its own:
+// reads never take the writer's connections. Connects to nothing yet.
+Result<std::unique_ptr<pipeline::TraceReader>> CreateHranaReader(const config::SqldConfig& sqld,
+                                                                std::string url);
 
 }  // namespace tc::sink
