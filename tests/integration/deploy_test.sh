@@ -80,7 +80,7 @@ config_in_image="$(cd "$work" && env -i PATH=/usr/bin:/bin "${image_env[@]}" "$T
 # image's volume (/var/lib/tracecollector) does not exist, so errors naming it are expected; any
 # other error is a real problem of the image's configuration.
 only_volume_errors() {
-  ! grep 'configuration error' <<<"$1" | grep -qv ' /var/lib/tracecollector'
+  [[ -z "$(grep 'configuration error' <<<"$1" | grep -v ' /var/lib/tracecollector')" ]]
 }
 image_config_ok() {
   only_volume_errors "$config_in_image" &&
