@@ -43,7 +43,7 @@ std::string EndpointText(const tcp::endpoint& endpoint) {
 Server::Server(PassKey, const ServerOptions& options, ApiKeys api_keys,
                pipeline::Submitter& submitter, pipeline::ReadinessFn readiness,
                metrics::Metrics& metrics, pipeline::SessionDeleter* deleter,
-               pipeline::TraceReader* reader)
+               storage::ReadStore* reader)
     : state_(std::make_unique<ServerState>(options, std::move(api_keys), submitter,
                                            std::move(readiness), metrics, deleter, reader)),
       ioc_(ThreadCount(options.http.io_threads)),
@@ -52,7 +52,7 @@ Server::Server(PassKey, const ServerOptions& options, ApiKeys api_keys,
 
 Result<std::unique_ptr<Server>> Server::Create(
     const ServerOptions& options, pipeline::Submitter& submitter, pipeline::ReadinessFn readiness,
-    metrics::Metrics& metrics, pipeline::SessionDeleter* deleter, pipeline::TraceReader* reader) {
+    metrics::Metrics& metrics, pipeline::SessionDeleter* deleter, storage::ReadStore* reader) {
   if (options.http.listen.empty() && options.tls.listen.empty()) {
     return Status::InvalidArgument("http.listen and tls.listen are both empty: nothing to serve");
   }

@@ -54,7 +54,7 @@ std::string ClosingHealthzResponse() {
 ServerState::ServerState(const ServerOptions& opts, ApiKeys keys, pipeline::Submitter& submitter,
                          pipeline::ReadinessFn ready, metrics::Metrics& m,
                          pipeline::SessionDeleter* session_deleter,
-                         pipeline::TraceReader* trace_reader)
+                         storage::ReadStore* trace_reader)
     : options(opts),
       api_keys(std::move(keys)),
       metrics(m),

@@ -16,7 +16,6 @@
 #include <vector>
 
 #include "common/status.h"
-#include "contract/reader.h"
 #include "contract/readiness.h"
 #include "contract/session_deleter.h"
 #include "contract/submission.h"
@@ -24,6 +23,7 @@
 #include "http/server_options.h"
 #include "ingest_handler.h"
 #include "metrics/metrics.h"
+#include "storage/read_store.h"
 #include "tls_context.h"
 
 namespace tc::http {
@@ -57,7 +57,7 @@ struct ServerState {
 
   ServerState(const ServerOptions& options, ApiKeys api_keys, pipeline::Submitter& submitter,
               pipeline::ReadinessFn readiness, metrics::Metrics& metrics,
-              pipeline::SessionDeleter* deleter = nullptr, pipeline::TraceReader* reader = nullptr);
+              pipeline::SessionDeleter* deleter = nullptr, storage::ReadStore* reader = nullptr);
 
   // Immutable after construction.
   const ServerOptions options;
@@ -66,7 +66,7 @@ struct ServerState {
   const IngestHandler ingest;
   const pipeline::ReadinessFn readiness;  // empty = always ready; called on io threads
   pipeline::SessionDeleter* const deleter;  // null: DELETE /v1/sessions/{id} answers 501
-  pipeline::TraceReader* const reader;      // null: GET /v1/sessions/{id} answers 501
+  storage::ReadStore* const reader;         // null: GET /v1/sessions/{id} answers 501
   const std::shared_ptr<CompletionGate> gate = std::make_shared<CompletionGate>();
   const Clock::duration read_timeout;       // whole request (0 in config = none)
   const Clock::duration idle_timeout;       // keep-alive wait for the next request

@@ -7,6 +7,7 @@
 
 #include <utility>
 
+#include "query/session_trace.h"
 #include "session.h"
 #include "session_id.h"
 
@@ -56,7 +57,7 @@ void Session::HandleSessionGet(std::string_view raw_id, Slot& slot) {
   } else {
     // On this io thread: the reader's connections are its own (never the writer's), and one
     // session's read is bounded (docs/architecture.md, "The read path").
-    SetSessionReadAnswer(id, state_.reader->SessionTraceJson(id), &response);
+    SetSessionReadAnswer(id, query::ReadSessionTrace(*state_.reader, id), &response);
   }
   MarkReady(slot);
 }

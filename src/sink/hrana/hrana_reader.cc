@@ -1,7 +1,6 @@
-// GET /v1/sessions/{id} on sqld (contract/reader.h): the six shared SELECTs
-// (storage/session_read.h) in one pipeline of its own, on a client of its own (never the
-// writer's connections): BEGIN, the six, ROLLBACK (a read-only snapshot that cannot outlive
-// the request), then close where the server has streams.
+// The read API's store on sqld (storage/read_store.h): the queries in one pipeline of its own,
+// on a client of its own (never the writer's connections): BEGIN, the queries, ROLLBACK (a
+// read-only snapshot that cannot outlive the request), then close where the server has streams.
 
 #include <mutex>
 
@@ -11,36 +10,34 @@
 #include "hrana_response.h"
 #include "hrana_sink.h"
 #include "sink/hrana.h"
-#include "storage/session_read.h"
 
 namespace tc::sink {
 namespace {
 
-class HranaReader : public pipeline::TraceReader {
+class HranaReader : public storage::ReadStore {
  public:
   explicit HranaReader(std::unique_ptr<HranaClient> client) : client_(std::move(client)) {}
 
-  Result<std::string> SessionTraceJson(std::string_view session_id) override {
+  Result<std::vector<storage::SqlRows>> Read(std::span<const storage::ReadQuery> queries) override {
     TC_RETURN_IF_ERROR(EnsureDialect());
-    const storage::SqlValue id{std::string(session_id)};
     hrana::PipelineBuilder builder;
     builder.AddExecute("BEGIN");
-    for (size_t q = 0; q < storage::kSessionQueryCount; ++q) {
-      builder.AddExecute(storage::SessionQuerySql(static_cast<storage::SessionQuery>(q)), {&id, 1});
+    for (const storage::ReadQuery& query : queries) {
+      builder.AddExecute(query.sql, query.params);
     }
     builder.AddExecute("ROLLBACK");
     if (client_->dialect().send_close) builder.AddClose();
     TC_ASSIGN_OR_RETURN(hrana::PipelineResponse response, client_->Pipeline(builder.Finish()));
-    if (response.results.size() < storage::kSessionQueryCount + 2) {
-      return Status::Internal("session read: the server answered fewer results than requests");
+    if (response.results.size() < queries.size() + 2) {
+      return Status::Internal("read: the server answered fewer results than requests");
     }
-    storage::SessionRows rows;
-    for (size_t q = 0; q <= storage::kSessionQueryCount; ++q) {
+    std::vector<storage::SqlRows> rows(queries.size());
+    for (size_t q = 0; q <= queries.size(); ++q) {
       hrana::StreamResult& result = response.results[q];
       if (!result.ok) return ClassifyError(result.error);
       if (q > 0) rows[q - 1] = std::move(result.execute.rows);
     }
-    return storage::RenderSessionTrace(rows);
+    return rows;
   }
 
  private:
@@ -61,11 +58,11 @@ class HranaReader : public pipeline::TraceReader {
 
 }  // namespace
 
-Result<std::unique_ptr<pipeline::TraceReader>> CreateHranaReader(const config::SqldConfig& sqld,
-                                                                std::string url) {
+Result<std::unique_ptr<storage::ReadStore>> CreateHranaReader(const config::SqldConfig& sqld,
+                                                              std::string url) {
   HranaClientOptions options = HranaSinkOptionsFromConfig(sqld, std::move(url)).client;
   TC_ASSIGN_OR_RETURN(std::unique_ptr<HranaClient> client, HranaClient::Create(options));
-  return std::unique_ptr<pipeline::TraceReader>(new HranaReader(std::move(client)));
+  return std::unique_ptr<storage::ReadStore>(new HranaReader(std::move(client)));
 }
 
 }  // namespace tc::sink

@@ -1,4 +1,4 @@
-// CreateSqliteReader (sink/sqlite.h): GET /v1/sessions/{id} on read-only WAL connections.
+// CreateSqliteReader (sink/sqlite.h): the read API's queries on read-only WAL connections.
 
 #include <fmt/format.h>
 #include <sqlite3.h>
@@ -6,11 +6,12 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "sink/sqlite.h"
 #include "sqlite_sink_util.h"
-#include "storage/session_read.h"
 
 namespace tc::sink {
 namespace {
@@ -23,11 +24,16 @@ struct DbCloser {
 struct StmtFinalizer {
   void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
 };
+using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
 
-// One read-only connection and its prepared session queries.
+// The read API builds its SELECTs from fixed parts, so a connection sees few distinct texts;
+// past this many prepared statements the cache starts again (a bound, not a tuning knob).
+constexpr size_t kMaxCachedStatements = 128;
+
+// One read-only connection and the statements prepared on it, by SQL text.
 struct ReadConnection {
   std::unique_ptr<sqlite3, DbCloser> db;
-  std::unique_ptr<sqlite3_stmt, StmtFinalizer> queries[storage::kSessionQueryCount];
+  std::unordered_map<std::string, StmtPtr> statements;
 };
 
 storage::SqlValue ColumnValue(sqlite3_stmt* stmt, int col) {
@@ -46,11 +52,29 @@ storage::SqlValue ColumnValue(sqlite3_stmt* stmt, int col) {
   }
 }
 
-class SqliteReader final : public pipeline::TraceReader {
+int Bind(sqlite3_stmt* stmt, int index, const storage::SqlValue& value) {
+  return std::visit(
+      [&](const auto& v) -> int {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, std::monostate>) {
+          return sqlite3_bind_null(stmt, index);
+        } else if constexpr (std::is_same_v<T, int64_t>) {
+          return sqlite3_bind_int64(stmt, index, v);
+        } else if constexpr (std::is_same_v<T, double>) {
+          return sqlite3_bind_double(stmt, index, v);
+        } else {
+          return sqlite3_bind_text(stmt, index, v.data(), static_cast<int>(v.size()),
+                                   SQLITE_STATIC);
+        }
+      },
+      value);
+}
+
+class SqliteReader final : public storage::ReadStore {
  public:
   explicit SqliteReader(SqliteReaderOptions options) : options_(std::move(options)) {}
 
-  Result<std::string> SessionTraceJson(std::string_view session_id) override {
+  Result<std::vector<storage::SqlRows>> Read(std::span<const storage::ReadQuery> queries) override {
     std::unique_ptr<ReadConnection> conn;
     {
       std::unique_lock<std::mutex> lock(mu_);
@@ -70,10 +94,9 @@ class SqliteReader final : public pipeline::TraceReader {
       }
       conn = std::move(*opened);
     }
-    Result<storage::SessionRows> rows = Read(*conn, session_id);
+    Result<std::vector<storage::SqlRows>> rows = Run(*conn, queries);
     Release(rows.has_value() || !IsRetryable(rows.error()) ? std::move(conn) : nullptr);
-    if (!rows.has_value()) return rows.error();
-    return storage::RenderSessionTrace(*rows);
+    return rows;
   }
 
  private:
@@ -101,41 +124,56 @@ class SqliteReader final : public pipeline::TraceReader {
                               raw != nullptr ? sqlite3_errmsg(raw) : "out of memory");
     }
     sqlite3_busy_timeout(raw, static_cast<int>(options_.busy_timeout_ms));
-    for (size_t q = 0; q < storage::kSessionQueryCount; ++q) {
-      const std::string_view sql = storage::SessionQuerySql(static_cast<storage::SessionQuery>(q));
-      sqlite3_stmt* stmt = nullptr;
-      const int prc = sqlite3_prepare_v3(raw, sql.data(), static_cast<int>(sql.size()),
-                                         SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
-      conn->queries[q].reset(stmt);
-      if (prc != SQLITE_OK) {
-        return StatusFromSqlite(prc, "prepare a session query on " + options_.path,
-                                sqlite3_errmsg(raw));
-      }
-    }
     return conn;
   }
 
-  // The six queries in one read transaction: one snapshot of committed data.
-  Result<storage::SessionRows> Read(ReadConnection& conn, std::string_view session_id) {
+  Result<sqlite3_stmt*> Prepare(ReadConnection& conn, std::string_view sql) {
+    auto it = conn.statements.find(std::string(sql));
+    if (it != conn.statements.end()) return it->second.get();
+    if (conn.statements.size() >= kMaxCachedStatements) conn.statements.clear();
+    sqlite3_stmt* stmt = nullptr;
+    const int rc = sqlite3_prepare_v3(conn.db.get(), sql.data(), static_cast<int>(sql.size()),
+                                      SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    StmtPtr owned(stmt);
+    if (rc != SQLITE_OK) {
+      return StatusFromSqlite(rc, "prepare a read query on " + options_.path,
+                              sqlite3_errmsg(conn.db.get()));
+    }
+    return conn.statements.emplace(std::string(sql), std::move(owned)).first->second.get();
+  }
+
+  // All the queries in one read transaction: one snapshot of committed data.
+  Result<std::vector<storage::SqlRows>> Run(ReadConnection& conn,
+                                            std::span<const storage::ReadQuery> queries) {
     sqlite3* db = conn.db.get();
     if (Status begun = sqlite_util::Exec(db, "BEGIN"); !begun.ok()) return begun;
-    storage::SessionRows rows;
+    std::vector<storage::SqlRows> rows(queries.size());
     Status status;
-    for (size_t q = 0; q < storage::kSessionQueryCount && status.ok(); ++q) {
-      sqlite3_stmt* stmt = conn.queries[q].get();
-      sqlite3_bind_text(stmt, 1, session_id.data(), static_cast<int>(session_id.size()),
-                        SQLITE_STATIC);
+    for (size_t q = 0; q < queries.size() && status.ok(); ++q) {
+      Result<sqlite3_stmt*> prepared = Prepare(conn, queries[q].sql);
+      if (!prepared.has_value()) {
+        status = prepared.error();
+        break;
+      }
+      sqlite3_stmt* stmt = *prepared;
+      for (size_t p = 0; p < queries[q].params.size() && status.ok(); ++p) {
+        if (int rc = Bind(stmt, static_cast<int>(p + 1), queries[q].params[p]); rc != SQLITE_OK) {
+          status = StatusFromSqlite(rc, "bind a read parameter", sqlite3_errmsg(db));
+        }
+      }
       const int columns = sqlite3_column_count(stmt);
-      int rc;
-      while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+      int rc = SQLITE_DONE;
+      while (status.ok() && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         storage::SqlRow& row = rows[q].emplace_back();
         row.reserve(static_cast<size_t>(columns));
         for (int c = 0; c < columns; ++c) row.push_back(ColumnValue(stmt, c));
       }
-      if (rc != SQLITE_DONE) status = StatusFromSqlite(rc, "read a session", sqlite3_errmsg(db));
+      if (status.ok() && rc != SQLITE_DONE) {
+        status = StatusFromSqlite(rc, "run a read query", sqlite3_errmsg(db));
+      }
       sqlite3_reset(stmt);
       sqlite3_clear_bindings(stmt);
-      if (q == 0 && status.ok() && rows[q].empty()) break;  // no such session
+      if (status.ok() && queries[q].stop_if_empty && rows[q].empty()) break;
     }
     (void)sqlite_util::Exec(db, "COMMIT");
     if (!status.ok()) return status;
@@ -151,7 +189,7 @@ class SqliteReader final : public pipeline::TraceReader {
 
 }  // namespace
 
-std::unique_ptr<pipeline::TraceReader> CreateSqliteReader(const SqliteReaderOptions& options) {
+std::unique_ptr<storage::ReadStore> CreateSqliteReader(const SqliteReaderOptions& options) {
   SqliteReaderOptions o = options;
   if (o.connections == 0) o.connections = 1;
   return std::make_unique<SqliteReader>(std::move(o));

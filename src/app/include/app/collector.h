@@ -68,7 +68,7 @@ class Collector {
   sink::SinkPtr sink_;
   std::unique_ptr<spool::Spool> spool_;  // null when spool.enabled is false
   std::unique_ptr<pipeline::Pipeline> pipeline_;
-  std::unique_ptr<pipeline::TraceReader> reader_;  // GET /v1/sessions/{id}; null: answers 501
+  std::unique_ptr<storage::ReadStore> reader_;  // GET /v1/sessions/{id}; null: answers 501
   std::unique_ptr<http::Server> server_;
   std::atomic<bool> child_failed_{false};
   bool shut_down_ = false;

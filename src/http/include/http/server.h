@@ -34,7 +34,6 @@
 
 #include "common/result.h"
 #include "common/status.h"
-#include "contract/reader.h"
 #include "contract/readiness.h"
 #include "contract/session_deleter.h"
 #include "contract/submission.h"
@@ -42,6 +41,7 @@
 #include "http/connection_types.h"
 #include "http/server_options.h"
 #include "metrics/metrics.h"
+#include "storage/read_store.h"
 
 namespace tc::http {
 
@@ -63,7 +63,7 @@ class Server {
                                                 pipeline::ReadinessFn readiness,
                                                 metrics::Metrics& metrics,
                                                 pipeline::SessionDeleter* deleter = nullptr,
-                                                pipeline::TraceReader* reader = nullptr);
+                                                storage::ReadStore* reader = nullptr);
 
   ~Server();
   Server(const Server&) = delete;
@@ -93,7 +93,7 @@ class Server {
  public:
   Server(PassKey, const ServerOptions& options, ApiKeys api_keys, pipeline::Submitter& submitter,
          pipeline::ReadinessFn readiness, metrics::Metrics& metrics,
-         pipeline::SessionDeleter* deleter, pipeline::TraceReader* reader);
+         pipeline::SessionDeleter* deleter, storage::ReadStore* reader);
 
  private:
   // One acceptor: the cleartext or the HTTPS listener.

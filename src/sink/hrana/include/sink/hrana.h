@@ -8,8 +8,8 @@
 
 #include "common/result.h"
 #include "config/config.h"
-#include "contract/reader.h"
 #include "contract/sink.h"
+#include "storage/read_store.h"
 
 namespace tc::sink {
 
@@ -17,9 +17,9 @@ namespace tc::sink {
 // [sqld] section's options. Validates the URL (kInvalidArgument); connects to nothing yet.
 Result<SinkPtr> CreateHranaSink(const config::SqldConfig& sqld, std::string url);
 
-// GET /v1/sessions/{id}'s reader for the same server, on a client (connection pool) of its own:
-// reads never take the writer's connections. Connects to nothing yet.
-Result<std::unique_ptr<pipeline::TraceReader>> CreateHranaReader(const config::SqldConfig& sqld,
-                                                                std::string url);
+// The read API's store (storage/read_store.h) for the same server, on a client (connection pool) of
+// its own: reads never take the writer's connections. Connects to nothing yet.
+Result<std::unique_ptr<storage::ReadStore>> CreateHranaReader(const config::SqldConfig& sqld,
+                                                              std::string url);
 
 }  // namespace tc::sink

@@ -10,8 +10,8 @@
 
 #include "common/result.h"
 #include "common/status.h"
-#include "contract/reader.h"
 #include "contract/sink.h"
+#include "storage/read_store.h"
 
 namespace tc::sink {
 
@@ -41,7 +41,7 @@ class EmbeddedSink : public Sink {
 // Validates the options (kInvalidArgument); opens nothing yet (Sink::Open does).
 Result<std::unique_ptr<EmbeddedSink>> CreateSqliteSink(const SqliteSinkOptions& options);
 
-// The read side of the same file (GET /v1/sessions/{id}): up to `connections` read-only
+// The read API's store (storage/read_store.h) on the same file: up to `connections` read-only
 // connections (SQLITE_OPEN_READONLY), opened on first use and kept; each read runs in one read
 // transaction on one of them, a WAL reader that sees only committed data and never takes the
 // writer's lock. A read that finds every connection busy waits for one.
@@ -50,6 +50,6 @@ struct SqliteReaderOptions {
   uint32_t connections = 4;
   uint32_t busy_timeout_ms = 5000;
 };
-std::unique_ptr<pipeline::TraceReader> CreateSqliteReader(const SqliteReaderOptions& options);
+std::unique_ptr<storage::ReadStore> CreateSqliteReader(const SqliteReaderOptions& options);
 
 }  // namespace tc::sink

@@ -1,6 +1,6 @@
-// GET /v1/sessions/{id}: the queries and the SessionTrace.to_dict() rendering (session_read.h).
+// GET /v1/sessions/{id}: the queries and the SessionTrace.to_dict() rendering (session_trace.h).
 
-#include "storage/session_read.h"
+#include "query/session_trace.h"
 
 #include <fmt/format.h>
 
@@ -11,8 +11,13 @@
 #include <utility>
 
 #include "common/json_writer.h"
+#include "sql_json.h"
 
-namespace tc::storage {
+namespace tc::query {
+
+using storage::SqlRow;
+using storage::SqlRows;
+using storage::SqlValue;
 namespace {
 
 constexpr std::string_view kQueries[kSessionQueryCount] = {
@@ -60,64 +65,6 @@ enum EventCol : size_t {
   kEvMetadata,
   kEvEventMetadata
 };
-
-bool IsNull(const SqlValue& v) { return std::holds_alternative<std::monostate>(v); }
-
-std::optional<int64_t> AsInt(const SqlValue& v) {
-  if (const auto* i = std::get_if<int64_t>(&v)) return *i;
-  if (const auto* d = std::get_if<double>(&v)) return static_cast<int64_t>(*d);
-  return std::nullopt;
-}
-
-std::optional<double> AsDouble(const SqlValue& v) {
-  if (const auto* d = std::get_if<double>(&v)) return *d;
-  if (const auto* i = std::get_if<int64_t>(&v)) return static_cast<double>(*i);
-  return std::nullopt;
-}
-
-// A value as stored: NULL, integer, real or string.
-void Value(JsonWriter& json, const SqlValue& v) {
-  if (const auto* i = std::get_if<int64_t>(&v)) {
-    json.Int(*i);
-  } else if (const auto* d = std::get_if<double>(&v)) {
-    json.Double(*d);
-  } else if (const auto* s = std::get_if<std::string>(&v)) {
-    json.String(*s);
-  } else {
-    json.Null();
-  }
-}
-
-// A column holding compact JSON text (what ingest stores): written as JSON, not as a string.
-void JsonColumn(JsonWriter& json, const SqlValue& v) {
-  if (const auto* s = std::get_if<std::string>(&v); s != nullptr && !s->empty()) {
-    json.Raw(*s);
-  } else {
-    Value(json, IsNull(v) ? SqlValue{} : v);
-  }
-}
-
-// A column that is text whatever ingest received (annotation: a JSON value is kept as its
-// text): written as a string, so posting it again stores the same text.
-void TextColumn(JsonWriter& json, const SqlValue& v) {
-  if (IsNull(v)) {
-    json.Null();
-  } else if (const auto* s = std::get_if<std::string>(&v)) {
-    json.String(*s);
-  } else {
-    JsonWriter text;
-    Value(text, v);
-    json.String(text.str());
-  }
-}
-
-void BoolColumn(JsonWriter& json, const SqlValue& v) {
-  if (std::optional<int64_t> i = AsInt(v)) {
-    json.Bool(*i != 0);
-  } else {
-    json.Null();
-  }
-}
 
 void TimeRecord(JsonWriter& json, const SqlValue& event_time, const SqlValue& message_time) {
   json.Key("time_record").BeginObject();
@@ -231,19 +178,6 @@ bool IsDerivedReward(const SqlRow& r, const std::unordered_map<int64_t, const Sq
 }  // namespace
 
 std::string_view SessionQuerySql(SessionQuery q) { return kQueries[static_cast<size_t>(q)]; }
-
-double CentsToDollars(double cents) {
-  const double guess = cents / 100.0;
-  if (!std::isfinite(guess) || guess * 100.0 == cents) return guess;
-  double below = guess, above = guess;
-  for (int i = 0; i < 4; ++i) {
-    below = std::nextafter(below, -INFINITY);
-    above = std::nextafter(above, INFINITY);
-    if (below * 100.0 == cents) return below;
-    if (above * 100.0 == cents) return above;
-  }
-  return guess;
-}
 
 Result<std::string> RenderSessionTrace(const SessionRows& rows) {
   for (size_t q = 0; q < kSessionQueryCount; ++q) {
@@ -425,4 +359,20 @@ Result<std::string> RenderSessionTrace(const SessionRows& rows) {
   return json.Take();
 }
 
-}  // namespace tc::storage
+Result<std::string> ReadSessionTrace(storage::ReadStore& store, std::string_view session_id) {
+  std::vector<storage::ReadQuery> queries(kSessionQueryCount);
+  for (size_t q = 0; q < kSessionQueryCount; ++q) {
+    queries[q].sql = kQueries[q];
+    queries[q].params.emplace_back(std::string(session_id));
+  }
+  queries[0].stop_if_empty = true;  // no such session
+  TC_ASSIGN_OR_RETURN(std::vector<SqlRows> rows, store.Read(queries));
+  if (rows.size() != kSessionQueryCount) {
+    return Status::Internal("session read: the store answered another number of queries");
+  }
+  SessionRows by_query;
+  for (size_t q = 0; q < kSessionQueryCount; ++q) by_query[q] = std::move(rows[q]);
+  return RenderSessionTrace(by_query);
+}
+
+}  // namespace tc::query

@@ -1,21 +1,23 @@
 #pragma once
 
-// The read side's SQL and rendering for GET /v1/sessions/{id} (docs/api.md §9), shared by both
-// backends: a backend runs SessionQuerySql(q) for every q, each with ?1 = the session id, in one
-// read transaction (so all six see the same commit), and hands the typed rows to
-// RenderSessionTrace, which builds synth-ai's SessionTrace.to_dict() document plus the totals.
-// Pure: no I/O.
+// GET /v1/sessions/{id} (docs/api.md): one session's whole trace in synth-ai's
+// SessionTrace.to_dict() form plus its totals, read in one snapshot from a storage::ReadStore.
+// The six SELECTs (one per table, ?1 = the session id) and the rendering are shared by every
+// backend; the rendering is pure (tests feed it rows).
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "common/result.h"
-#include "storage/sql_value.h"
+#include "storage/read_store.h"
 
-namespace tc::storage {
+namespace tc::query {
+
+// {"trace":{...},"totals":{...}}. kNotFound: no such session; the store's errors as they are.
+Result<std::string> ReadSessionTrace(storage::ReadStore& store, std::string_view session_id);
 
 enum class SessionQuery : uint8_t {
   kSession,         // session_traces: at most one row
@@ -31,9 +33,7 @@ inline constexpr size_t kSessionQueryCount = static_cast<size_t>(SessionQuery::k
 // The SELECT of `q`; one parameter, ?1 = session_id. Valid for the program's lifetime.
 std::string_view SessionQuerySql(SessionQuery q);
 
-using SqlRow = std::vector<SqlValue>;
-using SqlRows = std::vector<SqlRow>;
-using SessionRows = std::array<SqlRows, kSessionQueryCount>;
+using SessionRows = std::array<storage::SqlRows, kSessionQueryCount>;
 
 // {"trace":{...SessionTrace.to_dict()...},"totals":{...}} from the rows of the six queries.
 // kNotFound when the session query gave no row; kInternal when a row does not have the columns
@@ -45,4 +45,4 @@ Result<std::string> RenderSessionTrace(const SessionRows& rows);
 // again stores the same REAL), else cents / 100.
 double CentsToDollars(double cents);
 
-}  // namespace tc::storage
+}  // namespace tc::query

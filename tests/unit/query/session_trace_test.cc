@@ -1,14 +1,17 @@
-// RenderSessionTrace / CentsToDollars (storage/session_read.h): the SessionTrace.to_dict()
+// RenderSessionTrace / CentsToDollars (query/session_trace.h): the SessionTrace.to_dict()
 // document built from typed rows, checked by parsing it back.
 
-#include "storage/session_read.h"
+#include "query/session_trace.h"
 
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
 #include <string>
 
-namespace tc::storage {
+namespace tc::query {
+
+using storage::SqlRow;
+using storage::SqlValue;
 namespace {
 
 using simdjson::dom::element;
@@ -190,4 +193,4 @@ TEST(CentsToDollarsTest, GivesBackTheStoredCents) {
 }
 
 }  // namespace
-}  // namespace tc::storage
+}  // namespace tc::query
