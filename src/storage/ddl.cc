@@ -1,5 +1,7 @@
 #include "storage/ddl.h"
 
+#include <fmt/format.h>
+
 #include "common/strings.h"
 
 namespace tc::storage {
@@ -57,6 +59,16 @@ constexpr std::string_view kSessionTraces = R"sql(CREATE TABLE IF NOT EXISTS ses
   metadata TEXT,
   experiment_id VARCHAR,
   embedding VECTOR,
+  tc_llm_calls INTEGER NOT NULL DEFAULT 0,
+  tc_input_tokens INTEGER NOT NULL DEFAULT 0,
+  tc_output_tokens INTEGER NOT NULL DEFAULT 0,
+  tc_total_tokens INTEGER NOT NULL DEFAULT 0,
+  tc_cost_cents REAL NOT NULL DEFAULT 0,
+  tc_first_time REAL,
+  tc_last_time REAL,
+  tc_duration_ms REAL NOT NULL DEFAULT 0,
+  tc_errors INTEGER NOT NULL DEFAULT 0,
+  tc_models TEXT,
   FOREIGN KEY(experiment_id) REFERENCES experiments(experiment_id)
 ))sql";
 
@@ -214,6 +226,57 @@ constexpr std::string_view kIndexes[] = {
     "CREATE INDEX IF NOT EXISTS idx_event_rewards_key ON event_rewards (\"key\")",
     // Ours: deleting a session finds the keys of its rows (storage/retention.h).
     "CREATE INDEX IF NOT EXISTS tc_idx_idempotency_row ON tc_idempotency (row_id)",
+    // Ours: GET /v1/sessions pages by (sort key, session_id) (src/query/session_list.cc).
+    "CREATE INDEX IF NOT EXISTS tc_idx_session_created_id ON session_traces (created_at, "
+    "session_id)",
+    "CREATE INDEX IF NOT EXISTS tc_idx_session_cost ON session_traces (tc_cost_cents, session_id)",
+    "CREATE INDEX IF NOT EXISTS tc_idx_session_duration ON session_traces (tc_duration_ms, "
+    "session_id)",
+    "CREATE INDEX IF NOT EXISTS tc_idx_session_events ON session_traces (num_events, session_id)",
+};
+
+// Ours, on session_traces: the totals the read API lists and sorts sessions by, kept by the
+// writer (statements.cc, kAddSessionTotalsSql). A new database has them in kSessionTraces (the
+// same columns, in the same order, after synth-ai's); a table synth-ai (or a collector of schema
+// version 1) created gains them by ALTER TABLE, which appends them in this order.
+struct TotalsColumn {
+  std::string_view name;
+  std::string_view type;
+  // Its value computed from the events already stored (when the column is added to a table
+  // that has rows); "e" is the session's events.
+  std::string_view backfill;
+};
+constexpr TotalsColumn kTotalsColumns[] = {
+    {"tc_llm_calls", "INTEGER NOT NULL DEFAULT 0",
+     "(SELECT COUNT(*) FROM events e WHERE e.session_id = session_traces.session_id AND "
+     "e.event_type = 'cais')"},
+    {"tc_input_tokens", "INTEGER NOT NULL DEFAULT 0",
+     "(SELECT COALESCE(SUM(input_tokens), 0) FROM events e WHERE e.session_id = "
+     "session_traces.session_id)"},
+    {"tc_output_tokens", "INTEGER NOT NULL DEFAULT 0",
+     "(SELECT COALESCE(SUM(output_tokens), 0) FROM events e WHERE e.session_id = "
+     "session_traces.session_id)"},
+    {"tc_total_tokens", "INTEGER NOT NULL DEFAULT 0",
+     "(SELECT COALESCE(SUM(total_tokens), 0) FROM events e WHERE e.session_id = "
+     "session_traces.session_id)"},
+    {"tc_cost_cents", "REAL NOT NULL DEFAULT 0",
+     "(SELECT COALESCE(SUM(cost_usd), 0.0) FROM events e WHERE e.session_id = "
+     "session_traces.session_id)"},
+    {"tc_first_time", "REAL",
+     "(SELECT MIN(event_time) FROM events e WHERE e.session_id = session_traces.session_id)"},
+    {"tc_last_time", "REAL",
+     "(SELECT MAX(event_time) FROM events e WHERE e.session_id = session_traces.session_id)"},
+    {"tc_duration_ms", "REAL NOT NULL DEFAULT 0",
+     "COALESCE(((SELECT MAX(event_time) FROM events e WHERE e.session_id = "
+     "session_traces.session_id) - (SELECT MIN(event_time) FROM events e WHERE e.session_id = "
+     "session_traces.session_id)) * 1000.0, 0)"},
+    // Which stored events marked an error is not known from SQL alone (write_plan.h,
+    // EventMarksError): events stored before the upgrade count as no error.
+    {"tc_errors", "INTEGER NOT NULL DEFAULT 0", "0"},
+    {"tc_models", "TEXT",
+     "(SELECT '[' || group_concat(json_quote(model_name), ',') || ']' FROM (SELECT DISTINCT "
+     "model_name FROM events e WHERE e.session_id = session_traces.session_id AND model_name IS "
+     "NOT NULL AND model_name <> ''))"},
 };
 
 // synth-ai's analytics_views (turso/models.py). cost_usd is in cents, hence / 100.0.
@@ -266,8 +329,8 @@ GROUP BY e.experiment_id)sql";
 
 constexpr std::string_view kRecordSchemaVersion =
     "INSERT OR IGNORE INTO tc_schema_version (version, applied_at) "
-    "VALUES (1, strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now'))";
-static_assert(kSchemaVersion == 1, "update kRecordSchemaVersion");
+    "VALUES (2, strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now'))";
+static_assert(kSchemaVersion == 2, "update kRecordSchemaVersion");
 
 const ColumnInfo* Find(std::span<const ColumnInfo> columns, std::string_view name) {
   for (const ColumnInfo& c : columns) {
@@ -341,8 +404,18 @@ std::string TableInfoSql(std::string_view table) {
 }
 
 std::vector<std::string> MigrationStatements(std::span<const ColumnInfo> outcome_rewards,
-                                             std::span<const ColumnInfo> event_rewards) {
+                                             std::span<const ColumnInfo> event_rewards,
+                                             std::span<const ColumnInfo> session_traces) {
   std::vector<std::string> out;
+  std::string backfill;
+  for (const TotalsColumn& column : kTotalsColumns) {
+    if (session_traces.empty() || Find(session_traces, column.name) != nullptr) continue;
+    out.push_back(
+        fmt::format("ALTER TABLE session_traces ADD COLUMN {} {}", column.name, column.type));
+    backfill +=
+        fmt::format("{}{} = {}", backfill.empty() ? "" : ", ", column.name, column.backfill);
+  }
+  if (!backfill.empty()) out.push_back("UPDATE session_traces SET " + backfill);
   if (!outcome_rewards.empty()) {
     const ColumnInfo* total = Find(outcome_rewards, "total_reward");
     if (total != nullptr && AsciiUpper(total->type) == "INTEGER") {

@@ -50,8 +50,9 @@ Result<SchemaApplied> ApplySchema(SchemaExecutor& db) {
 
   const std::string outcome_info = TableInfoSql("outcome_rewards");
   const std::string event_info = TableInfoSql("event_rewards");
-  const std::string_view queries[] = {outcome_info, event_info, kMaxSchemaVersionSql,
-                                      kViewNamesSql};
+  const std::string session_info = TableInfoSql("session_traces");
+  const std::string_view queries[] = {outcome_info, event_info, kMaxSchemaVersionSql, kViewNamesSql,
+                                      session_info};
   TC_ASSIGN_OR_RETURN(std::vector<QueryRows> answers, db.Query(queries));
   if (answers.size() != std::size(queries)) {
     return Status::Internal(fmt::format("{}: schema queries answered {} results, expected {}",
@@ -75,7 +76,7 @@ Result<SchemaApplied> ApplySchema(SchemaExecutor& db) {
   }
 
   const std::vector<std::string> migrations =
-      MigrationStatements(ColumnsOf(answers[0]), ColumnsOf(answers[1]));
+      MigrationStatements(ColumnsOf(answers[0]), ColumnsOf(answers[1]), ColumnsOf(answers[4]));
   std::set<std::string, std::less<>> views;
   for (const auto& row : answers[3]) {
     if (!row.empty() && row[0].has_value()) {

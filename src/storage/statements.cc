@@ -17,6 +17,30 @@ struct Entry {
 using K = StepKind;
 using T = RowTable;
 
+// The session's counters and the read API's totals (the tc_ columns of session_traces,
+// ddl.h), added by one event (kCountSessionEvent) or summed over a batch (kAddSessionCounters):
+// ?1 session_id, ?2 timesteps, ?3 events, ?4 messages, ?5 LLM calls, ?6 input, ?7 output and ?8
+// total tokens, ?9 cost in cents, ?10 earliest and ?11 latest event_time (or NULL), ?12 error
+// events, ?13 one model name as a JSON string (or NULL), added to the tc_models array unless
+// it is there already (or the array has reached 4,000 bytes).
+#define TC_FIRST_TIME \
+  "CASE WHEN ?10 IS NULL OR tc_first_time <= ?10 THEN tc_first_time ELSE ?10 END"
+#define TC_LAST_TIME "CASE WHEN ?11 IS NULL OR tc_last_time >= ?11 THEN tc_last_time ELSE ?11 END"
+constexpr std::string_view kAddSessionTotalsSql =
+    "UPDATE session_traces SET num_timesteps = num_timesteps + ?2, num_events = num_events + ?3, "
+    "num_messages = num_messages + ?4, tc_llm_calls = tc_llm_calls + ?5, tc_input_tokens = "
+    "tc_input_tokens + ?6, tc_output_tokens = tc_output_tokens + ?7, tc_total_tokens = "
+    "tc_total_tokens + ?8, tc_cost_cents = tc_cost_cents + ?9, tc_first_time = " TC_FIRST_TIME
+    ", tc_last_time = " TC_LAST_TIME ", tc_duration_ms = COALESCE((" TC_LAST_TIME
+    " - " TC_FIRST_TIME
+    ") * 1000.0, 0), tc_errors = tc_errors + ?12, tc_models = CASE WHEN ?13 IS "
+    "NULL OR instr(tc_models, '[' || ?13) > 0 OR instr(tc_models, ',' || ?13) > 0 OR "
+    "length(tc_models) > 4000 THEN tc_models WHEN tc_models IS NULL OR tc_models = '[]' THEN '[' "
+    "|| ?13 || ']' ELSE substr(tc_models, 1, length(tc_models) - 1) || ',' || ?13 || ']' END "
+    "WHERE session_id = ?1";
+#undef TC_FIRST_TIME
+#undef TC_LAST_TIME
+
 // Parameters are listed after each text. "now" is the batch's commit-time ISO text.
 constexpr Entry kCatalogue[] = {
     // ?1 key, ?2 record type, ?3 now. Plain INSERT: a conflict fails = already stored.
@@ -81,9 +105,8 @@ constexpr Entry kCatalogue[] = {
      "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, "
      "?23, ?24)",
      K::kInsertRow, T::kEvents},
-    // ?1 session_id.
-    {StatementId::kCountSessionEvent, "count_session_event", 1,
-     "UPDATE session_traces SET num_events = num_events + 1 WHERE session_id = ?1", K::kCount},
+    // kAddSessionTotalsSql with one event's values (?3 = 1; ?2 = ?4 = 0).
+    {StatementId::kCountSessionEvent, "count_session_event", 13, kAddSessionTotalsSql, K::kCount},
     // ?1 session_id, ?2 step_id.
     {StatementId::kCountTimestepEvent, "count_timestep_event", 2,
      "UPDATE session_timesteps SET num_events = COALESCE(num_events, 0) + 1 WHERE session_id = "
@@ -153,8 +176,11 @@ constexpr Entry kCatalogue[] = {
      "tc_idempotency WHERE \"key\" = ?5 AND record_type = 'message')), ?6, "
      "COALESCE(NULLIF(?7, ''), 'reward'), ?8, ?9, ?10, ?11, ?12, ?13)",
      K::kInsertRow, T::kEventRewards},
-    // ?1 session_id, ?2 timesteps, ?3 events, ?4 messages to add.
-    {StatementId::kAddSessionCounters, "add_session_counters", 4,
+    // kAddSessionTotalsSql with a batch's sums for one session.
+    {StatementId::kAddSessionCounters, "add_session_counters", 13, kAddSessionTotalsSql},
+    // ?1 session_id, ?2 timesteps, ?3 events (0), ?4 messages to add: leaves the totals, and
+    // their indexes, alone.
+    {StatementId::kAddSessionCounts, "add_session_counts", 4,
      "UPDATE session_traces SET num_timesteps = num_timesteps + ?2, num_events = num_events + "
      "?3, num_messages = num_messages + ?4 WHERE session_id = ?1"},
     // ?1 session_id, ?2 step_id, ?3 events, ?4 messages to add (a NULL counter is only touched

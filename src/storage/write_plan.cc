@@ -1,10 +1,14 @@
 #include "storage/write_plan.h"
 
+#include <simdjson.h>
+
 #include <cmath>
 #include <limits>
 #include <type_traits>
 
 #include "common/check.h"
+#include "common/json_writer.h"
+#include "common/strings.h"
 #include "storage/statements.h"
 
 namespace tc::storage {
@@ -105,6 +109,15 @@ std::string_view OrNow(const schema::OptString& value, std::string_view now) {
   return value ? std::string_view(*value) : now;
 }
 
+// The model name as a JSON string (tc_models holds a JSON array of them); NULL when the event
+// names none.
+schema::OptString ModelJson(const schema::OptString& model) {
+  if (!model || model->empty()) return std::nullopt;
+  std::string json;
+  AppendJsonString(json, *model);
+  return json;
+}
+
 // The (session_id, step_id) row: a claim insert, and num_timesteps + 1 only if it created it.
 void EnsureTimestep(Builder& b, const std::string& session_id, const std::string& step_id,
                     const schema::OptInt& step_index, std::string_view started_at) {
@@ -155,7 +168,12 @@ void Plan(Builder& b, const schema::EventRecord& r, std::string_view now, const 
   if (r.event_type == schema::EventType::kEnvironment && r.reward && *r.reward != 0.0) {
     b.Then(S::kInsertEnvironmentReward, r.session_id, r.step_id, *r.reward, r.event_metadata, now);
   }
-  b.Then(S::kCountSessionEvent, r.session_id);
+  // The session's totals (statements.cc, kAddSessionTotalsSql): ?2..?4 are the counters.
+  const bool llm_call = r.event_type == schema::EventType::kCais;
+  b.Then(S::kCountSessionEvent, r.session_id, int64_t{0}, int64_t{1}, int64_t{0},
+         int64_t{llm_call ? 1 : 0}, r.input_tokens.value_or(0), r.output_tokens.value_or(0),
+         r.total_tokens.value_or(0), cents.value_or(0.0), r.event_time, r.event_time,
+         int64_t{EventMarksError(r) ? 1 : 0}, ModelJson(r.model_name));
   if (r.step_id) {
     b.Then(S::kCountTimestepEvent, r.session_id, *r.step_id);
   }
@@ -225,7 +243,9 @@ std::string_view SessionOf(const Step& step) {
 
 std::string_view TimestepOf(const Step& step) {
   TC_DCHECK(step.kind == StepKind::kClaimTimestep || step.kind == StepKind::kCount);
-  if (step.args.size() < 2) {
+  if (step.statement != StatementId::kClaimTimestep &&
+      step.statement != StatementId::kCountTimestepEvent &&
+      step.statement != StatementId::kCountTimestepMessage) {
     return {};  // a session counter
   }
   const auto* text = std::get_if<std::string>(&step.args[1]);  // ?2 step_id (statements.cc)
@@ -280,6 +300,96 @@ RecordPlan PlanRecord(const schema::Record& record, std::string_view now_iso) {
   RecordPlan plan;
   PlanRecordInto(record, now_iso, &plan);
   return plan;
+}
+
+namespace {
+
+// "error", "failed", "failure" or "timeout", in any case.
+bool IsErrorWord(std::string_view text) {
+  for (std::string_view word : {"error", "failed", "failure", "timeout"}) {
+    if (EqualsIgnoreCase(text, word)) return true;
+  }
+  return false;
+}
+
+// A member that is present and says something: not null, false, "" or 0.
+bool Says(simdjson::dom::element value) {
+  switch (value.type()) {
+    case simdjson::dom::element_type::NULL_VALUE:
+      return false;
+    case simdjson::dom::element_type::BOOL:
+      return value.get_bool().value_unsafe();
+    case simdjson::dom::element_type::STRING:
+      return !value.get_string().value_unsafe().empty();
+    case simdjson::dom::element_type::INT64:
+    case simdjson::dom::element_type::UINT64:
+    case simdjson::dom::element_type::DOUBLE:
+      return value.get_double().value_unsafe() != 0.0;
+    default:
+      return true;
+  }
+}
+
+// {"error": <something>} or {"status"|"outcome": "error"|"failed"|...}.
+bool ObjectMarksError(simdjson::dom::element value) {
+  simdjson::dom::object object;
+  if (value.get(object) != simdjson::SUCCESS) return false;
+  for (auto field : object) {
+    if (field.key == "error") {
+      if (Says(field.value)) return true;
+    } else if (field.key == "status" || field.key == "outcome") {
+      std::string_view text;
+      if (field.value.get(text) == simdjson::SUCCESS && IsErrorWord(text)) return true;
+    }
+  }
+  return false;
+}
+
+bool MayMention(const schema::JsonText& json) {
+  if (!json || json->empty()) return false;
+  for (std::string_view word : {"rror", "ail", "imeout", "RROR", "AIL", "IMEOUT"}) {
+    if (json->find(word) != std::string::npos) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool EventMarksError(const schema::EventRecord& event) {
+  const bool metadata = MayMention(event.metadata);
+  const bool calls = MayMention(event.call_records);
+  if (!metadata && !calls) return false;  // the usual case: no parse at all
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (metadata && parser.parse(*event.metadata).get(root) == simdjson::SUCCESS &&
+      ObjectMarksError(root)) {
+    return true;
+  }
+  simdjson::dom::array records;
+  if (calls && parser.parse(*event.call_records).get(records) == simdjson::SUCCESS) {
+    for (simdjson::dom::element record : records) {
+      if (ObjectMarksError(record)) return true;
+    }
+  }
+  return false;
+}
+
+EventTotals EventTotalsOf(const Step& step) {
+  TC_DCHECK(step.statement == StatementId::kCountSessionEvent && step.args.size() == 13);
+  const auto integer = [&](size_t i) {
+    const auto* v = std::get_if<int64_t>(&step.args[i]);
+    return v != nullptr ? *v : 0;
+  };
+  EventTotals t;
+  t.llm_calls = integer(4);  // ?5 .. ?12 (statements.cc, kAddSessionTotalsSql)
+  t.input_tokens = integer(5);
+  t.output_tokens = integer(6);
+  t.total_tokens = integer(7);
+  if (const auto* cents = std::get_if<double>(&step.args[8])) t.cost_cents = *cents;
+  if (const auto* time = std::get_if<double>(&step.args[9])) t.event_time = *time;
+  t.errors = integer(11);
+  if (const auto* model = std::get_if<std::string>(&step.args[12])) t.model_json = *model;
+  return t;
 }
 
 }  // namespace tc::storage

@@ -45,7 +45,8 @@ std::vector<ColumnInfo> Columns(TestDb& db, std::string_view table) {
 void Migrate(TestDb& db) {
   db.Exec("BEGIN");
   for (const std::string& sql :
-       MigrationStatements(Columns(db, "outcome_rewards"), Columns(db, "event_rewards"))) {
+       MigrationStatements(Columns(db, "outcome_rewards"), Columns(db, "event_rewards"),
+                           Columns(db, "session_traces"))) {
     db.Exec(sql);
   }
   db.Exec("COMMIT");
@@ -83,12 +84,16 @@ TEST(DdlTest, FreshSchemaHasEveryTableIndexAndViewOfTheSpec) {
   EXPECT_EQ(objects["tc_idempotency"], "table");
   EXPECT_EQ(objects["tc_schema_version"], "table");
   EXPECT_EQ(objects["tc_idx_idempotency_row"], "index");
-  // Nothing beyond the spec and our two tables and one index.
+  for (const char* name : {"tc_idx_session_created_id", "tc_idx_session_cost",
+                           "tc_idx_session_duration", "tc_idx_session_events"}) {
+    EXPECT_EQ(objects[name], "index") << name;
+  }
+  // Nothing beyond the spec and our two tables and five indexes.
   EXPECT_EQ(objects.size(), tc::testing::kSpecTables.size() + tc::testing::kSpecIndexes.size() +
-                                tc::testing::kSpecViews.size() + 3);
+                                tc::testing::kSpecViews.size() + 7);
   // The name lists the header exposes agree with the database.
   EXPECT_EQ(TableNames().size(), tc::testing::kSpecTables.size() + 2);
-  EXPECT_EQ(IndexNames().size(), tc::testing::kSpecIndexes.size() + 1);
+  EXPECT_EQ(IndexNames().size(), tc::testing::kSpecIndexes.size() + 5);
   for (std::string_view name : IndexNames()) {
     EXPECT_EQ(objects[std::string(name)], "index") << name;
   }
@@ -113,7 +118,9 @@ TEST(DdlTest, KeepsSynthAiConstraintsAndG3RewardColumns) {
                 .find("id INTEGER PRIMARY KEY AUTOINCREMENT"),
             std::string::npos);
   // The CHECK constraints are enforced.
-  db.Exec("INSERT INTO session_traces VALUES ('s', 'now', 0, 0, 0, NULL, NULL, NULL)");
+  db.Exec(
+      "INSERT INTO session_traces (session_id, created_at, num_timesteps, num_events, "
+      "num_messages) VALUES ('s', 'now', 0, 0, 0)");
   char* error = nullptr;
   EXPECT_NE(sqlite3_exec(db.get(),
                          "INSERT INTO messages (session_id, message_type, content) VALUES "
@@ -129,8 +136,9 @@ TEST(DdlTest, ApplyingTwiceChangesNothing) {
   ApplyFresh(db);
   auto before = db.Rows("SELECT type, name, sql FROM sqlite_master ORDER BY name");
   ApplyFresh(db);
-  EXPECT_TRUE(
-      MigrationStatements(Columns(db, "outcome_rewards"), Columns(db, "event_rewards")).empty());
+  EXPECT_TRUE(MigrationStatements(Columns(db, "outcome_rewards"), Columns(db, "event_rewards"),
+                                  Columns(db, "session_traces"))
+                  .empty());
   EXPECT_EQ(db.Rows("SELECT type, name, sql FROM sqlite_master ORDER BY name"), before);
 }
 
@@ -157,8 +165,8 @@ TEST(DdlTest, MigratesG2RewardTablesToG3) {
       "INSERT INTO event_rewards (event_id, session_id, reward_value, reward_type, "
       "created_at) VALUES (7, 's1', 0.5, 'sparse', 't')");
 
-  auto migrations =
-      MigrationStatements(Columns(db, "outcome_rewards"), Columns(db, "event_rewards"));
+  auto migrations = MigrationStatements(
+      Columns(db, "outcome_rewards"), Columns(db, "event_rewards"), Columns(db, "session_traces"));
   ASSERT_FALSE(migrations.empty());
   EXPECT_NE(migrations[0].find("RENAME TO outcome_rewards_old"), std::string::npos);
   Migrate(db);
@@ -186,8 +194,9 @@ TEST(DdlTest, MigratesG2RewardTablesToG3) {
       "total_steps, created_at) VALUES ('s3', 1.5, 0, 0, 't')");
   EXPECT_EQ(db.Int("SELECT MAX(id) FROM outcome_rewards"), 3);
   // A second look finds nothing left to do.
-  EXPECT_TRUE(
-      MigrationStatements(Columns(db, "outcome_rewards"), Columns(db, "event_rewards")).empty());
+  EXPECT_TRUE(MigrationStatements(Columns(db, "outcome_rewards"), Columns(db, "event_rewards"),
+                                  Columns(db, "session_traces"))
+                  .empty());
 }
 
 TEST(DdlTest, Migrates582dRewardTableByAddingObjectiveKey) {
@@ -197,7 +206,7 @@ TEST(DdlTest, Migrates582dRewardTableByAddingObjectiveKey) {
   db.Exec(
       "INSERT INTO outcome_rewards (session_id, total_reward, achievements_count, "
       "total_steps, created_at, annotation) VALUES ('s1', 2.5, 0, 0, 't', 'note')");
-  auto migrations = MigrationStatements(Columns(db, "outcome_rewards"), {});
+  auto migrations = MigrationStatements(Columns(db, "outcome_rewards"), {}, {});
   ASSERT_EQ(migrations.size(), 2u);  // ALTER ADD objective_key + fill; no rebuild
   EXPECT_NE(migrations[0].find("ADD COLUMN objective_key"), std::string::npos);
   Migrate(db);
@@ -205,7 +214,7 @@ TEST(DdlTest, Migrates582dRewardTableByAddingObjectiveKey) {
             (std::vector<std::vector<std::string>>{{"2.5", "note", "reward"}}));
 }
 
-TEST(DdlTest, NoMigrationForMissingTables) { EXPECT_TRUE(MigrationStatements({}, {}).empty()); }
+TEST(DdlTest, NoMigrationForMissingTables) { EXPECT_TRUE(MigrationStatements({}, {}, {}).empty()); }
 
 TEST(DdlTest, EmbeddedPragmas) {
   auto pragmas = EmbeddedPragmas("normal", 250);

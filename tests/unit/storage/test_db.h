@@ -117,6 +117,12 @@ CREATE TABLE IF NOT EXISTS event_rewards (id INTEGER PRIMARY KEY AUTOINCREMENT,
   FOREIGN KEY(event_id) REFERENCES events(id),
   FOREIGN KEY(session_id) REFERENCES session_traces(session_id),
   FOREIGN KEY(message_id) REFERENCES messages(id)))sql";
+// synth-ai's session_traces (G2 and G3 alike), without the collector's tc_ totals columns.
+inline constexpr std::string_view kSynthSessionTraces = R"sql(
+CREATE TABLE IF NOT EXISTS session_traces (session_id VARCHAR PRIMARY KEY,
+  created_at DATETIME NOT NULL, num_timesteps INTEGER NOT NULL, num_events INTEGER NOT NULL,
+  num_messages INTEGER NOT NULL, metadata TEXT, experiment_id VARCHAR, embedding VECTOR,
+  FOREIGN KEY(experiment_id) REFERENCES experiments(experiment_id)))sql";
 // synth-ai commit 582d448: FLOAT + annotation, no objective_key yet.
 inline constexpr std::string_view k582OutcomeRewards = R"sql(
 CREATE TABLE IF NOT EXISTS outcome_rewards (id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -10,6 +10,7 @@
 // DropPending() if it is rolled back. Before COMMIT: MakeFlushSteps(), execute them, Clear().
 // Not thread-safe; reuse one instance per writer (it keeps its buffers).
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -31,7 +32,8 @@ class CounterBatch {
   bool empty() const { return sessions_.empty() && timesteps_.empty(); }
 
   // Replaces `*out` with the kAddSessionCounters / kAddTimestepCounters steps (no guards) that
-  // apply the committed sums.
+  // apply the committed sums: one per session (plus one per further model the session's events
+  // named in the batch) and one per timestep.
   void MakeFlushSteps(std::vector<Step>* out) const;
 
   // Forgets everything (new transaction, or the transaction was rolled back).
@@ -42,6 +44,15 @@ class CounterBatch {
     int64_t timesteps = 0;
     int64_t events = 0;
     int64_t messages = 0;
+    int64_t llm_calls = 0;
+    int64_t input_tokens = 0;
+    int64_t output_tokens = 0;
+    int64_t total_tokens = 0;
+    double cost_cents = 0;
+    std::optional<double> first_time;
+    std::optional<double> last_time;
+    int64_t errors = 0;
+    std::vector<std::string> models;  // JSON strings, distinct, in order of arrival
   };
   struct TimestepDelta {
     int64_t events = 0;

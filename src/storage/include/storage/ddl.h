@@ -22,7 +22,8 @@
 namespace tc::storage {
 
 // Version of the collector's schema (synth-ai G3 + our tables), stored in tc_schema_version.
-inline constexpr int64_t kSchemaVersion = 1;
+// 2: session_traces gained the read API's totals (tc_ columns) and tc_idx_session_* indexes.
+inline constexpr int64_t kSchemaVersion = 2;
 
 std::vector<std::string_view> TableStatements();
 std::vector<std::string_view> IndexAndViewStatements();
@@ -52,7 +53,12 @@ std::string TableInfoSql(std::string_view table);
 // objective_key columns are added and empty objective keys set to 'reward'. Same for
 // event_rewards. Run them in one transaction.
 std::vector<std::string> MigrationStatements(std::span<const ColumnInfo> outcome_rewards,
-                                             std::span<const ColumnInfo> event_rewards);
+                                             std::span<const ColumnInfo> event_rewards,
+                                             std::span<const ColumnInfo> session_traces);
+// Then (same call): session_traces (when it exists) gains the read API's totals, the tc_
+// columns it lacks (tc_llm_calls, tc_input_tokens, tc_output_tokens, tc_total_tokens,
+// tc_cost_cents, tc_first_time, tc_last_time, tc_duration_ms, tc_errors, tc_models), computed
+// once from the events already stored (tc_errors starts at 0 for them).
 
 // SELECT MAX(version) FROM tc_schema_version (NULL on a fresh database).
 inline constexpr std::string_view kMaxSchemaVersionSql =

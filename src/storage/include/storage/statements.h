@@ -35,7 +35,8 @@ enum class StatementId : uint16_t {
   kInsertEventReward,  // event_id / message_id given or resolved from event_ref / message_ref
   // Not used by plans: a sink may sum the kCount* increments of a transaction (CounterBatch)
   // and apply them with these, once per session / timestep, before COMMIT.
-  kAddSessionCounters,
+  kAddSessionCounters,  // counters and the read API's totals (a batch with events)
+  kAddSessionCounts,    // the three counters only (a batch without events for the session)
   kAddTimestepCounters,
   kCount
 };

@@ -23,6 +23,7 @@
 // once (sqlite3_prepare / Hrana store_sql) and bind per step.
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -53,6 +54,24 @@ std::string_view SessionOf(const Step& step);
 // The step_id a kClaimTimestep step, or a kCount step of a timestep counter, concerns; empty
 // for a session counter.
 std::string_view TimestepOf(const Step& step);
+
+// What one event adds to its session's totals: the values of its kCountSessionEvent step.
+struct EventTotals {
+  int64_t llm_calls = 0;  // 1 for an LLM call (event_type cais)
+  int64_t input_tokens = 0;
+  int64_t output_tokens = 0;
+  int64_t total_tokens = 0;
+  double cost_cents = 0;
+  std::optional<double> event_time;
+  int64_t errors = 0;           // 1 when EventMarksError
+  std::string_view model_json;  // the model name as a JSON string; empty when none
+};
+EventTotals EventTotalsOf(const Step& step);
+
+// Whether an event marks an error (the read API's has_error and error counts): its metadata, or
+// one of its call_records, has an "error" member that is not null, false, "" or 0, or a
+// "status" / "outcome" member "error", "failed", "failure" or "timeout" (in any case).
+bool EventMarksError(const schema::EventRecord& event);
 
 // Builds the plan for one record. `now_iso` is the commit-time default for created_at /
 // timestamp / started_at columns the client did not give (ISO text, see common/time_format.h).

@@ -76,6 +76,7 @@ TEST_F(SqliteSinkTest, MigratesAG2DatabaseOnOpen) {
     old.Exec("BEGIN");
     old.Exec(tc::testing::kG2OutcomeRewards);
     old.Exec(tc::testing::kG2EventRewards);
+    old.Exec(tc::testing::kSynthSessionTraces);
     for (std::string_view sql : storage::TableStatements()) {
       if (sql.find("tc_") == std::string_view::npos) {
         old.Exec(sql);
@@ -90,7 +91,10 @@ TEST_F(SqliteSinkTest, MigratesAG2DatabaseOnOpen) {
     old.Exec(
         "INSERT INTO session_traces VALUES ('old', '2024-01-01', 0, 1, 0, '{}', NULL, "
         "NULL)");
-    old.Exec("INSERT INTO events (session_id, event_type, cost_usd) VALUES ('old', 'cais', 1)");
+    old.Exec(
+        "INSERT INTO events (session_id, event_type, cost_usd, model_name, input_tokens, "
+        "event_time) VALUES ('old', 'cais', 1, 'm1', 7, 100.0), ('old', 'cais', 2, 'm2', 3, "
+        "101.5), ('old', 'runtime', NULL, NULL, NULL, NULL)");
     old.Exec(
         "INSERT INTO outcome_rewards (session_id, total_reward, achievements_count, "
         "total_steps, created_at) VALUES ('old', 7, 3, 12, '2024-01-01')");
@@ -129,6 +133,11 @@ TEST_F(SqliteSinkTest, MigratesAG2DatabaseOnOpen) {
                     "WHERE id = 2"),
             (Rows{{"2", "accuracy", "0.75", "good"}}));
   EXPECT_EQ(Counters(db, "old"), "0,1,0");
+  // session_traces gained the read API's totals, computed from the events it already had.
+  EXPECT_EQ(db.Rows("SELECT tc_llm_calls, tc_input_tokens, tc_cost_cents, tc_duration_ms, "
+                    "tc_models, tc_errors FROM session_traces WHERE session_id = 'old'"),
+            (Rows{{"2", "10", "3.0", "1500.0", "[\"m1\",\"m2\"]", "0"}}));
+  EXPECT_EQ(db.Int("SELECT MAX(version) FROM tc_schema_version"), storage::kSchemaVersion);
 }
 
 TEST_F(SqliteSinkTest, RefusesADatabaseWithANewerCollectorSchema) {
