@@ -17,6 +17,7 @@ constexpr PathEntry kPaths[] = {
     {"/healthz", boost::beast::http::verb::get, Route::kHealthz, "GET"},
     {"/readyz", boost::beast::http::verb::get, Route::kReadyz, "GET"},
     {"/metrics", boost::beast::http::verb::get, Route::kMetrics, "GET"},
+    {"/v1/sessions", boost::beast::http::verb::get, Route::kSessionList, "GET"},
 };
 
 }  // namespace

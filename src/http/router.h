@@ -3,8 +3,8 @@
 // Maps a request line to an endpoint. Exact paths, and one path with a parameter; the query
 // string is handed on.
 //   POST /v1/records   POST /v1/traces   GET /healthz   GET /readyz   GET /metrics
-//   GET /v1/sessions/{id}   DELETE /v1/sessions/{id}  (`param`: everything after the prefix, still
-//   percent-encoded)
+//   GET /v1/sessions   GET /v1/sessions/{id}   DELETE /v1/sessions/{id}  (`param`: everything after
+//   the prefix, still percent-encoded)
 
 #include <string_view>
 
@@ -20,6 +20,7 @@ enum class Route {
   kMetrics,
   kSession,           // DELETE /v1/sessions/{id}
   kSessionGet,        // GET /v1/sessions/{id}
+  kSessionList,       // GET /v1/sessions
   kNotFound,          // 404
   kMethodNotAllowed,  // 405; `allow` says which method the path takes
 };

@@ -279,6 +279,9 @@ void Session::HandleRequest() {
     case Route::kSessionGet:
       HandleSessionGet(match.param, slot);
       return;
+    case Route::kSessionList:
+      HandleSessionList(match.query, slot);
+      return;
     case Route::kHealthz:
       response.body.assign(kHealthzBody);
       break;

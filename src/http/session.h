@@ -129,6 +129,11 @@ class Session final : public std::enable_shared_from_this<Session>,
   // DELETE /v1/sessions/{id} (session_delete.cc): `raw_id` is the path's {id}, still encoded.
   // GET /v1/sessions/{id} (session_read.cc): answers in place.
   void HandleSessionGet(std::string_view raw_id, Slot& slot);
+  // GET /v1/sessions (session_read.cc): answers in place.
+  void HandleSessionList(std::string_view query, Slot& slot);
+  // The read endpoints' gate: true (and `response` set) when this request may not read now:
+  // shutting down (503), a key without the read scope (403), no reader (501).
+  bool RefuseRead(Response& response);
   void HandleSessionDelete(std::string_view raw_id, uint64_t seq, Slot& slot);
   void OnSessionDeleted(uint64_t seq, const std::string& id, const Status& status,
                         const sink::DeletedRows& deleted);

@@ -1,8 +1,9 @@
 #pragma once
 
-// GET /v1/sessions/{id} (docs/api.md §9), internal to src/http/: the answer to what the
-// TraceReader returned. The session's part (session_read.cc) decodes the id (session_id.h), asks
-// the reader and answers. Pure function; no I/O.
+// The read API's answers (GET /v1/sessions, GET /v1/sessions/{id}; docs/api.md), internal to
+// src/http/: the HTTP answer to what src/query/ returned. The session's part (session_read.cc)
+// checks the request may read, asks src/query/ over the server's storage::ReadStore and
+// answers. Pure functions; no I/O.
 
 #include <string>
 #include <string_view>
@@ -15,5 +16,10 @@ namespace tc::http {
 // OK → 200 with the reader's document; kNotFound → 404 `not_found`; retryable → 503
 // `unavailable` + Retry-After; anything else → 500 `internal`.
 void SetSessionReadAnswer(std::string_view session_id, Result<std::string> document, Response* out);
+
+// OK → 200 with the document; kInvalidArgument → 400 `bad_parameter` with the "parameter" the
+// query stage names (query::ParameterOf); kNotFound → 404 `not_found`; retryable → 503
+// `unavailable` + Retry-After; anything else → 500 `internal`.
+void SetReadAnswer(Result<std::string> document, Response* out);
 
 }  // namespace tc::http

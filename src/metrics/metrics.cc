@@ -21,7 +21,8 @@ namespace tc::metrics {
 namespace {
 
 constexpr std::string_view kPathNames[kHttpPathCount] = {
-    "/v1/records", "/v1/traces", "/healthz", "/readyz", "/metrics", "/v1/sessions/{id}", "other"};
+    "/v1/records", "/v1/traces",        "/healthz",     "/readyz",
+    "/metrics",    "/v1/sessions/{id}", "/v1/sessions", "other"};
 
 constexpr std::string_view kChildStateNames[] = {"starting", "ready",    "restarting",
                                                  "failed",   "stopping", "stopped"};

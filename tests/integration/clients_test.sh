@@ -180,6 +180,25 @@ assert [s["step_id"] for s in t["session_time_steps"]] == ["t1"], t
 assert len(t["event_history"]) == 1 and len(t["markov_blanket_message_history"]) == 1, t
 assert t["markov_blanket_message_history"][0]["content"]["text"] == "hi", t
 PY
+  # docs/api.md §10: the list example: two pages by cost, no session twice, the costliest first.
+  list_cmd="$(awk '/^## 10\. /{f=1} f&&/^```sh/{g=1;next} g&&/^```/{exit} g' "$src/docs/api.md" |
+    grep -v '^#' | sed "s#http://127.0.0.1:4318#$TRACECOLLECTOR_URL#")"
+  tc_check "docs/api.md §10 has the list example" grep -q "cursor=" <<<"$list_cmd"
+  (cd "$work" && bash -c "$list_cmd")
+  tc_check "list example: two pages, sorted by cost, each session once" python3 - \
+    "$work/page1.json" "$work/page2.json" "$(q "SELECT COUNT(*) FROM session_traces;")" <<'PY'
+import json, sys
+pages = [json.load(open(p)) for p in sys.argv[1:3]]
+total = int(sys.argv[3])
+assert total >= 3, total
+assert pages[0]["meta"] == {"limit": 2, "has_more": True, "next_cursor": pages[0]["meta"]["next_cursor"]}, pages[0]
+rows = pages[0]["data"] + pages[1]["data"]
+ids = [r["session_id"] for r in rows]
+assert len(ids) == min(4, total) and len(set(ids)) == len(ids), ids
+costs = [r["totals"]["cost_usd"] for r in rows]
+assert costs == sorted(costs, reverse=True), costs
+assert pages[1]["meta"]["has_more"] == (total > 4), pages[1]["meta"]
+PY
   del_section="$(awk '/^## 8\. /{f=1} f&&/^```sh/{g=1;next} g&&/^```/{exit} g' "$src/docs/api.md")"
   del_cmd="$(grep -v '^#' <<<"$del_section" | sed "s#http://127.0.0.1:4318#$TRACECOLLECTOR_URL#")"
   del_want="$(sed -n 's/^# → 200 //p' <<<"$del_section")"

@@ -26,6 +26,11 @@ class JsonProbe {
     if (!valid_ || root_.at_pointer(pointer).get(v)) return std::nullopt;
     return v;
   }
+  std::optional<double> Dbl(const char* pointer) {
+    double v;
+    if (!valid_ || root_.at_pointer(pointer).get(v)) return std::nullopt;
+    return v;
+  }
   size_t ArraySize(const char* pointer) {
     simdjson::dom::array a;
     if (!valid_ || root_.at_pointer(pointer).get(a)) return 0;

@@ -31,8 +31,17 @@ struct Gauge {
 // The `path` label of the HTTP metrics: the known endpoints, everything else folded into
 // "other" (bounded cardinality whatever clients send). Every /v1/sessions/<id> is one path,
 // "/v1/sessions/{id}".
-enum class HttpPath : uint8_t { kRecords, kTraces, kHealthz, kReadyz, kMetrics, kSessions, kOther };
-inline constexpr size_t kHttpPathCount = 7;
+enum class HttpPath : uint8_t {
+  kRecords,
+  kTraces,
+  kHealthz,
+  kReadyz,
+  kMetrics,
+  kSessions,     // /v1/sessions/{id}
+  kSessionList,  // /v1/sessions
+  kOther
+};
+inline constexpr size_t kHttpPathCount = 8;
 // Exact match (or the /v1/sessions/ prefix), query string already removed.
 HttpPath HttpPathFrom(std::string_view path);
 std::string_view HttpPathName(HttpPath path);
@@ -55,7 +64,7 @@ struct Metrics {
       Histogram(kRequestSecondsBounds), Histogram(kRequestSecondsBounds),
       Histogram(kRequestSecondsBounds), Histogram(kRequestSecondsBounds),
       Histogram(kRequestSecondsBounds), Histogram(kRequestSecondsBounds),
-      Histogram(kRequestSecondsBounds)};
+      Histogram(kRequestSecondsBounds), Histogram(kRequestSecondsBounds)};
   Counter http_connections_accepted, http_connections_refused;  // refused: over max_connections
   Counter http_unauthorized;        // 401: missing, malformed or wrong API key
   Counter http_forbidden;           // 403: a valid key without the admin scope (or no keys at all)

@@ -1,0 +1,232 @@
+// GET /v1/sessions (session_list.h): the parameters, one SELECT over session_traces and its
+// totals columns (storage/ddl.h), and the page.
+
+#include "query/session_list.h"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <cmath>
+#include <vector>
+
+#include "common/json_writer.h"
+#include "cursor.h"
+#include "params.h"
+#include "query/session_trace.h"
+#include "sql_json.h"
+
+namespace tc::query {
+namespace {
+
+constexpr int64_t kDefaultLimit = 50;
+constexpr int64_t kMaxLimit = 1000;
+
+constexpr std::string_view kParams[] = {"from",      "to", "experiment_id", "model", "min_cost_usd",
+                                        "has_error", "q",  "sort",          "order", "limit",
+                                        "cursor"};
+constexpr std::string_view kSorts[] = {"created_at", "cost_usd", "duration_ms", "num_events"};
+constexpr std::string_view kOrders[] = {"desc", "asc"};
+
+// The columns each row is read with, in this order.
+enum Col : size_t {
+  kId,
+  kCreated,
+  kExperiment,
+  kMetadata,
+  kTimesteps,
+  kEvents,
+  kMessages,
+  kLmCalls,
+  kInputTokens,
+  kOutputTokens,
+  kTotalTokens,
+  kCostCents,
+  kDurationMs,
+  kErrors,
+  kModels,
+  kOutcomeReward,
+  kEventReward,
+  kFirstTime,
+  kLastTime,
+  kColumnCount
+};
+constexpr std::string_view kSelect =
+    "SELECT s.session_id, s.created_at, s.experiment_id, s.metadata, s.num_timesteps, "
+    "s.num_events, s.num_messages, s.tc_llm_calls, s.tc_input_tokens, s.tc_output_tokens, "
+    "s.tc_total_tokens, s.tc_cost_cents, s.tc_duration_ms, s.tc_errors, s.tc_models, (SELECT "
+    "COALESCE(SUM(o.total_reward), 0.0) FROM outcome_rewards o WHERE o.session_id = "
+    "s.session_id), (SELECT COALESCE(SUM(r.reward_value), 0.0) FROM event_rewards r WHERE "
+    "r.session_id = s.session_id), s.tc_first_time, s.tc_last_time FROM session_traces s";
+
+struct SortKey {
+  std::string_view column;  // in SQL
+  Col col;                  // in the row
+};
+SortKey KeyOf(std::string_view sort) {
+  if (sort == "cost_usd") return {"s.tc_cost_cents", kCostCents};
+  if (sort == "duration_ms") return {"s.tc_duration_ms", kDurationMs};
+  if (sort == "num_events") return {"s.num_events", kEvents};
+  return {"s.created_at", kCreated};
+}
+
+// The WHERE clause and its parameters, ?1.. in order.
+class Where {
+ public:
+  // Appends "<sql with ? for the value>"; `sql` holds exactly one '?' per value, in order.
+  void Add(std::string_view sql, std::vector<storage::SqlValue> values) {
+    std::string clause;
+    size_t next = 0;
+    for (char c : sql) {
+      if (c == '?') {
+        clause += fmt::format("?{}", params_.size() + 1);
+        params_.push_back(std::move(values[next++]));
+      } else {
+        clause.push_back(c);
+      }
+    }
+    sql_ += sql_.empty() ? " WHERE " : " AND ";
+    sql_ += clause;
+  }
+  const std::string& sql() const { return sql_; }
+  std::vector<storage::SqlValue>& params() { return params_; }
+
+ private:
+  std::string sql_;
+  std::vector<storage::SqlValue> params_;
+};
+
+void RenderRow(JsonWriter& json, const storage::SqlRow& row) {
+  json.Element().BeginObject();
+  json.Key("session_id");
+  Value(json, row[kId]);
+  json.Key("created_at");
+  Value(json, row[kCreated]);
+  json.Key("experiment_id");
+  Value(json, row[kExperiment]);
+  json.Key("metadata");
+  JsonColumn(json, row[kMetadata]);
+  json.Key("totals").BeginObject();
+  const auto integer = [&](std::string_view key, Col col) {
+    json.Key(key).Int(AsInt(row[col]).value_or(0));
+  };
+  integer("timesteps", kTimesteps);
+  integer("events", kEvents);
+  integer("lm_calls", kLmCalls);
+  integer("messages", kMessages);
+  integer("input_tokens", kInputTokens);
+  integer("output_tokens", kOutputTokens);
+  integer("total_tokens", kTotalTokens);
+  // A sum of cents: rounded to nano-dollars, so float noise does not show as 0.040220000000000006.
+  json.Key("cost_usd").Double(std::round(AsDouble(row[kCostCents]).value_or(0) * 1e7) / 1e9);
+  json.Key("duration_ms").Double(AsDouble(row[kDurationMs]).value_or(0));
+  integer("errors", kErrors);
+  json.Key("models");
+  if (const auto* models = std::get_if<std::string>(&row[kModels]); models && !models->empty()) {
+    json.Raw(*models);  // a JSON array the writer keeps (statements.cc)
+  } else {
+    json.BeginArray().EndArray();
+  }
+  json.Key("outcome_reward").Double(AsDouble(row[kOutcomeReward]).value_or(0));
+  json.Key("event_reward").Double(AsDouble(row[kEventReward]).value_or(0));
+  json.Key("first_event_time");
+  Value(json, row[kFirstTime]);
+  json.Key("last_event_time");
+  Value(json, row[kLastTime]);
+  json.EndObject();
+  json.EndObject();
+}
+
+}  // namespace
+
+Result<std::string> ListSessions(storage::ReadStore& store, std::string_view query_string) {
+  TC_ASSIGN_OR_RETURN(QueryParams params, QueryParams::Parse(query_string, kParams));
+  TC_ASSIGN_OR_RETURN(const int64_t limit, params.Limit(kDefaultLimit, kMaxLimit));
+  TC_ASSIGN_OR_RETURN(const std::string_view sort, params.Choice("sort", kSorts, "created_at"));
+  TC_ASSIGN_OR_RETURN(const std::string_view order, params.Choice("order", kOrders, "desc"));
+  TC_ASSIGN_OR_RETURN(const std::optional<std::string> from, params.Time("from"));
+  TC_ASSIGN_OR_RETURN(const std::optional<std::string> to, params.Time("to"));
+  TC_ASSIGN_OR_RETURN(const std::optional<double> min_cost, params.NonNegative("min_cost_usd"));
+  TC_ASSIGN_OR_RETURN(const std::optional<bool> has_error, params.Bool("has_error"));
+  if (from && to && *from > *to) return BadParameter("from", "is after `to`");
+  if (params.Get("q") != nullptr) {
+    return BadParameter("q", "text search is not available yet (docs/api.md, GET /v1/sessions)");
+  }
+  const SortKey key = KeyOf(sort);
+  const bool descending = order == "desc";
+
+  Where where;
+  if (from) where.Add("s.created_at >= ?", {*from});
+  if (to) where.Add("s.created_at < ?", {*to});
+  if (const std::string* experiment = params.Get("experiment_id")) {
+    where.Add("s.experiment_id = ?", {*experiment});
+  }
+  if (const std::string* model = params.Get("model")) {
+    // tc_models is a JSON array of strings: a quoted name right after '[' or ',' is an element.
+    std::string quoted;
+    AppendJsonString(quoted, *model);
+    where.Add("(instr(s.tc_models, '[' || ?) > 0 OR instr(s.tc_models, ',' || ?) > 0)",
+              {quoted, quoted});
+  }
+  if (min_cost) where.Add("s.tc_cost_cents >= ?", {*min_cost * 100.0});
+  if (has_error) where.Add(*has_error ? "s.tc_errors > 0" : "s.tc_errors = 0", {});
+  if (const std::string* text = params.Get("cursor")) {
+    const std::optional<Cursor> cursor = DecodeCursor(*text);
+    if (!cursor) return BadParameter("cursor", "not a cursor this endpoint gave");
+    if (cursor->sort != sort || cursor->order != order) {
+      return BadParameter("cursor", fmt::format("was made for sort={}&order={}; send the same "
+                                                "sort and order with it",
+                                                cursor->sort, cursor->order));
+    }
+    const bool text_key = key.col == kCreated;
+    const bool int_key = key.col == kEvents;
+    if (text_key != std::holds_alternative<std::string>(cursor->key) ||
+        int_key != std::holds_alternative<int64_t>(cursor->key)) {
+      return BadParameter("cursor", "not a cursor this endpoint gave");
+    }
+    where.Add(fmt::format("({}, s.session_id) {} (?, ?)", key.column, descending ? "<" : ">"),
+              {cursor->key, cursor->id});
+  }
+  const std::string sql =
+      fmt::format("{}{} ORDER BY {} {}, s.session_id {} LIMIT {}", kSelect, where.sql(), key.column,
+                  descending ? "DESC" : "ASC", descending ? "DESC" : "ASC", limit + 1);
+  storage::ReadQuery query{sql, std::move(where.params())};
+  TC_ASSIGN_OR_RETURN(std::vector<storage::SqlRows> answers, store.Read({&query, 1}));
+  if (answers.size() != 1) {
+    return Status::Internal("session list: the store answered another number of queries");
+  }
+  storage::SqlRows& rows = answers[0];
+  for (const storage::SqlRow& row : rows) {
+    if (row.size() != kColumnCount) {
+      return Status::Internal("session list: a row does not have the selected columns");
+    }
+  }
+  const bool has_more = static_cast<int64_t>(rows.size()) > limit;
+  if (has_more) rows.resize(static_cast<size_t>(limit));
+
+  JsonWriter json;
+  json.BeginObject();
+  json.Key("data").BeginArray();
+  for (const storage::SqlRow& row : rows) RenderRow(json, row);
+  json.EndArray();
+  json.Key("meta").BeginObject();
+  json.Key("limit").Int(limit);
+  json.Key("has_more").Bool(has_more);
+  json.Key("next_cursor");
+  if (has_more) {
+    const storage::SqlRow& last = rows.back();
+    storage::SqlValue last_key = last[key.col];
+    if (key.col == kCostCents || key.col == kDurationMs) {
+      last_key = AsDouble(last_key).value_or(0);  // REAL columns: compare as REAL
+    }
+    const auto* id = std::get_if<std::string>(&last[kId]);
+    json.String(EncodeCursor(
+        Cursor{std::string(sort), std::string(order), std::move(last_key), id ? *id : ""}));
+  } else {
+    json.Null();
+  }
+  json.EndObject();
+  json.EndObject();
+  return json.Take();
+}
+
+}  // namespace tc::query
