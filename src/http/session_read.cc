@@ -43,14 +43,6 @@ void Session::HandleSessionGet(std::string_view raw_id, Slot& slot) {
   } else if (problem = DecodeSessionId(raw_id, state_.options.Limits().max_id_bytes, &id);
              !problem.empty()) {
     SetError(&response, 400, "bad_session_id", problem);
-  } else if (state_.api_keys.enabled() &&
-             state_.api_keys.Scope(request_.authorization) != KeyScope::kAdmin) {
-    // Until keys carry a read scope (issue 10), reading is for admin keys: an ingest key, which
-    // agents hold, must not read every agent's traces.
-    state_.metrics.http_forbidden.Add();
-    SetError(&response, 403, "forbidden",
-             "this API key may ingest but not read: reading sessions needs a key from "
-             "auth.admin_keys or auth.admin_keys_file");
   } else if (state_.reader == nullptr) {
     SetError(&response, 501, "not_implemented", "this server cannot read sessions");
   } else {
