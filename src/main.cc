@@ -139,6 +139,9 @@ int main(int argc, char** argv) {
     // The pre-flight a start would make: whatever would stop it is an error here too.
     auto problems = tc::app::Preflight(config, choice);
     std::fflush(stdout);
+    for (const std::string& warning : tc::app::PreflightWarnings(config)) {
+      std::fprintf(stderr, "tracecollector: warning: %s\n", warning.c_str());
+    }
     for (const tc::Status& problem : problems) {
       std::fprintf(stderr, "tracecollector: configuration error: %s\n", problem.message().c_str());
     }

@@ -101,6 +101,9 @@ Result<std::unique_ptr<Collector>> Collector::Create(const config::Config& confi
     for (const Status& problem : problems) all += (all.empty() ? "" : "; ") + problem.message();
     return Status::FailedPrecondition(all);
   }
+  for (const std::string& warning : PreflightWarnings(config)) {
+    TC_LOG(kWarn, "app", "{}", warning);
+  }
   metrics::Metrics& metrics = metrics::Global();
   // The embedded sink, if that is the backend: its database file can be deleted or replaced
   // under it (SqliteSink's header), which /readyz reports and the writer checks when idle.

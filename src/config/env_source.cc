@@ -21,6 +21,7 @@ constexpr std::string_view kConfigVar = "TRACECOLLECTOR_CONFIG";
 constexpr std::pair<std::string_view, std::string_view> kClientVars[] = {
     {"TRACECOLLECTOR_URL", "http.listen"},
     {"TRACECOLLECTOR_API_KEY", "auth.api_keys"},
+    {"TRACECOLLECTOR_READ_KEY", "auth.read_keys"},
     {"TRACECOLLECTOR_ADMIN_KEY", "auth.admin_keys"},
 };
 constexpr std::string_view kDatabaseUrl = "TURSO_DATABASE_URL";

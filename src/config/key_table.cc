@@ -209,21 +209,31 @@ const KeySpec kKeys[] = {
         "Sessions deleted per transaction: ingest waits for at most one such transaction."),
 
     Secret("auth", "api_keys", F(auth.api_keys),
-           "API keys accepted as \"Authorization: Bearer <key>\" on POST /v1/*, "
-           "comma-separated. With no key here, in api_keys_file or among the admin keys, ingest "
-           "is open. Never printed; prefer api_keys_file or the environment."),
+           "API keys with the ingest scope, accepted as \"Authorization: Bearer <key>\" on "
+           "POST /v1/*, comma-separated. With no key in any list or file of [auth], everything "
+           "but DELETE is open (--check-config warns when a listener is not on loopback). Never "
+           "printed; prefer api_keys_file or the environment."),
     Val("auth", "api_keys_file", F(auth.api_keys_file),
         "A file of API keys, one per line (blank lines and lines starting with '#' ignored); "
         "read at start."),
+    Secret("auth", "read_keys", F(auth.read_keys),
+           "API keys with the read scope, comma-separated: they may GET the read API "
+           "(/v1/sessions/{id}, /v1/stream, which also takes ?access_token=<key>) but not "
+           "ingest (403). A key in several lists has all their scopes. Never printed; prefer "
+           "read_keys_file or the environment."),
+    Val("auth", "read_keys_file", F(auth.read_keys_file),
+        "A file of read keys, one per line (blank lines and lines starting with '#' ignored); "
+        "read at start."),
     Secret("auth", "admin_keys", F(auth.admin_keys),
-           "API keys with the admin scope, comma-separated: they ingest like api_keys and may "
-           "also DELETE /v1/sessions/{id} (other keys get 403). Without an admin key no session "
-           "can be deleted over HTTP. Never printed; prefer admin_keys_file or the environment."),
+           "API keys with the admin scope, comma-separated: they ingest and read like api_keys "
+           "and read_keys and may also DELETE /v1/sessions/{id} (other keys get 403). Without "
+           "an admin key no session can be deleted over HTTP. Never printed; prefer "
+           "admin_keys_file or the environment."),
     Val("auth", "admin_keys_file", F(auth.admin_keys_file),
         "A file of admin keys, one per line (blank lines and lines starting with '#' ignored); "
         "read at start."),
     Val("auth", "protect_metrics", F(auth.protect_metrics),
-        "GET /metrics requires an API key too. /healthz and /readyz always stay open."),
+        "GET /metrics requires a key too (any scope). /healthz and /readyz always stay open."),
 
     Choice("log", "level", F(log.level),
            "Lowest level logged to stderr: \"debug\", \"info\", \"warn\" or \"error\".",
@@ -267,8 +277,9 @@ const SectionSpec kSections[] = {
      "Deleting old sessions: by age and/or, on the embedded backend, by database size "
      "(docs/operations.md, \"Retention\")."},
     {"auth",
-     "API keys for ingest; admin keys also delete sessions. Health endpoints (/healthz, "
-     "/readyz) are always open."},
+     "API keys and their scopes: ingest keys post, read keys read, admin keys do both and "
+     "delete sessions (docs/api.md, \"Authentication\"). Health endpoints (/healthz, /readyz) "
+     "are always open."},
     {"log", "Logging to stderr."},
 };
 

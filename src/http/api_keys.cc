@@ -9,6 +9,7 @@
 #include <boost/beast/core/string.hpp>
 
 #include "common/strings.h"
+#include "router.h"
 
 namespace tc::http {
 
@@ -16,6 +17,16 @@ namespace {
 
 // Around keys, lines of the key file (CRLF files too) and the Authorization value.
 constexpr std::string_view kBlanks = " \t\r";
+
+// The one path that also takes the key as ?access_token= (PresentedToken).
+constexpr std::string_view kStreamPath = "/v1/stream";
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
 
 // Empty when `key` is acceptable; otherwise what is wrong with it (never the key itself).
 std::string KeyProblem(std::string_view key) {
@@ -99,42 +110,110 @@ Status ReadKeys(std::string_view setting, std::string_view list, std::string_vie
 
 }  // namespace
 
+std::string_view ScopeName(Scopes scope) {
+  if (scope == kIngestScope) return "ingest";
+  if (scope == kReadScope) return "read";
+  if (scope == kAdminScope) return "admin";
+  return "";
+}
+
+std::string_view ScopeSettings(Scopes scope) {
+  if (scope == kIngestScope) return "auth.api_keys or auth.api_keys_file";
+  if (scope == kReadScope) return "auth.read_keys or auth.read_keys_file";
+  if (scope == kAdminScope) return "auth.admin_keys or auth.admin_keys_file";
+  return "";
+}
+
+std::string ForbiddenMessage(Scopes need) {
+  return fmt::format(
+      "this request needs the {} scope, which this API key lacks: list the key in {}{}",
+      ScopeName(need), ScopeSettings(need),
+      need == kAdminScope ? "" : " (an admin key has every scope)");
+}
+
+std::string PresentedToken(std::string_view path, std::string_view query,
+                           std::string_view authorization) {
+  const std::string_view value = Trim(authorization, kBlanks);
+  if (!value.empty()) {
+    constexpr std::string_view kScheme = "bearer";
+    if (value.size() <= kScheme.size() ||
+        !boost::beast::iequals(value.substr(0, kScheme.size()), kScheme) ||
+        (value[kScheme.size()] != ' ' && value[kScheme.size()] != '\t')) {
+      return "";
+    }
+    return std::string(Trim(value.substr(kScheme.size()), kBlanks));
+  }
+  std::string_view raw;
+  if (path != kStreamPath || !FindQueryParam(query, "access_token", &raw)) {
+    return "";
+  }
+  // Percent-decoding only (RFC 3986): '+' stays a plus sign (a key has no spaces). A token
+  // longer than any key cannot match: not decoded.
+  if (raw.size() > 3 * kMaxKeyBytes) {
+    return "";
+  }
+  std::string token;
+  token.reserve(raw.size());
+  for (size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] != '%') {
+      token.push_back(raw[i]);
+      continue;
+    }
+    const int high = i + 2 < raw.size() ? HexValue(raw[i + 1]) : -1;
+    const int low = i + 2 < raw.size() ? HexValue(raw[i + 2]) : -1;
+    if (high < 0 || low < 0) {
+      return "";
+    }
+    token.push_back(static_cast<char>(high * 16 + low));
+    i += 2;
+  }
+  return token;
+}
+
 Result<ApiKeys> ApiKeys::Load(const config::AuthConfig& auth) {
-  std::vector<std::string> keys;
-  std::vector<std::string> admin_keys;
-  TC_RETURN_IF_ERROR(
-      ReadKeys("auth.api_keys", auth.api_keys, "auth.api_keys_file", auth.api_keys_file, &keys));
+  Lists lists;
+  TC_RETURN_IF_ERROR(ReadKeys("auth.api_keys", auth.api_keys, "auth.api_keys_file",
+                              auth.api_keys_file, &lists.ingest));
+  TC_RETURN_IF_ERROR(ReadKeys("auth.read_keys", auth.read_keys, "auth.read_keys_file",
+                              auth.read_keys_file, &lists.read));
   TC_RETURN_IF_ERROR(ReadKeys("auth.admin_keys", auth.admin_keys, "auth.admin_keys_file",
-                              auth.admin_keys_file, &admin_keys));
-  TC_ASSIGN_OR_RETURN(ApiKeys loaded, FromKeys(keys, admin_keys));
+                              auth.admin_keys_file, &lists.admin));
+  TC_ASSIGN_OR_RETURN(ApiKeys loaded, FromKeys(lists));
   loaded.protect_metrics_ = auth.protect_metrics;
   return loaded;
 }
 
-Result<ApiKeys> ApiKeys::FromKeys(const std::vector<std::string>& keys,
-                                  const std::vector<std::string>& admin_keys) {
+Result<ApiKeys> ApiKeys::FromKeys(const Lists& lists) {
   ApiKeys out;
-  // Admin keys first: a key in both lists keeps the admin scope.
-  for (const bool admin : {true, false}) {
-    const std::vector<std::string>& list = admin ? admin_keys : keys;
-    for (size_t i = 0; i < list.size(); ++i) {
-      const std::string_view key = list[i];
+  const struct {
+    const std::vector<std::string>* keys;
+    std::string_view name;
+    Scopes scopes;
+  } kLists[] = {{&lists.ingest, "API", kIngestScope},
+                {&lists.read, "read", kReadScope},
+                {&lists.admin, "admin", kAdminKeyScopes}};
+  for (const auto& list : kLists) {
+    for (size_t i = 0; i < list.keys->size(); ++i) {
+      const std::string_view key = (*list.keys)[i];
       if (key.empty()) {
         continue;
       }
       const std::string problem = KeyProblem(key);
       if (!problem.empty()) {
         return Status::InvalidArgument(
-            fmt::format("{} key number {} {}", admin ? "admin" : "API", i + 1, problem));
+            fmt::format("{} key number {} {}", list.name, i + 1, problem));
       }
       PaddedKey padded;
       std::copy(key.begin(), key.end(), padded.bytes.begin());
       padded.size = key.size();
-      padded.admin = admin;
-      const bool duplicate = std::any_of(out.keys_.begin(), out.keys_.end(), [&](const auto& k) {
+      padded.scopes = list.scopes;
+      // A key in several lists: one entry with the union of their scopes.
+      auto same = std::find_if(out.keys_.begin(), out.keys_.end(), [&](const PaddedKey& k) {
         return k.size == padded.size && k.bytes == padded.bytes;
       });
-      if (!duplicate) {
+      if (same != out.keys_.end()) {
+        same->scopes = same->scopes | padded.scopes;
+      } else {
         out.keys_.push_back(padded);
       }
     }
@@ -142,43 +221,69 @@ Result<ApiKeys> ApiKeys::FromKeys(const std::vector<std::string>& keys,
   return out;
 }
 
-size_t ApiKeys::admin_size() const {
-  return static_cast<size_t>(
-      std::count_if(keys_.begin(), keys_.end(), [](const PaddedKey& k) { return k.admin; }));
+size_t ApiKeys::count(Scopes scope) const {
+  return static_cast<size_t>(std::count_if(
+      keys_.begin(), keys_.end(), [scope](const PaddedKey& k) { return k.scopes.Has(scope); }));
 }
 
-bool ApiKeys::Required(boost::beast::http::verb method, std::string_view path) const {
+Scopes ApiKeys::Needed(boost::beast::http::verb method, std::string_view path) const {
   if (keys_.empty() || path == "/healthz" || path == "/readyz") {
-    return false;
+    return kNoScope;
   }
-  return method == boost::beast::http::verb::post || method == boost::beast::http::verb::delete_ ||
-         path.starts_with("/v1/sessions") || (protect_metrics_ && path == "/metrics");
+  if (path == "/metrics") {
+    return protect_metrics_ ? kAnyKey : kNoScope;
+  }
+  if (method == boost::beast::http::verb::post) {
+    return kIngestScope;
+  }
+  if (method == boost::beast::http::verb::delete_) {
+    return kAdminScope;
+  }
+  constexpr std::string_view kReadApi[] = {"/v1/sessions",    "/v1/events", "/v1/messages",
+                                           "/v1/experiments", "/v1/stats",  kStreamPath};
+  for (const std::string_view prefix : kReadApi) {
+    if (path.starts_with(prefix)) {
+      return kReadScope;
+    }
+  }
+  return kNoScope;
 }
 
-KeyScope ApiKeys::Scope(std::string_view authorization) const {
+Access ApiKeys::Check(boost::beast::http::verb method, std::string_view path,
+                      std::string_view query, std::string_view authorization) const {
+  Access access;
+  access.need = Needed(method, path);
+  if (access.need.empty()) {
+    return access;
+  }
+  // ?access_token= is for GET /v1/stream only (PresentedToken checks the path).
+  const Scopes have = Match(PresentedToken(
+      path, method == boost::beast::http::verb::get ? query : std::string_view(), authorization));
+  if (have.empty()) {
+    access.verdict = Access::Verdict::kUnauthorized;
+  } else if (!Allows(have, access.need)) {
+    access.verdict = Access::Verdict::kForbidden;
+  }
+  return access;
+}
+
+Scopes ApiKeys::Scope(std::string_view authorization) const {
   if (keys_.empty()) {
-    return KeyScope::kNone;
+    return kNoScope;
   }
-  std::string_view value = Trim(authorization, kBlanks);
-  constexpr std::string_view kScheme = "bearer";
-  if (value.size() <= kScheme.size() ||
-      !boost::beast::iequals(value.substr(0, kScheme.size()), kScheme) ||
-      (value[kScheme.size()] != ' ' && value[kScheme.size()] != '\t')) {
-    return KeyScope::kNone;
-  }
-  return Match(Trim(value.substr(kScheme.size()), kBlanks));
+  // Not /v1/stream: the header only.
+  return Match(PresentedToken("", "", authorization));
 }
 
-KeyScope ApiKeys::Match(std::string_view token) const {
+Scopes ApiKeys::Match(std::string_view token) const {
   // Longer than any key can be: refused without looking at the keys (leaks only that the
   // token is over kMaxKeyBytes, which every client knows).
   if (token.empty() || token.size() > kMaxKeyBytes) {
-    return KeyScope::kNone;
+    return kNoScope;
   }
   std::array<unsigned char, kMaxKeyBytes> presented{};
   std::copy(token.begin(), token.end(), presented.begin());
-  unsigned matched = 0;
-  unsigned matched_admin = 0;
+  unsigned scopes = 0;
   for (const PaddedKey& key : keys_) {
     unsigned diff = 0;
     for (size_t i = 0; i < kMaxKeyBytes; ++i) {
@@ -186,18 +291,14 @@ KeyScope ApiKeys::Match(std::string_view token) const {
     }
     // Equal padded bytes and equal lengths (padding alone would let "k" match "k\0").
     diff |= static_cast<unsigned>(key.size ^ token.size());
-    // diff < 2^31 here, so (diff - 1) >> 31 is 1 exactly when diff == 0: no branch.
-    const unsigned equal = (diff - 1u) >> 31;
-    matched |= equal;
-    matched_admin |= equal & static_cast<unsigned>(key.admin);
+    // diff < 2^31 here, so (diff - 1) >> 31 is 1 exactly when diff == 0, and 0 - that is all
+    // ones or zero: the key's scopes are added only when equal, without a branch.
+    const unsigned equal_mask = 0u - ((diff - 1u) >> 31);
+    scopes |= equal_mask & key.scopes.bits;
   }
   // Keep the compiler from turning the loops into an early exit.
-  volatile unsigned result = matched | (matched_admin << 1);
-  const unsigned seen = result;
-  if ((seen & 2u) != 0) {
-    return KeyScope::kAdmin;
-  }
-  return (seen & 1u) != 0 ? KeyScope::kIngest : KeyScope::kNone;
+  volatile unsigned result = scopes;
+  return Scopes{static_cast<uint8_t>(result)};
 }
 
 }  // namespace tc::http

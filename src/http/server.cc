@@ -62,10 +62,11 @@ Result<std::unique_ptr<Server>> Server::Create(
     TC_ASSIGN_OR_RETURN(tls_context, MakeTlsContext(options.tls));
   }
   if (api_keys.enabled()) {
-    TC_LOG(
-        kInfo, "http",
-        "API keys required on POST, DELETE and GET /v1/sessions{}: {} key(s) configured, {} admin",
-        api_keys.protect_metrics() ? " and /metrics" : "", api_keys.size(), api_keys.admin_size());
+    TC_LOG(kInfo, "http",
+           "API keys required on POST (ingest scope), GET of the read API (read) and DELETE "
+           "(admin){}: {} key(s) configured; with the ingest scope {}, read {}, admin {}",
+           api_keys.protect_metrics() ? ", and any key on /metrics" : "", api_keys.size(),
+           api_keys.count(kIngestScope), api_keys.count(kReadScope), api_keys.count(kAdminScope));
   }
   auto server = std::make_unique<Server>(PassKey{}, options, std::move(api_keys), submitter,
                                          std::move(readiness), metrics, deleter, reader);

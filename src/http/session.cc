@@ -136,6 +136,7 @@ void Session::DoRead() {
   }
   read_paused_ = false;
   timed_out_ = false;
+  forbidden_need_ = kNoScope;
   reading_ = true;
   // A pipelined request already (partly) in the buffer is on the read clock; otherwise the
   // connection is idle until its first byte arrives (the tick notices and switches). (Waiting
@@ -193,6 +194,15 @@ void Session::OnReadError(error_code ec) {
   if (unauthorized_) {
     unauthorized_ = false;
     QueueUnauthorized();
+    return;
+  }
+  if (forbidden_body_) {
+    // A valid key without the scope, and a body that is not read: 403, then close.
+    forbidden_body_ = false;
+    Slot& slot =
+        OpenClosingSlot(metrics::HttpPathFrom(MatchRoute(request_.method, request_.target).path));
+    SetForbidden(&slot.response, std::exchange(forbidden_need_, kNoScope));
+    FinishClosingSlot(slot);
     return;
   }
   if (body_refused_) {
@@ -261,6 +271,12 @@ void Session::HandleRequest() {
   const RouteMatch match = MatchRoute(request_.method, request_.target);
   slot.path = metrics::HttpPathFrom(match.path);
   Response& response = slot.response;
+  if (!forbidden_need_.empty()) {
+    // Decided from the headers (OnHeaderComplete): before anything else about the request.
+    SetForbidden(&response, std::exchange(forbidden_need_, kNoScope));
+    MarkReady(slot);
+    return;
+  }
   switch (match.route) {
     case Route::kRecords:
     case Route::kTraces:

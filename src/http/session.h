@@ -132,7 +132,7 @@ class Session final : public std::enable_shared_from_this<Session>,
   // GET /v1/sessions (session_read.cc): answers in place.
   void HandleSessionList(std::string_view query, Slot& slot);
   // The read endpoints' gate: true (and `response` set) when this request may not read now:
-  // shutting down (503), a key without the read scope (403), no reader (501).
+  // shutting down (503), no reader (501). (Keys and scopes were checked with the headers.)
   bool RefuseRead(Response& response);
   void HandleSessionDelete(std::string_view raw_id, uint64_t seq, Slot& slot);
   void OnSessionDeleted(uint64_t seq, const std::string& id, const Status& status,
@@ -146,16 +146,22 @@ class Session final : public std::enable_shared_from_this<Session>,
   // Gives back the answer bytes of slots written or dropped.
   void ReleaseAnswers(uint64_t bytes);
 
-  // HeaderObserver: refuses a request that needs an API key and lacks a valid one (false: the
-  // read stops before the body; OnReadError answers 401 and closes), then one whose
-  // Content-Length does not fit the body budget (OnBodyBytes); answers "Expect: 100-continue"
-  // when nothing else is being written.
+  // HeaderObserver: asks the API keys whether the request may go on (ApiKeys::Check). Refuses
+  // one that needs a key and lacks a valid one (false: the read stops before the body;
+  // OnReadError answers 401 and closes). One whose valid key lacks the scope it needs is
+  // noted (forbidden_need_): answered 403 by HandleRequest on a kept connection, or, if it has
+  // a body, refused at the body's first bytes (OnBodyBytes), which are never read. Then refuses
+  // one whose Content-Length does not fit the body budget (OnBodyBytes); answers "Expect:
+  // 100-continue" when nothing else is being written.
   bool OnHeaderComplete(const RequestData& request) override;
-  // HeaderObserver: reserves body bytes from the server's budget (false: over it; OnReadError
-  // answers 429 + Retry-After and closes).
+  // HeaderObserver: refuses the body of a forbidden request (OnReadError answers 403 and
+  // closes); reserves body bytes from the server's budget (false: over it; OnReadError answers
+  // 429 + Retry-After and closes).
   bool OnBodyBytes(uint64_t bytes) override;
   void ReleaseBody();
   void QueueUnauthorized();
+  // 403 `forbidden` for a valid key without the scope `need` (counted in http_forbidden).
+  void SetForbidden(Response* response, Scopes need);
   // CompletionFactory: the completion of the request being handled (current_seq_).
   pipeline::CompletionFn MakeCompletion() override;
 
@@ -189,6 +195,8 @@ class Session final : public std::enable_shared_from_this<Session>,
   bool peer_eof_ = false;
   bool timed_out_ = false;      // the tick cancelled a slow read
   bool unauthorized_ = false;   // OnHeaderComplete refused the request being read
+  Scopes forbidden_need_;       // the request being read has a valid key without this scope
+  bool forbidden_body_ = false;  // OnBodyBytes refused the body of such a request
   bool body_refused_ = false;   // OnBodyBytes refused: the bodies in flight are over budget
   uint64_t body_reserved_ = 0;  // this connection's share of the body budget
   uint64_t answer_bytes_ = 0;   // ready answers not yet written (also in the body budget)

@@ -22,15 +22,26 @@ constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
 bool Session::OnHeaderComplete(const RequestData& request) {
   const ApiKeys& keys = state_.api_keys;
-  if (keys.enabled() &&
-      keys.Required(request.method, std::string_view(request.target).substr(
-                                        0, std::string_view(request.target).find('?'))) &&
-      !keys.Authorize(request.authorization)) {
-    unauthorized_ = true;
-    return false;
+  if (keys.enabled()) {
+    const std::string_view target = request.target;
+    const size_t question = target.find('?');
+    const Access access = keys.Check(
+        request.method, target.substr(0, question),
+        question == std::string_view::npos ? std::string_view() : target.substr(question + 1),
+        request.authorization);
+    if (access.verdict == Access::Verdict::kUnauthorized) {
+      unauthorized_ = true;
+      return false;
+    }
+    if (access.verdict == Access::Verdict::kForbidden) {
+      forbidden_need_ = access.need;
+    }
   }
   if (request.content_length > 0 && !OnBodyBytes(request.content_length)) {
     return false;  // before "100 Continue": the client need not send the body
+  }
+  if (!forbidden_need_.empty()) {
+    return true;  // no "100 Continue": its body would be refused
   }
   if (!request.expect_continue || writing_ || owed() != 0 || closed_) {
     return true;
@@ -61,6 +72,10 @@ bool Session::OnBodyBytes(uint64_t bytes) {
   if (closed_) {
     // A read that completed after Close() (its data was already in): nothing may be reserved
     // that Close() would not give back.
+    return false;
+  }
+  if (!forbidden_need_.empty()) {
+    forbidden_body_ = true;  // never read: OnReadError answers 403
     return false;
   }
   const uint64_t charge = bytes * kBodyCharge;
@@ -120,15 +135,23 @@ void Session::QueueFramingError(FramingError framing, bool in_body) {
 }
 
 // Missing, malformed or wrong key: one answer for all three (nothing tells which it was), then
-// close (the body was never read).
+// close (the body was never read). /v1/stream also names ?access_token= (and never echoes it).
 void Session::QueueUnauthorized() {
   state_.metrics.http_unauthorized.Add();
-  Slot& slot =
-      OpenClosingSlot(metrics::HttpPathFrom(MatchRoute(request_.method, request_.target).path));
+  const RouteMatch match = MatchRoute(request_.method, request_.target);
+  Slot& slot = OpenClosingSlot(metrics::HttpPathFrom(match.path));
   SetError(&slot.response, 401, "unauthorized",
-           "a valid API key is required: send \"Authorization: Bearer <key>\"");
+           match.path == "/v1/stream"
+               ? "a valid API key is required: send \"Authorization: Bearer <key>\" or "
+                 "?access_token=<key>"
+               : "a valid API key is required: send \"Authorization: Bearer <key>\"");
   slot.response.www_authenticate = true;
   FinishClosingSlot(slot);
+}
+
+void Session::SetForbidden(Response* response, Scopes need) {
+  state_.metrics.http_forbidden.Add();
+  SetError(response, 403, "forbidden", ForbiddenMessage(need));
 }
 
 }  // namespace tc::http

@@ -18,7 +18,7 @@ namespace net = boost::asio;
 
 bool AuthorizeDelete(const ApiKeys& keys, std::string_view authorization, metrics::Metrics& metrics,
                      Response* out) {
-  if (keys.Scope(authorization) == KeyScope::kAdmin) {
+  if (keys.Scope(authorization).Has(kAdminScope)) {
     return true;
   }
   metrics.http_forbidden.Add();
@@ -27,9 +27,8 @@ bool AuthorizeDelete(const ApiKeys& keys, std::string_view authorization, metric
              "deleting a session needs an admin key, and this collector has none: set "
              "auth.admin_keys or auth.admin_keys_file, then send \"Authorization: Bearer <key>\"");
   } else {
-    SetError(out, 403, "forbidden",
-             "this API key may ingest but not delete: deleting a session needs a key from "
-             "auth.admin_keys or auth.admin_keys_file");
+    // With keys, the headers' check (ApiKeys::Check) refused such a key already.
+    SetError(out, 403, "forbidden", ForbiddenMessage(kAdminScope));
   }
   return false;
 }

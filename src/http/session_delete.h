@@ -19,9 +19,10 @@
 namespace tc::http {
 
 // Whether `authorization` may delete: true for an admin key. Otherwise fills `out` with 403
-// `forbidden` (an ingest key, or a collector with no key configured at all, where nothing
-// proves who is asking) and counts it in metrics.http_forbidden. A missing or wrong key, with
-// keys configured, never gets here: the headers were answered 401 already.
+// `forbidden` (a collector with no key configured at all, where nothing proves who is asking;
+// or a key without the admin scope, which the headers' check refuses before) and counts it in
+// metrics.http_forbidden. A missing or wrong key, with keys configured, never gets here: the
+// headers were answered 401 already.
 bool AuthorizeDelete(const ApiKeys& keys, std::string_view authorization, metrics::Metrics& metrics,
                      Response* out);
 

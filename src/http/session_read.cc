@@ -59,14 +59,6 @@ bool Session::RefuseRead(Response& response) {
   if (state_.stopping()) {
     SetError(&response, 503, "unavailable", "the collector is shutting down; retry");
     response.retry_after = true;
-  } else if (state_.api_keys.enabled() &&
-             state_.api_keys.Scope(request_.authorization) != KeyScope::kAdmin) {
-    // Until keys carry a read scope (issue 10), reading is for admin keys: an ingest key, which
-    // agents hold, must not read every agent's traces.
-    state_.metrics.http_forbidden.Add();
-    SetError(&response, 403, "forbidden",
-             "this API key may ingest but not read: reading sessions needs a key from "
-             "auth.admin_keys or auth.admin_keys_file");
   } else if (state_.reader == nullptr) {
     SetError(&response, 501, "not_implemented", "this server cannot read sessions");
   } else {

@@ -56,7 +56,8 @@ void RenderHttp(const Metrics& m, TextWriter& w) {
             "Requests refused 401 for a missing, malformed or wrong API key.",
             m.http_unauthorized.Get());
   w.Counter("http_forbidden_total",
-            "Requests refused 403: DELETE /v1/sessions/{id} without an admin key.",
+            "Requests refused 403: a valid API key without the scope the request needs, or "
+            "DELETE /v1/sessions/{id} with no key configured.",
             m.http_forbidden.Get());
   w.Gauge("http_connections_open", "Open client connections.", m.http_connections_open.Get());
   w.Family("tls_handshake_failures_total", "counter",

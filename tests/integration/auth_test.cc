@@ -1,7 +1,10 @@
 // API keys with the real binary: every ingest path refuses a missing or wrong key (401 +
 // WWW-Authenticate, nothing stored) and takes the right one, from the configuration or from a
 // key file; /healthz and /readyz stay open; /metrics is open or protected per auth.protect_metrics;
-// a key file that cannot be read stops the start with a message naming it.
+// a key file that cannot be read stops the start with a message naming it. Scopes: a read key
+// reads and gets 403 on POST, an ingest key posts and gets 403 on GET /v1/sessions/{id}, an admin
+// key does all, a key in the read and the ingest lists does both; without keys both are open
+// (and a collector listening beyond loopback says so once at start).
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -104,6 +107,97 @@ TEST_P(AuthTest, KeysFromFileAndProtectedMetrics) {
   EXPECT_EQ(GetStatus(collector_->port(), "/metrics", "Authorization: Bearer nope\r\n"), 401);
   EXPECT_EQ(GetStatus(collector_->port(), "/metrics", "Authorization: Bearer file-key-1\r\n"),
             200);
+}
+
+TEST_P(AuthTest, EachKeyMayDoWhatItsScopesAllow) {
+  const std::string read_file = dir_.File("dashboards.txt");
+  std::ofstream(read_file) << "# dashboards\nfile-read-key\n";
+  StartCollector({"--set", "auth.api_keys=ingest-key,both-key", "--set",
+                  "auth.read_keys=read-key,both-key", "--set", "auth.read_keys_file=" + read_file,
+                  "--set", "auth.admin_keys=admin-key"});
+  auto as = [](const std::string& key) {
+    return std::map<std::string, std::string>{{"Authorization", "Bearer " + key}};
+  };
+  auto record = [](const std::string& session) {
+    return R"([{"type":"session","id":")" + session + R"(","session_id":")" + session + R"("}])";
+  };
+
+  // An ingest key posts; reading is 403, naming the read scope and its settings.
+  auto posted =
+      client_->Post("/v1/records", record("s-ingest"), "application/json", as("ingest-key"));
+  EXPECT_EQ(posted.status, 200) << posted.body;
+  auto ingest_read = client_->Get("/v1/sessions/s-ingest", as("ingest-key"));
+  EXPECT_EQ(ingest_read.status, 403) << ingest_read.body;
+  EXPECT_NE(ingest_read.body.find(R"({"error":{"code":"forbidden","message":"this request )"
+                                  R"(needs the read scope)"),
+            std::string::npos)
+      << ingest_read.body;
+  EXPECT_NE(ingest_read.body.find("auth.read_keys or auth.read_keys_file"), std::string::npos);
+
+  // A read key (from the setting or the file) reads; posting is 403 and stores nothing.
+  for (const char* key : {"read-key", "file-read-key"}) {
+    auto read = client_->Get("/v1/sessions/s-ingest", as(key));
+    EXPECT_EQ(read.status, 200) << key << ": " << read.body;
+    EXPECT_NE(read.body.find(R"("session_id":"s-ingest")"), std::string::npos) << read.body;
+    auto post = client_->Post("/v1/records", record("s-read"), "application/json", as(key));
+    EXPECT_EQ(post.status, 403) << key << ": " << post.body;
+    EXPECT_NE(post.body.find("needs the ingest scope"), std::string::npos) << post.body;
+    EXPECT_NE(post.body.find("auth.api_keys or auth.api_keys_file"), std::string::npos);
+    auto del = client_->Delete("/v1/sessions/s-ingest", as(key));
+    EXPECT_EQ(del.status, 403) << key << ": " << del.body;
+  }
+  EXPECT_EQ(Stored(), 1) << "a read key stored nothing";
+
+  // A key in the read and the ingest lists does both, but does not delete.
+  auto both_post =
+      client_->Post("/v1/records", record("s-both"), "application/json", as("both-key"));
+  EXPECT_EQ(both_post.status, 200) << both_post.body;
+  EXPECT_EQ(client_->Get("/v1/sessions/s-both", as("both-key")).status, 200);
+  auto both_delete = client_->Delete("/v1/sessions/s-both", as("both-key"));
+  EXPECT_EQ(both_delete.status, 403) << both_delete.body;
+  EXPECT_NE(both_delete.body.find("needs the admin scope"), std::string::npos);
+
+  // An admin key does all.
+  auto admin_post = client_->Post("/v1/traces", kTrace, "application/json", as("admin-key"));
+  EXPECT_EQ(admin_post.status, 200) << admin_post.body;
+  EXPECT_EQ(client_->Get("/v1/sessions/s-auth-doc", as("admin-key")).status, 200);
+  EXPECT_EQ(client_->Delete("/v1/sessions/s-both", as("admin-key")).status, 200);
+  EXPECT_EQ(Stored(), 2);  // s-ingest and s-auth-doc
+
+  // Missing or wrong keys stay 401 everywhere.
+  EXPECT_EQ(client_->Get("/v1/sessions/s-ingest").status, 401);
+  EXPECT_EQ(client_->Get("/v1/sessions/s-ingest", as("nope")).status, 401);
+
+  // GET /v1/stream (not served yet: 404 once past the check) takes ?access_token=.
+  EXPECT_EQ(GetStatus(collector_->port(), "/v1/stream?access_token=read-key", ""), 404);
+  EXPECT_EQ(GetStatus(collector_->port(), "/v1/stream?access_token=ingest-key", ""), 403);
+  EXPECT_EQ(GetStatus(collector_->port(), "/v1/stream?access_token=wrong", ""), 401);
+  EXPECT_EQ(GetStatus(collector_->port(), "/v1/stream", ""), 401);
+  EXPECT_EQ(collector_->Log().find("read-key"), std::string::npos) << "a key was logged";
+
+  auto metrics = client_->Get("/metrics");
+  EXPECT_NE(metrics.body.find("tracecollector_http_forbidden_total 7\n"), std::string::npos)
+      << metrics.body;
+  EXPECT_NE(metrics.body.find("tracecollector_http_unauthorized_total 4\n"), std::string::npos)
+      << metrics.body;
+}
+
+TEST_P(AuthTest, WithoutKeysIngestAndReadingAreOpenAndAnOpenListenerIsWarnedAbout) {
+  StartCollector({"--listen", "0.0.0.0:0"});
+  auto posted = client_->Post("/v1/records", kRecord);
+  EXPECT_EQ(posted.status, 200) << posted.body;
+  auto read = client_->Get("/v1/sessions/s-auth");
+  EXPECT_EQ(read.status, 200) << read.body;
+  EXPECT_EQ(GetStatus(collector_->port(), "/v1/stream", ""), 404);
+  auto del = client_->Delete("/v1/sessions/s-auth");  // deleting needs an admin key
+  EXPECT_EQ(del.status, 403) << del.body;
+  const std::string log = collector_->Log();
+  const std::string warning =
+      "no API key is configured and http.listen \\\"0.0.0.0:0\\\" is not a loopback address";
+  const size_t at = log.find(warning);
+  EXPECT_NE(at, std::string::npos) << log;
+  EXPECT_EQ(log.find(warning, at + 1), std::string::npos) << "warned more than once:\n" << log;
+  EXPECT_NE(log.find("level=warn component=app"), std::string::npos) << log;
 }
 
 TEST_P(AuthTest, UnreadableOrEmptyKeyFileStopsTheStart) {

@@ -93,9 +93,44 @@ TEST(CliTest, CheckConfigPrintsTheEffectiveConfigurationAndExitsZero) {
   EXPECT_THAT(run.out, HasSubstr("max_records = 5000\n"));
   EXPECT_THAT(run.out, HasSubstr("level = \"warn\"\n"));
   EXPECT_THAT(run.out, HasSubstr("# backend resolves to: embedded"));
-  EXPECT_EQ(run.err, "");
+  // 0.0.0.0 without any API key: valid, with a warning (below).
+  EXPECT_THAT(run.err, StartsWith("tracecollector: warning: no API key is configured"));
   // Nothing was started: no database file.
   EXPECT_EQ(ReadFile(dir.File("tracecollector.db")), "");
+}
+
+// No key at all while listening beyond loopback: a warning on stderr, and still exit 0. Keys of
+// any scope, or a loopback address, silence it; a configuration error still exits 2.
+TEST(CliTest, CheckConfigWarnsAboutAnOpenCollectorOnANonLoopbackAddress) {
+  TempDir dir;
+  RunResult open = RunCollector(dir, "--check-config --listen 0.0.0.0:4318");
+  EXPECT_EQ(open.exit_code, 0) << open.err;
+  EXPECT_EQ(open.err,
+            "tracecollector: warning: no API key is configured and http.listen \"0.0.0.0:4318\" "
+            "is not a loopback address: anyone who can reach it may post traces and read them "
+            "back; configure keys (auth.api_keys, auth.read_keys, auth.admin_keys or their "
+            "*_file settings; docs/api.md, \"1.4 Authentication\") or listen on 127.0.0.1\n");
+  RunResult v6 = RunCollector(dir, "--check-config --listen '[::]:4318'");
+  EXPECT_EQ(v6.exit_code, 0) << v6.err;
+  EXPECT_THAT(v6.err, HasSubstr("warning: no API key is configured and http.listen \"[::]:4318\""));
+  RunResult tls = RunCollector(
+      dir,
+      "--check-config --set tls.listen=0.0.0.0:4319 --set tls.cert_file=/nonexistent/c.pem "
+      "--set tls.key_file=/nonexistent/k.pem");
+  EXPECT_EQ(tls.exit_code, 2) << "the certificate is still an error";
+  EXPECT_THAT(tls.err, HasSubstr("warning: no API key is configured and tls.listen"));
+  EXPECT_THAT(tls.err, Not(HasSubstr("http.listen")));  // 127.0.0.1:4318, the default
+  for (const std::string& quiet :
+       {std::string("--listen 127.0.0.1:4318"), std::string("--listen 127.0.0.2:4318"),
+        std::string("--listen '[::1]:4318'"), std::string("--listen localhost:4318"),
+        std::string("--listen LOCALHOST:4318"),
+        std::string("--listen 0.0.0.0:4318 --set auth.api_keys=k1"),
+        std::string("--listen 0.0.0.0:4318 --set auth.read_keys=k1"),
+        std::string("--listen 0.0.0.0:4318 --set auth.admin_keys=k1")}) {
+    RunResult run = RunCollector(dir, "--check-config " + quiet);
+    EXPECT_EQ(run.exit_code, 0) << quiet << ": " << run.err;
+    EXPECT_EQ(run.err, "") << quiet;
+  }
 }
 
 TEST(CliTest, OldRetryNamesStillWorkWithAWarningAndCheckConfigPrintsTheNewOnes) {

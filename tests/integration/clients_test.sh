@@ -5,8 +5,9 @@
 # exactly once even after running the example twice (ids make retries idempotent). Then each of
 # the three retries through a proxy that answers 429 / 503 with Retry-After first: the example
 # waits at least Retry-After, sends the identical body again, and the rows exist once. Last, the
-# Idempotency-Key curl example of docs/api.md §1.5, twice: the same answer, rows once. Then the
-# DELETE example of docs/api.md §8 on a collector with an admin key: its documented answers.
+# Idempotency-Key curl example of docs/api.md §1.5, twice: the same answer, rows once. Then, on a
+# collector with an admin key and a read key, the GET example of docs/api.md §9 (with the read
+# key) and the DELETE example of §8 (with the admin key): their documented answers.
 # Usage: clients_test.sh SOURCE_DIR (TC_COLLECTOR_BIN: the built binary).
 set -uo pipefail
 src="$1"
@@ -148,14 +149,16 @@ tc_check "README GET example reads the quick start's session back" read_back_ok
 tc_stop_collector
 tc_check "collector exits 0 on SIGTERM" test "$TC_EXIT" = 0
 
-# ---- docs/api.md §8: the DELETE example with an admin key: the documented 200, then 404 ----
+# ---- docs/api.md §9 and §8: GET with a read key, DELETE with an admin key ----
 # (The client variables are set after the start: the collector refuses unknown TRACECOLLECTOR_*
 # variables in its own environment.)
 unset TRACECOLLECTOR_URL
-if tc_start_collector "$work/collector-admin.log" --db "$db" --set "auth.admin_keys=doc-admin-key"
+if tc_start_collector "$work/collector-admin.log" --db "$db" --set "auth.admin_keys=doc-admin-key" \
+  --set "auth.read_keys=doc-read-key"
 then
   export TRACECOLLECTOR_URL="http://127.0.0.1:$TC_PORT"
   export TRACECOLLECTOR_ADMIN_KEY="doc-admin-key"
+  export TRACECOLLECTOR_READ_KEY="doc-read-key"
   tc_check "DELETE example: session s-del stored first" test "$(curl -sS -o /dev/null \
     -w '%{http_code}' "$TRACECOLLECTOR_URL/v1/records" -H 'Content-Type: application/json' \
     -H "Authorization: Bearer $TRACECOLLECTOR_ADMIN_KEY" -d '[

@@ -3,7 +3,8 @@
 # SetError / SetRetryLater / QueueClosingError and the per-record codes) is explained in
 # docs/troubleshooting.md and docs/api.md §1.3; the sections docs/configuration.md lists are the
 # generated ones; README.md links every docs/*.md and the examples; the exit statuses
-# in --help are the ones docs/troubleshooting.md lists.
+# in --help are the ones docs/troubleshooting.md lists; the --check-config warning example of
+# docs/configuration.md is what the binary prints.
 # Usage: docs_test.sh SOURCE_DIR (TC_COLLECTOR_BIN: the built binary, for --help).
 set -uo pipefail
 src="$1"
@@ -56,6 +57,19 @@ for example in "$src"/examples/*; do
   tc_check "README.md or docs/getting-started.md shows $name" \
     grep -q "$name" "$src/README.md" "$src/docs/getting-started.md"
 done
+
+# docs/configuration.md's --check-config warning example: the command prints exactly the
+# documented line on stderr and still exits 0 (run where no database file is in the way).
+warn_cmd='tracecollector --check-config --listen 0.0.0.0:4318 >/dev/null'
+warn_want="$(grep -F -A1 -- "\$ $warn_cmd" "$src/docs/configuration.md" | sed -n 2p)"
+warn_dir="$(mktemp -d)"
+warn_got="$(cd "$warn_dir" && "$TC_COLLECTOR_BIN" --check-config --listen 0.0.0.0:4318 2>&1 >/dev/null)"
+warn_status=$?
+rm -rf "$warn_dir"
+tc_check "docs/configuration.md shows the open-listener warning" test -n "$warn_want"
+tc_check "--check-config on 0.0.0.0 without keys warns as documented ($warn_got)" \
+  test "$warn_got" = "$warn_want"
+tc_check "--check-config with only that warning exits 0 ($warn_status)" test "$warn_status" = 0
 
 help="$("$TC_COLLECTOR_BIN" --help)"
 for status in 0 1 2 3; do

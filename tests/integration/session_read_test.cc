@@ -284,8 +284,9 @@ TEST_P(SessionReadTest, ErrorsAreJsonWithTheIngestShape) {
   EXPECT_EQ(put.headers["allow"], "GET, DELETE");
 }
 
-TEST_P(SessionReadTest, WithKeysReadingNeedsAnAdminKey) {
-  StartCollector({"--set", "auth.api_keys=ingest-key", "--set", "auth.admin_keys=admin-key"});
+TEST_P(SessionReadTest, WithKeysReadingNeedsTheReadScope) {
+  StartCollector({"--set", "auth.api_keys=ingest-key", "--set", "auth.read_keys=read-key", "--set",
+                  "auth.admin_keys=admin-key"});
   auto posted = client_->Post("/v1/traces?ack=durable", kTrace, "application/json",
                               {{"Authorization", "Bearer ingest-key"}});
   ASSERT_EQ(posted.status, 200) << posted.body;
@@ -297,8 +298,12 @@ TEST_P(SessionReadTest, WithKeysReadingNeedsAnAdminKey) {
   auto ingest = client_->Get(kSessionPath, {{"Authorization", "Bearer ingest-key"}});
   EXPECT_EQ(ingest.status, 403) << ingest.body;
   EXPECT_NE(ingest.body.find(R"("code":"forbidden")"), std::string::npos) << ingest.body;
+  EXPECT_NE(ingest.body.find("needs the read scope"), std::string::npos) << ingest.body;
+  auto reader = client_->Get(kSessionPath, {{"Authorization", "Bearer read-key"}});
+  EXPECT_EQ(reader.status, 200) << reader.body;
   auto admin = client_->Get(kSessionPath, {{"Authorization", "Bearer admin-key"}});
   EXPECT_EQ(admin.status, 200) << admin.body;
+  EXPECT_EQ(admin.body, reader.body);
 }
 
 TC_INSTANTIATE_ON_BOTH_BACKENDS(SessionReadTest);

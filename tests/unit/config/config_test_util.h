@@ -65,7 +65,8 @@ inline Config Custom() {
   c.sqld.ready_timeout_ms = 2500;
   c.sqld.stop_grace_ms = 0;
   c.spool = {false, "/var/spool/tc", 1 << 20, 65536};
-  c.auth = {"k1,k2", "/etc/tc/keys", "a1,a2", "/etc/tc/admin_keys", true};
+  c.auth = {"k1,k2", "/etc/tc/keys",       "r1,r2", "/etc/tc/read_keys",
+            "a1,a2", "/etc/tc/admin_keys", true};
   c.log.level = "debug";
   c.log.format = "json";
   return c;

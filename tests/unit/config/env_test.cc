@@ -52,14 +52,18 @@ TEST(EnvTest, NamesFollowTheSectionAndKey) {
 TEST(EnvTest, TheExampleClientsVariablesAreIgnoredWithAWarning) {
   Config config;
   std::vector<std::string> warnings;
-  Status status = ApplyEnvironment({"TRACECOLLECTOR_URL=http://127.0.0.1:4318",
-                                    "TRACECOLLECTOR_API_KEY=k1", "TRACECOLLECTOR_ADMIN_KEY=k2"},
-                                   &config, &warnings);
+  Status status =
+      ApplyEnvironment({"TRACECOLLECTOR_URL=http://127.0.0.1:4318", "TRACECOLLECTOR_API_KEY=k1",
+                        "TRACECOLLECTOR_ADMIN_KEY=k2", "TRACECOLLECTOR_READ_KEY=k3"},
+                       &config, &warnings);
   ASSERT_TRUE(status.ok()) << status.ToString();
   EXPECT_EQ(config, Config{});
-  ASSERT_EQ(warnings.size(), 3u);
+  ASSERT_EQ(warnings.size(), 4u);
   EXPECT_THAT(warnings[1], AllOf(HasSubstr("TRACECOLLECTOR_API_KEY is read by the example clients"),
                                  HasSubstr("TRACECOLLECTOR_AUTH_API_KEYS")));
+  EXPECT_THAT(warnings[3],
+              AllOf(HasSubstr("TRACECOLLECTOR_READ_KEY is read by the example clients"),
+                    HasSubstr("TRACECOLLECTOR_AUTH_READ_KEYS")));
   // A near miss of a real setting is still an error.
   EXPECT_THAT(EnvError({"TRACECOLLECTOR_API_KEYS=k1"}), HasSubstr("unknown environment variable"));
 }

@@ -43,6 +43,7 @@ TEST(RenderTest, ToTomlRoundTripsEveryKey) {
   Config custom = Custom();
   custom.sqld.auth_token.clear();  // secrets are never printed; see the next test
   custom.auth.api_keys.clear();
+  custom.auth.read_keys.clear();
   custom.auth.admin_keys.clear();
   EXPECT_EQ(LoadFile(ToToml(custom)), custom);
 }
@@ -52,9 +53,11 @@ TEST(RenderTest, ToTomlRedactsSecretsWithAPlaceholderThatCannotBeLoaded) {
   std::string text = ToToml(custom);
   EXPECT_THAT(text, Not(HasSubstr(custom.sqld.auth_token)));
   EXPECT_THAT(text, Not(HasSubstr(custom.auth.api_keys)));
+  EXPECT_THAT(text, Not(HasSubstr(custom.auth.read_keys)));
   EXPECT_THAT(text, Not(HasSubstr(custom.auth.admin_keys)));
   EXPECT_THAT(text, HasSubstr("\nauth_token = \"<redacted>\"  # set, not printed"));
   EXPECT_THAT(text, HasSubstr("\napi_keys = \"<redacted>\"  # set, not printed"));
+  EXPECT_THAT(text, HasSubstr("\nread_keys = \"<redacted>\"  # set, not printed"));
   EXPECT_THAT(text, HasSubstr("\nadmin_keys = \"<redacted>\"  # set, not printed"));
   // Loaded back as it is, it fails: a secret never silently becomes "none".
   TempFile file(text);
@@ -70,9 +73,11 @@ TEST(RenderTest, ToTomlRedactsSecretsWithAPlaceholderThatCannotBeLoaded) {
   Config loaded = LoadFile(without);
   EXPECT_EQ(loaded.sqld.auth_token, "");
   EXPECT_EQ(loaded.auth.api_keys, "");
+  EXPECT_EQ(loaded.auth.read_keys, "");
   EXPECT_EQ(loaded.auth.admin_keys, "");
   loaded.sqld.auth_token = custom.sqld.auth_token;
   loaded.auth.api_keys = custom.auth.api_keys;
+  loaded.auth.read_keys = custom.auth.read_keys;
   loaded.auth.admin_keys = custom.auth.admin_keys;
   EXPECT_EQ(loaded, custom);
 }

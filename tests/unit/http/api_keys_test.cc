@@ -1,4 +1,5 @@
-// ApiKeys: loading from the config string and the key file, and the comparison.
+// ApiKeys: loading from the config strings and the key files, the comparison, the scopes each
+// list gives and each request needs, and where the token comes from (header, ?access_token=).
 
 #include "http/api_keys.h"
 
@@ -124,21 +125,147 @@ TEST(ApiKeysTest, RequiredOnEveryPostAndOnMetricsOnlyWhenProtected) {
   EXPECT_FALSE(protected_metrics.Required(verb::get, "/readyz"));
 }
 
-TEST(ApiKeysTest, AdminKeysHaveTheAdminScopeAndIngestKeysDoNot) {
-  KeyFile file("# admins\nfile-admin\n");
-  ApiKeys keys = MustLoad(
-      {.api_keys = "ingest,both", .admin_keys = "admin, both", .admin_keys_file = file.path()});
+TEST(ApiKeysTest, EachListGivesItsScopeAndAKeyInSeveralListsHasTheirUnion) {
+  KeyFile admins("# admins\nfile-admin\n");
+  KeyFile readers("file-reader\n");
+  ApiKeys keys = MustLoad({.api_keys = "ingest,ingest-read,both",
+                           .read_keys = "reader,ingest-read",
+                           .read_keys_file = readers.path(),
+                           .admin_keys = "admin, both",
+                           .admin_keys_file = admins.path()});
   EXPECT_TRUE(keys.enabled());
-  EXPECT_EQ(keys.size(), 4u);  // "both" once
-  EXPECT_EQ(keys.admin_size(), 3u);
-  EXPECT_EQ(keys.Scope("Bearer ingest"), KeyScope::kIngest);
-  EXPECT_EQ(keys.Scope("Bearer admin"), KeyScope::kAdmin);
-  EXPECT_EQ(keys.Scope("bearer  file-admin "), KeyScope::kAdmin);
-  EXPECT_EQ(keys.Scope("Bearer both"), KeyScope::kAdmin);  // in both lists: admin
-  EXPECT_EQ(keys.Scope("Bearer nope"), KeyScope::kNone);
-  EXPECT_EQ(keys.Scope(""), KeyScope::kNone);
-  EXPECT_TRUE(keys.Authorize("Bearer admin"));  // an admin key ingests too
-  EXPECT_TRUE(keys.Authorize("Bearer ingest"));
+  EXPECT_EQ(keys.size(), 7u);  // "ingest-read" and "both" once
+  EXPECT_EQ(keys.count(kAdminScope), 3u);
+  EXPECT_EQ(keys.count(kReadScope), 6u);    // reader, file-reader, ingest-read and the admins
+  EXPECT_EQ(keys.count(kIngestScope), 5u);  // ingest, ingest-read and the admins
+  EXPECT_EQ(keys.Scope("Bearer ingest"), kIngestScope);
+  EXPECT_EQ(keys.Scope("Bearer reader"), kReadScope);
+  EXPECT_EQ(keys.Scope("Bearer file-reader"), kReadScope);
+  EXPECT_EQ(keys.Scope("Bearer ingest-read"), kIngestScope | kReadScope);
+  EXPECT_EQ(keys.Scope("Bearer admin"), kAdminKeyScopes);  // admin implies ingest and read
+  EXPECT_EQ(keys.Scope("bearer  file-admin "), kAdminKeyScopes);
+  EXPECT_EQ(keys.Scope("Bearer both"), kAdminKeyScopes);
+  EXPECT_EQ(keys.Scope("Bearer nope"), kNoScope);
+  EXPECT_EQ(keys.Scope(""), kNoScope);
+  EXPECT_TRUE(keys.Authorize("Bearer reader"));  // a valid key, whatever its scope
+  EXPECT_EQ(keys.Match("ingest-read"), kIngestScope | kReadScope);
+  EXPECT_EQ(keys.Match("ingest-rea"), kNoScope);
+}
+
+TEST(ApiKeysTest, AllowsWhenTheKeyHasOneOfTheScopesNeeded) {
+  EXPECT_TRUE(Allows(kNoScope, kNoScope));  // open
+  EXPECT_TRUE(Allows(kIngestScope, kIngestScope));
+  EXPECT_FALSE(Allows(kIngestScope, kReadScope));
+  EXPECT_FALSE(Allows(kReadScope, kIngestScope));
+  EXPECT_FALSE(Allows(kIngestScope | kReadScope, kAdminScope));
+  EXPECT_TRUE(Allows(kIngestScope | kReadScope, kReadScope));
+  for (Scopes need : {kIngestScope, kReadScope, kAdminScope, kAnyKey}) {
+    EXPECT_TRUE(Allows(kAdminKeyScopes, need)) << int(need.bits);
+    EXPECT_FALSE(Allows(kNoScope, need)) << int(need.bits);
+  }
+  EXPECT_TRUE(Allows(kReadScope, kAnyKey));
+  EXPECT_TRUE(kAdminKeyScopes.Has(kIngestScope | kReadScope));
+  EXPECT_FALSE(kReadScope.Has(kIngestScope | kReadScope));
+}
+
+TEST(ApiKeysTest, NeededScopePerMethodAndPath) {
+  ApiKeys keys = MustLoad({.api_keys = "k"});
+  EXPECT_EQ(keys.Needed(verb::post, "/v1/records"), kIngestScope);
+  EXPECT_EQ(keys.Needed(verb::post, "/v1/traces"), kIngestScope);
+  EXPECT_EQ(keys.Needed(verb::post, "/v1/future-ingest"), kIngestScope);
+  EXPECT_EQ(keys.Needed(verb::post, "/v1/sessions/s1"), kIngestScope);  // a POST is a POST
+  for (const char* path : {"/v1/sessions/s1", "/v1/sessions", "/v1/events", "/v1/events/e1",
+                           "/v1/messages", "/v1/experiments/x", "/v1/stats", "/v1/stream"}) {
+    EXPECT_EQ(keys.Needed(verb::get, path), kReadScope) << path;
+    EXPECT_EQ(keys.Needed(verb::put, path), kReadScope) << path;  // probing is reading
+    EXPECT_EQ(keys.Needed(verb::delete_, path), kAdminScope) << path;
+  }
+  EXPECT_EQ(keys.Needed(verb::delete_, "/v1/other"), kAdminScope);
+  EXPECT_EQ(keys.Needed(verb::get, "/v1/records"), kNoScope);  // 405 for anyone
+  EXPECT_EQ(keys.Needed(verb::get, "/nothing"), kNoScope);     // 404 for anyone
+  for (verb method : {verb::get, verb::post, verb::delete_}) {
+    EXPECT_EQ(keys.Needed(method, "/healthz"), kNoScope);
+    EXPECT_EQ(keys.Needed(method, "/readyz"), kNoScope);
+  }
+  EXPECT_EQ(keys.Needed(verb::get, "/metrics"), kNoScope);
+  EXPECT_EQ(MustLoad({.read_keys = "r", .protect_metrics = true}).Needed(verb::get, "/metrics"),
+            kAnyKey);
+  EXPECT_EQ(ApiKeys().Needed(verb::get, "/v1/sessions/s1"), kNoScope);  // no keys: open
+  EXPECT_EQ(ApiKeys().Needed(verb::post, "/v1/records"), kNoScope);
+}
+
+TEST(ApiKeysTest, CheckAllowsOr401sOr403sNamingTheScope) {
+  ApiKeys keys =
+      MustLoad({.api_keys = "ingest,both", .read_keys = "reader,both", .admin_keys = "admin"});
+  using V = Access::Verdict;
+  auto verdict = [&](verb method, std::string_view path, std::string_view authorization,
+                     std::string_view query = "") {
+    return keys.Check(method, path, query, authorization).verdict;
+  };
+  EXPECT_EQ(verdict(verb::post, "/v1/records", "Bearer ingest"), V::kAllowed);
+  EXPECT_EQ(verdict(verb::post, "/v1/records", "Bearer reader"), V::kForbidden);
+  EXPECT_EQ(verdict(verb::post, "/v1/records", "Bearer both"), V::kAllowed);
+  EXPECT_EQ(verdict(verb::post, "/v1/records", "Bearer admin"), V::kAllowed);
+  EXPECT_EQ(verdict(verb::post, "/v1/records", "Bearer wrong"), V::kUnauthorized);
+  EXPECT_EQ(verdict(verb::post, "/v1/records", ""), V::kUnauthorized);
+  EXPECT_EQ(verdict(verb::get, "/v1/sessions/s1", "Bearer reader"), V::kAllowed);
+  EXPECT_EQ(verdict(verb::get, "/v1/sessions/s1", "Bearer ingest"), V::kForbidden);
+  EXPECT_EQ(verdict(verb::get, "/v1/sessions/s1", "Bearer both"), V::kAllowed);
+  EXPECT_EQ(verdict(verb::get, "/v1/sessions/s1", "Bearer admin"), V::kAllowed);
+  EXPECT_EQ(verdict(verb::get, "/v1/sessions/s1", ""), V::kUnauthorized);
+  EXPECT_EQ(verdict(verb::delete_, "/v1/sessions/s1", "Bearer both"), V::kForbidden);
+  EXPECT_EQ(verdict(verb::delete_, "/v1/sessions/s1", "Bearer admin"), V::kAllowed);
+  EXPECT_EQ(verdict(verb::get, "/healthz", ""), V::kAllowed);
+  const Access forbidden = keys.Check(verb::get, "/v1/stats", "", "Bearer ingest");
+  EXPECT_EQ(forbidden.need, kReadScope);
+  EXPECT_EQ(ForbiddenMessage(forbidden.need),
+            "this request needs the read scope, which this API key lacks: list the key in "
+            "auth.read_keys or auth.read_keys_file (an admin key has every scope)");
+  EXPECT_NE(ForbiddenMessage(kIngestScope).find("needs the ingest scope"), std::string::npos);
+  EXPECT_NE(ForbiddenMessage(kIngestScope).find("auth.api_keys or auth.api_keys_file"),
+            std::string::npos);
+  EXPECT_NE(ForbiddenMessage(kAdminScope).find("auth.admin_keys or auth.admin_keys_file"),
+            std::string::npos);
+  // ?access_token= counts on GET /v1/stream only.
+  EXPECT_EQ(verdict(verb::get, "/v1/stream", "", "access_token=reader"), V::kAllowed);
+  EXPECT_EQ(verdict(verb::get, "/v1/stream", "", "access_token=ingest"), V::kForbidden);
+  EXPECT_EQ(verdict(verb::get, "/v1/stream", "", "access_token=wrong"), V::kUnauthorized);
+  EXPECT_EQ(verdict(verb::get, "/v1/sessions/s1", "", "access_token=reader"), V::kUnauthorized);
+  EXPECT_EQ(verdict(verb::post, "/v1/stream", "", "access_token=both"), V::kUnauthorized);
+}
+
+TEST(ApiKeysTest, PresentedTokenFromTheHeaderOrOnTheStreamFromAccessToken) {
+  // The header, on any path.
+  EXPECT_EQ(PresentedToken("/v1/records", "", "Bearer k3y"), "k3y");
+  EXPECT_EQ(PresentedToken("/v1/records", "", " bearer \t k3y \r"), "k3y");
+  EXPECT_EQ(PresentedToken("/v1/stream", "access_token=other", "Bearer k3y"), "k3y");  // wins
+  EXPECT_EQ(PresentedToken("/v1/records", "", "Basic k3y"), "");
+  EXPECT_EQ(PresentedToken("/v1/records", "", "Bearer"), "");
+  EXPECT_EQ(PresentedToken("/v1/records", "", "Bearerk3y"), "");
+  // A header that is present but malformed is not replaced by the query.
+  EXPECT_EQ(PresentedToken("/v1/stream", "access_token=k3y", "Basic k3y"), "");
+  // The query: /v1/stream only, no header (or a blank one), percent-decoded, '+' kept.
+  EXPECT_EQ(PresentedToken("/v1/stream", "access_token=k3y", ""), "k3y");
+  EXPECT_EQ(PresentedToken("/v1/stream", "access_token=k3y", "  "), "k3y");
+  EXPECT_EQ(PresentedToken("/v1/stream", "since=5&access_token=a%2Fb%3d%2B+c&x=1", ""), "a/b=++c");
+  EXPECT_EQ(PresentedToken("/v1/stream", "access_token=", ""), "");
+  EXPECT_EQ(PresentedToken("/v1/stream", "access_token", ""), "");
+  EXPECT_EQ(PresentedToken("/v1/stream", "access_token=k%2", ""), "");  // bad escape: nothing
+  EXPECT_EQ(PresentedToken("/v1/stream", "access_token=k%zz", ""), "");
+  EXPECT_EQ(PresentedToken("/v1/stream", "token=k3y", ""), "");
+  EXPECT_EQ(
+      PresentedToken("/v1/stream", "access_token=" + std::string(3 * kMaxKeyBytes + 1, 'k'), ""),
+      "");
+  EXPECT_EQ(PresentedToken("/v1/streams", "access_token=k3y", ""), "");
+  EXPECT_EQ(PresentedToken("/v1/sessions/s1", "access_token=k3y", ""), "");
+  EXPECT_EQ(PresentedToken("/v1/records", "access_token=k3y", ""), "");
+}
+
+TEST(ApiKeysTest, AccessTokenMatchesInConstantTimeLikeTheHeader) {
+  ApiKeys keys = MustLoad({.read_keys = "a/b+c"});
+  EXPECT_EQ(keys.Match(PresentedToken("/v1/stream", "access_token=a%2Fb%2Bc", "")), kReadScope);
+  EXPECT_EQ(keys.Match(PresentedToken("/v1/stream", "access_token=a%2fb+c", "")), kReadScope);
+  EXPECT_EQ(keys.Match(PresentedToken("/v1/stream", "access_token=a%2Fb%20c", "")), kNoScope);
 }
 
 TEST(ApiKeysTest, AdminKeysAloneTurnAuthenticationOnAndDeleteAlwaysNeedsAKey) {
@@ -149,6 +276,26 @@ TEST(ApiKeysTest, AdminKeysAloneTurnAuthenticationOnAndDeleteAlwaysNeedsAKey) {
   EXPECT_TRUE(admin_only.Required(verb::delete_, "/v1/other"));
   EXPECT_FALSE(admin_only.Required(verb::delete_, "/healthz"));
   EXPECT_FALSE(ApiKeys().Required(verb::delete_, "/v1/sessions/x"));  // no keys: open
+}
+
+TEST(ApiKeysTest, ReadKeysAloneTurnAuthenticationOnToo) {
+  ApiKeys read_only = MustLoad({.read_keys = "r"});
+  EXPECT_TRUE(read_only.enabled());
+  EXPECT_TRUE(read_only.Required(verb::post, "/v1/records"));
+  EXPECT_EQ(read_only.Check(verb::post, "/v1/records", "", "Bearer r").verdict,
+            Access::Verdict::kForbidden);
+}
+
+TEST(ApiKeysTest, ReadKeyErrorsNameTheReadSetting) {
+  auto bad = ApiKeys::Load({.read_keys = "ok,has space"});
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_NE(bad.error().message().find("auth.read_keys: key number 2"), std::string::npos)
+      << bad.error().message();
+  auto missing = ApiKeys::Load({.read_keys_file = "/nonexistent/readers"});
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_NE(missing.error().message().find("auth.read_keys_file \"/nonexistent/readers\""),
+            std::string::npos)
+      << missing.error().message();
 }
 
 TEST(ApiKeysTest, AdminKeyErrorsNameTheAdminSetting) {

@@ -1,5 +1,8 @@
 // API keys on a real Server: 401 decided from the headers (the body is never read or decoded),
-// the same answer for a missing, malformed or wrong key, health endpoints always open.
+// the same answer for a missing, malformed or wrong key, health endpoints always open; scopes:
+// a valid key without the scope a request needs gets 403 naming the scope and its setting (on
+// a kept connection, or, when a body follows, before the body is read, then closed), and GET
+// /v1/stream also takes the key as ?access_token=.
 
 #include <gtest/gtest.h>
 
@@ -85,6 +88,138 @@ TEST_F(AuthHttpTest, ProtectedMetricsNeedAKey) {
   ASSERT_TRUE(res.has_value());
   EXPECT_EQ(res->status, 200);
   EXPECT_NE(res->body.find("tracecollector_http_unauthorized_total 1"), std::string::npos);
+}
+
+class ScopeHttpTest : public AuthHttpTest {
+ protected:
+  void SetUp() override {
+    ServerOptions options = TestOptions();
+    options.auth.api_keys = "ingest-key,both-key";
+    options.auth.read_keys = "read-key,both-key";
+    options.auth.admin_keys = "admin-key";
+    StartServer(options);
+  }
+  static std::string Bearer(const std::string& key) {
+    return "Authorization: Bearer " + key + "\r\n";
+  }
+};
+
+TEST_F(ScopeHttpTest, AReadKeyReadsButItsPostIs403BeforeTheBodyIsRead) {
+  // Reading: past the check (this server has no reader: 501, not 401 or 403).
+  auto read =
+      Call(MakeRequest("GET", "/v1/sessions/s1", {}, "application/json", Bearer("read-key")));
+  ASSERT_TRUE(read.has_value());
+  EXPECT_EQ(read->status, 501) << read->body;
+  // Posting: 403 naming the ingest scope and its settings; the body is not read (an invalid
+  // one is not a 400) and the connection is closed.
+  auto post = Post("/v1/records", Bearer("read-key"), "{not json");
+  ASSERT_TRUE(post.has_value());
+  EXPECT_EQ(post->status, 403) << post->body;
+  EXPECT_EQ(Json(post->body).Str("/error/code"), "forbidden");
+  EXPECT_EQ(Json(post->body).Str("/error/message"),
+            "this request needs the ingest scope, which this API key lacks: list the key in "
+            "auth.api_keys or auth.api_keys_file (an admin key has every scope)");
+  EXPECT_FALSE(post->keep_alive);
+  // Announced with Expect: 100-continue and never sent: 403 at once, no 100.
+  auto client = Connect();
+  ASSERT_TRUE(
+      client->Send("POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Length: 60000\r\n"
+                   "Expect: 100-continue\r\n" +
+                   Bearer("read-key") + "\r\n"));
+  auto res = client->Read(1s);
+  ASSERT_TRUE(res.has_value());
+  EXPECT_EQ(res->status, 403);
+  EXPECT_FALSE(res->keep_alive);
+  // A chunked body: refused at its first chunk.
+  auto chunked = Connect();
+  ASSERT_TRUE(chunked->Send("POST /v1/records HTTP/1.1\r\nHost: x\r\n" + Bearer("read-key") +
+                            "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+                            "\r\n5\r\n[1,2]\r\n0\r\n\r\n"));
+  auto chunked_res = chunked->Read(1s);
+  ASSERT_TRUE(chunked_res.has_value());
+  EXPECT_EQ(chunked_res->status, 403);
+  EXPECT_FALSE(chunked_res->keep_alive);
+  EXPECT_EQ(submitter_.submitted(), 0u);
+  EXPECT_EQ(metrics_.http_forbidden.Get(), 3u);
+  EXPECT_EQ(metrics_.http_unauthorized.Get(), 0u);
+}
+
+TEST_F(ScopeHttpTest, AnIngestKeyPostsButReading403sOnAKeptConnection) {
+  auto post = Post("/v1/records", Bearer("ingest-key"));
+  ASSERT_TRUE(post.has_value());
+  EXPECT_EQ(post->status, 200) << post->body;
+  auto client = Connect();
+  auto read = client->RoundTrip(
+      MakeRequest("GET", "/v1/sessions/s1", {}, "application/json", Bearer("ingest-key")));
+  ASSERT_TRUE(read.has_value());
+  EXPECT_EQ(read->status, 403) << read->body;
+  EXPECT_NE(read->body.find("needs the read scope"), std::string::npos) << read->body;
+  EXPECT_NE(read->body.find("auth.read_keys or auth.read_keys_file"), std::string::npos);
+  EXPECT_TRUE(read->keep_alive);
+  // The same connection goes on.
+  auto health = client->RoundTrip(MakeRequest("GET", "/healthz"));
+  ASSERT_TRUE(health.has_value());
+  EXPECT_EQ(health->status, 200);
+  // Deleting needs the admin scope.
+  auto del = client->RoundTrip(
+      MakeRequest("DELETE", "/v1/sessions/s1", {}, "application/json", Bearer("ingest-key")));
+  ASSERT_TRUE(del.has_value());
+  EXPECT_EQ(del->status, 403);
+  EXPECT_NE(del->body.find("auth.admin_keys"), std::string::npos) << del->body;
+  EXPECT_EQ(submitter_.submitted(), 1u);
+  EXPECT_EQ(metrics_.http_forbidden.Get(), 2u);
+}
+
+TEST_F(ScopeHttpTest, AKeyInBothListsAndAnAdminKeyDoBoth) {
+  for (const char* key : {"both-key", "admin-key"}) {
+    auto post = Post("/v1/records", Bearer(key));
+    ASSERT_TRUE(post.has_value());
+    EXPECT_EQ(post->status, 200) << key << ": " << post->body;
+    auto read = Call(MakeRequest("GET", "/v1/sessions/s1", {}, "application/json", Bearer(key)));
+    ASSERT_TRUE(read.has_value());
+    EXPECT_EQ(read->status, 501) << key << ": " << read->body;  // past the check
+  }
+  auto del =
+      Call(MakeRequest("DELETE", "/v1/sessions/s1", {}, "application/json", Bearer("both-key")));
+  ASSERT_TRUE(del.has_value());
+  EXPECT_EQ(del->status, 403) << del->body;  // ingest + read is not admin
+  EXPECT_EQ(metrics_.http_forbidden.Get(), 1u);
+}
+
+// /v1/stream is not served yet (404), but its check is in place: the key from the header, or,
+// without one, from ?access_token= (percent-decoded), never echoed.
+TEST_F(ScopeHttpTest, TheStreamTakesTheKeyAsAccessToken) {
+  auto get = [&](const std::string& target, const std::string& headers = "") {
+    auto res = Call(MakeRequest("GET", target, {}, "application/json", headers));
+    EXPECT_TRUE(res.has_value()) << target;
+    return res.value_or(ClientResponse{});
+  };
+  EXPECT_EQ(get("/v1/stream?access_token=read-key").status, 404);
+  EXPECT_EQ(get("/v1/stream?since=1&access_token=%72ead-key").status, 404);
+  EXPECT_EQ(get("/v1/stream?access_token=admin-key").status, 404);
+  EXPECT_EQ(get("/v1/stream", Bearer("read-key")).status, 404);
+  const ClientResponse ingest = get("/v1/stream?access_token=ingest-key");
+  EXPECT_EQ(ingest.status, 403);
+  EXPECT_NE(ingest.body.find("needs the read scope"), std::string::npos) << ingest.body;
+  const ClientResponse none = get("/v1/stream");
+  EXPECT_EQ(none.status, 401);
+  EXPECT_NE(none.body.find("?access_token=<key>"), std::string::npos) << none.body;
+  const ClientResponse wrong = get("/v1/stream?access_token=s3cret-guess");
+  EXPECT_EQ(wrong.status, 401);
+  EXPECT_EQ(wrong.body.find("s3cret"), std::string::npos) << wrong.body;
+  // A header, even a wrong one, is what counts when present.
+  EXPECT_EQ(get("/v1/stream?access_token=read-key", Bearer("nope")).status, 401);
+  // Other paths take no ?access_token=.
+  EXPECT_EQ(get("/v1/sessions/s1?access_token=read-key").status, 401);
+  EXPECT_EQ(Post("/v1/records?access_token=ingest-key", "")->status, 401);
+}
+
+TEST_F(AuthHttpTest, WithoutKeysReadingAndIngestAreOpen) {
+  StartServer();
+  EXPECT_EQ(PostRecords("[" + SessionRecord("a1") + "]")->status, 200);
+  EXPECT_EQ(Call(MakeRequest("GET", "/v1/sessions/s1"))->status, 501);  // past the check
+  EXPECT_EQ(Call(MakeRequest("GET", "/v1/stream"))->status, 404);
+  EXPECT_EQ(metrics_.http_forbidden.Get() + metrics_.http_unauthorized.Get(), 0u);
 }
 
 TEST_F(AuthHttpTest, KeyFileThatCannotBeReadFailsCreate) {

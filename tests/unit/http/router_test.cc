@@ -45,7 +45,11 @@ TEST(RouterTest, SessionPathTakesAParameterAndGetOrDelete) {
   m = MatchRoute(verb::put, "/v1/sessions/s1");
   EXPECT_EQ(m.route, Route::kMethodNotAllowed);
   EXPECT_EQ(m.allow, "GET, DELETE");
-  EXPECT_EQ(MatchRoute(verb::delete_, "/v1/sessions").route, Route::kNotFound);
+  // The list is another path: GET only.
+  EXPECT_EQ(MatchRoute(verb::get, "/v1/sessions?limit=5").route, Route::kSessionList);
+  EXPECT_EQ(MatchRoute(verb::get, "/v1/sessions?limit=5").query, "limit=5");
+  EXPECT_EQ(MatchRoute(verb::delete_, "/v1/sessions").route, Route::kMethodNotAllowed);
+  EXPECT_EQ(MatchRoute(verb::delete_, "/v1/sessions").allow, "GET");
   EXPECT_EQ(MatchRoute(verb::delete_, "/v1/records").route, Route::kMethodNotAllowed);
   EXPECT_EQ(MatchRoute(verb::delete_, "/v1/session/s1").route, Route::kNotFound);
 }

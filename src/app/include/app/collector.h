@@ -42,6 +42,14 @@ std::string SpoolDir(const config::Config& config, const BackendChoice& choice);
 // database or spool path this user cannot write. Empty when none. kFailedPrecondition each.
 std::vector<Status> Preflight(const config::Config& config, const BackendChoice& choice);
 
+// What a start allows but is likely a mistake, found without starting anything: no API key
+// configured at all (auth.api_keys, read_keys, admin_keys and their files) while http.listen, or
+// tls.listen without client certificates (tls.client_ca_file), is not a loopback address
+// (127.0.0.0/8, ::1, localhost): anyone who reaches it may post and read every trace. One
+// message per such listener. --check-config prints each as "tracecollector: warning: ..."
+// (the exit status stays 0); Create logs each once.
+std::vector<std::string> PreflightWarnings(const config::Config& config);
+
 class Collector {
  public:
   // Errors are startup errors: the caller logs them and exits non-zero.

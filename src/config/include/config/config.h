@@ -134,9 +134,15 @@ struct RetentionConfig {
 Result<uint64_t> ParseRetentionAge(std::string_view text);
 
 struct AuthConfig {
-  std::string api_keys;        // comma-separated; empty (and no file) = ingest is open
+  // Keys with the ingest scope (POST), comma-separated. No key in any of the three lists (and
+  // their files) = authentication off.
+  std::string api_keys;
   std::string api_keys_file;   // one key per line; '#' comments and blank lines ignored
-  // Keys with the admin scope: ingest and DELETE /v1/sessions/{id}. Same forms as above.
+  // Keys with the read scope: GET of the read API (/v1/sessions/{id}, /v1/stream, ...). Same
+  // forms as above.
+  std::string read_keys;
+  std::string read_keys_file;
+  // Keys with the admin scope: ingest, read and DELETE /v1/sessions/{id}. Same forms as above.
   std::string admin_keys;
   std::string admin_keys_file;
   bool protect_metrics = false;  // GET /metrics needs a key too

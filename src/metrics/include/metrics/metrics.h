@@ -67,7 +67,7 @@ struct Metrics {
       Histogram(kRequestSecondsBounds), Histogram(kRequestSecondsBounds)};
   Counter http_connections_accepted, http_connections_refused;  // refused: over max_connections
   Counter http_unauthorized;        // 401: missing, malformed or wrong API key
-  Counter http_forbidden;           // 403: a valid key without the admin scope (or no keys at all)
+  Counter http_forbidden;           // 403: a key without the needed scope (or DELETE, no keys)
   // HTTPS connections that never got past the TLS handshake, by reason: it did not finish
   // within tls.handshake_timeout_ms; the client sent cleartext HTTP (answered 400); any other
   // failure (no or wrong client certificate, the client refused ours, protocol mismatch).
