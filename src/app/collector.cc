@@ -170,6 +170,21 @@ Result<std::unique_ptr<Collector>> Collector::Create(const config::Config& confi
     TC_ASSIGN_OR_RETURN(c->spool_, spool::Spool::Open(options, metrics));
     TC_LOG(kInfo, "app", "spool at {} (up to {} bytes)", options.dir, options.max_bytes);
   }
+  {
+    // The stream's positions live with the collector's other local state, in the spool's
+    // directory (also when the spool is off).
+    const std::string dir = SpoolDir(config, c->choice_);
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    feed::FeedOptions options{dir + "/stream-position", config.stream.buffer_records,
+                              config.stream.buffer_bytes};
+    TC_ASSIGN_OR_RETURN(c->feed_, feed::Feed::Open(options));
+    feed::Feed* feed = c->feed_.get();
+    pipeline_options.on_committed = [feed](std::span<const schema::Record> records,
+                                           std::span<const sink::RecordResult> results) {
+      feed->Publish(records, results);
+    };
+  }
   c->pipeline_ = std::make_unique<pipeline::Pipeline>(pipeline_options, *c->sink_, metrics,
                                                       c->spool_.get());
   Collector* self = c.get();
@@ -186,9 +201,10 @@ Result<std::unique_ptr<Collector>> Collector::Create(const config::Config& confi
     }
     return r;
   };
-  TC_ASSIGN_OR_RETURN(c->server_, http::Server::Create(http::ServerOptions::FromConfig(config),
-                                                       *c->pipeline_, std::move(readiness), metrics,
-                                                       c->pipeline_.get(), c->reader_.get()));
+  TC_ASSIGN_OR_RETURN(c->server_,
+                      http::Server::Create(http::ServerOptions::FromConfig(config), *c->pipeline_,
+                                           std::move(readiness), metrics, c->pipeline_.get(),
+                                           c->reader_.get(), c->feed_.get()));
   return c;
 }
 
@@ -225,6 +241,7 @@ void Collector::Shutdown() {
   server_.reset();
   reader_.reset();
   pipeline_.reset();
+  feed_.reset();  // after the last commit: saves the exact stream position
   spool_.reset();
   sink_.reset();
   if (supervisor_) supervisor_->Stop();  // the child server goes last

@@ -208,6 +208,18 @@ const KeySpec kKeys[] = {
     Int("retention", "batch_sessions", F(retention.batch_sessions), 1, 100000,
         "Sessions deleted per transaction: ingest waits for at most one such transaction."),
 
+    Int("stream", "buffer_records", F(stream.buffer_records), 1, kU64Max,
+        "GET /v1/stream keeps the last this many committed records in memory, rendered once for "
+        "every connection: what a client reconnecting with Last-Event-ID can replay, and how far "
+        "a slow client may fall behind before it gets event: dropped."),
+    Int("stream", "buffer_bytes", F(stream.buffer_bytes), 4096, kU64Max,
+        "...and at most about this many bytes of them (the buffer's memory bound)."),
+    Int("stream", "keepalive_ms", F(stream.keepalive_ms), 100, kU32Max,
+        "A comment line is sent on a stream idle this long, so proxies keep it open."),
+    Int("stream", "max_connections", F(stream.max_connections), 0, 100000,
+        "Stream connections open at once; more are answered 503. They count in "
+        "http.max_connections too."),
+
     Secret("auth", "api_keys", F(auth.api_keys),
            "API keys with the ingest scope, accepted as \"Authorization: Bearer <key>\" on "
            "POST /v1/*, comma-separated. With no key in any list or file of [auth], everything "
@@ -276,6 +288,9 @@ const SectionSpec kSections[] = {
     {"retention",
      "Deleting old sessions: by age and/or, on the embedded backend, by database size "
      "(docs/operations.md, \"Retention\")."},
+    {"stream",
+     "GET /v1/stream: committed records as server-sent events (docs/api.md, "
+     "\"GET /v1/stream\")."},
     {"auth",
      "API keys and their scopes: ingest keys post, read keys read, admin keys do both and "
      "delete sessions (docs/api.md, \"Authentication\"). Health endpoints (/healthz, /readyz) "

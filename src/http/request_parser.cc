@@ -23,6 +23,7 @@ void RequestData::Clear(size_t keep_capacity) {
   encoded = false;
   idempotency_key.clear();
   idempotency_keys = 0;
+  last_event_id.clear();
   if (body.capacity() > keep_capacity) {
     std::string().swap(body);
   } else {
@@ -94,6 +95,8 @@ void RequestParser::on_field_impl(beast::http::field name, string_view name_stri
   } else if (beast::iequals(name_string, "idempotency-key")) {
     out_.idempotency_key.assign(value.data(), value.size());
     ++out_.idempotency_keys;
+  } else if (beast::iequals(name_string, "last-event-id")) {
+    out_.last_event_id.assign(value.data(), value.size());
   }
 }
 

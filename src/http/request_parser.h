@@ -30,6 +30,7 @@ struct RequestData {
   bool encoded = false;             // a Content-Encoding other than identity
   std::string idempotency_key;      // the Idempotency-Key header's value (the last one sent)
   uint32_t idempotency_keys = 0;    // how many Idempotency-Key field lines were sent
+  std::string last_event_id;        // the Last-Event-ID header (GET /v1/stream); empty if absent
   std::string body;                 // capacity() >= size() + kBodyPadding once parsed
 
   // Clears for the next message; drops buffers grown past `keep_capacity` bytes so one big

@@ -34,9 +34,13 @@ void SerializeHead(const Response& response, bool close, bool keep_alive_10,
                    uint32_t retry_after_s, std::string* head) {
   head->clear();
   auto out = std::back_inserter(*head);
-  fmt::format_to(out, "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\n",
-                 response.status, ReasonPhrase(response.status), response.content_type,
-                 response.body.size());
+  fmt::format_to(out, "HTTP/1.1 {} {}\r\nContent-Type: {}\r\n", response.status,
+                 ReasonPhrase(response.status), response.content_type);
+  if (response.event_stream) {
+    head->append("Cache-Control: no-cache\r\nX-Accel-Buffering: no\r\n");
+  } else {
+    fmt::format_to(out, "Content-Length: {}\r\n", response.body.size());
+  }
   if (response.retry_after) {
     fmt::format_to(out, "Retry-After: {}\r\n", retry_after_s);
   }

@@ -17,6 +17,7 @@ inline constexpr std::string_view kJsonContentType = "application/json";
 // The body of every /healthz answer (a session's, or the one given over the connection limit).
 inline constexpr std::string_view kHealthzBody = R"({"status":"ok"})";
 inline constexpr std::string_view kPrometheusContentType = "text/plain; version=0.0.4";
+inline constexpr std::string_view kEventStreamContentType = "text/event-stream";
 
 // One response being built. Not thread-safe; owned by one session slot.
 struct Response {
@@ -27,6 +28,9 @@ struct Response {
   bool retry_after = false;                           // add "Retry-After: <retry_after_s>"
   bool www_authenticate = false;                      // add "WWW-Authenticate: Bearer" (401)
   bool close = false;                                 // "Connection: close", then close
+  // GET /v1/stream: the head of a server-sent event stream (no Content-Length; no-cache, no
+  // proxy buffering; the body follows until the connection closes).
+  bool event_stream = false;
 
   void Reset() {
     status = 200;
@@ -36,6 +40,7 @@ struct Response {
     retry_after = false;
     www_authenticate = false;
     close = false;
+    event_stream = false;
   }
 };
 

@@ -18,6 +18,7 @@ constexpr PathEntry kPaths[] = {
     {"/readyz", boost::beast::http::verb::get, Route::kReadyz, "GET"},
     {"/metrics", boost::beast::http::verb::get, Route::kMetrics, "GET"},
     {"/v1/sessions", boost::beast::http::verb::get, Route::kSessionList, "GET"},
+    {"/v1/stream", boost::beast::http::verb::get, Route::kStream, "GET"},
 };
 
 }  // namespace

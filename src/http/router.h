@@ -21,6 +21,7 @@ enum class Route {
   kSession,           // DELETE /v1/sessions/{id}
   kSessionGet,        // GET /v1/sessions/{id}
   kSessionList,       // GET /v1/sessions
+  kStream,            // GET /v1/stream
   kNotFound,          // 404
   kMethodNotAllowed,  // 405; `allow` says which method the path takes
 };

@@ -43,16 +43,19 @@ std::string EndpointText(const tcp::endpoint& endpoint) {
 Server::Server(PassKey, const ServerOptions& options, ApiKeys api_keys,
                pipeline::Submitter& submitter, pipeline::ReadinessFn readiness,
                metrics::Metrics& metrics, pipeline::SessionDeleter* deleter,
-               storage::ReadStore* reader)
+               storage::ReadStore* reader, feed::Feed* feed)
     : state_(std::make_unique<ServerState>(options, std::move(api_keys), submitter,
-                                           std::move(readiness), metrics, deleter, reader)),
+                                           std::move(readiness), metrics, deleter, reader, feed)),
       ioc_(ThreadCount(options.http.io_threads)),
       accept_strand_(net::make_strand(ioc_)),
       thread_count_(ThreadCount(options.http.io_threads)) {}
 
-Result<std::unique_ptr<Server>> Server::Create(
-    const ServerOptions& options, pipeline::Submitter& submitter, pipeline::ReadinessFn readiness,
-    metrics::Metrics& metrics, pipeline::SessionDeleter* deleter, storage::ReadStore* reader) {
+Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& options,
+                                               pipeline::Submitter& submitter,
+                                               pipeline::ReadinessFn readiness,
+                                               metrics::Metrics& metrics,
+                                               pipeline::SessionDeleter* deleter,
+                                               storage::ReadStore* reader, feed::Feed* feed) {
   if (options.http.listen.empty() && options.tls.listen.empty()) {
     return Status::InvalidArgument("http.listen and tls.listen are both empty: nothing to serve");
   }
@@ -69,7 +72,7 @@ Result<std::unique_ptr<Server>> Server::Create(
            api_keys.count(kIngestScope), api_keys.count(kReadScope), api_keys.count(kAdminScope));
   }
   auto server = std::make_unique<Server>(PassKey{}, options, std::move(api_keys), submitter,
-                                         std::move(readiness), metrics, deleter, reader);
+                                         std::move(readiness), metrics, deleter, reader, feed);
   server->state_->tls_context.Set(std::move(tls_context));
   for (const bool tls : {false, true}) {
     const std::string& listen = tls ? options.tls.listen : options.http.listen;

@@ -18,6 +18,7 @@ ServerOptions ServerOptions::FromConfig(const config::Config& config) {
   options.tls = config.tls;
   options.ingest = config.ingest;
   options.auth = config.auth;
+  options.stream = config.stream;
   options.retry_after_s = config.queue.retry_after_s;
   return options;
 }

@@ -22,7 +22,8 @@ Clock::duration TickFor(const ServerOptions& options) {
   const config::HttpConfig& http = options.http;
   uint32_t shortest = 1000;
   const uint32_t handshake_ms = options.tls.listen.empty() ? 0 : options.tls.handshake_timeout_ms;
-  for (uint32_t ms : {http.read_timeout_ms, http.idle_timeout_ms, handshake_ms}) {
+  for (uint32_t ms :
+       {http.read_timeout_ms, http.idle_timeout_ms, handshake_ms, options.stream.keepalive_ms}) {
     if (ms != 0) {
       shortest = std::min(shortest, ms);
     }
@@ -54,7 +55,7 @@ std::string ClosingHealthzResponse() {
 ServerState::ServerState(const ServerOptions& opts, ApiKeys keys, pipeline::Submitter& submitter,
                          pipeline::ReadinessFn ready, metrics::Metrics& m,
                          pipeline::SessionDeleter* session_deleter,
-                         storage::ReadStore* trace_reader)
+                         storage::ReadStore* trace_reader, feed::Feed* record_feed)
     : options(opts),
       api_keys(std::move(keys)),
       metrics(m),
@@ -62,6 +63,7 @@ ServerState::ServerState(const ServerOptions& opts, ApiKeys keys, pipeline::Subm
       readiness(std::move(ready)),
       deleter(session_deleter),
       reader(trace_reader),
+      feed(record_feed),
       read_timeout(TimeoutOrNever(opts.http.read_timeout_ms)),
       idle_timeout(TimeoutOrNever(opts.http.idle_timeout_ms)),
       write_timeout(opts.http.read_timeout_ms == 0

@@ -19,6 +19,7 @@
 #include "contract/readiness.h"
 #include "contract/session_deleter.h"
 #include "contract/submission.h"
+#include "feed/feed.h"
 #include "http/api_keys.h"
 #include "http/server_options.h"
 #include "ingest_handler.h"
@@ -57,7 +58,8 @@ struct ServerState {
 
   ServerState(const ServerOptions& options, ApiKeys api_keys, pipeline::Submitter& submitter,
               pipeline::ReadinessFn readiness, metrics::Metrics& metrics,
-              pipeline::SessionDeleter* deleter = nullptr, storage::ReadStore* reader = nullptr);
+              pipeline::SessionDeleter* deleter = nullptr, storage::ReadStore* reader = nullptr,
+              feed::Feed* feed = nullptr);
 
   // Immutable after construction.
   const ServerOptions options;
@@ -67,6 +69,8 @@ struct ServerState {
   const pipeline::ReadinessFn readiness;  // empty = always ready; called on io threads
   pipeline::SessionDeleter* const deleter;  // null: DELETE /v1/sessions/{id} answers 501
   storage::ReadStore* const reader;         // null: GET /v1/sessions/{id} answers 501
+  feed::Feed* const feed;                   // null: GET /v1/stream answers 501
+  std::atomic<uint32_t> open_streams{0};    // GET /v1/stream connections streaming
   const std::shared_ptr<CompletionGate> gate = std::make_shared<CompletionGate>();
   const Clock::duration read_timeout;       // whole request (0 in config = none)
   const Clock::duration idle_timeout;       // keep-alive wait for the next request

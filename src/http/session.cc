@@ -298,6 +298,9 @@ void Session::HandleRequest() {
     case Route::kSessionList:
       HandleSessionList(match.query, slot);
       return;
+    case Route::kStream:
+      HandleStream(match.query, slot);
+      return;
     case Route::kHealthz:
       response.body.assign(kHealthzBody);
       break;
@@ -455,16 +458,22 @@ void Session::OnWrite(error_code ec, size_t /*bytes*/) {
     return;
   }
   bool close_after = false;
+  bool stream_after = false;
   uint64_t written = 0;
   for (size_t i = 0; i < slots_in_write_; ++i) {
     Slot& slot = SlotFor(head_seq_++);
     close_after = slot.response.close;
+    stream_after = slot.response.event_stream;
     written += slot.head.size() + slot.response.body.size();
     ShrinkIfLarge(slot.response.body);
   }
   ReleaseAnswers(written);
   state_.RemoveOwed(slots_in_write_);
   slots_in_write_ = 0;
+  if (stream_after && stream_ != nullptr) {
+    StartStreaming();  // session_stream.cc: the connection carries the stream from now on
+    return;
+  }
   if (close_after) {
     StartLinger();
     return;
@@ -566,6 +575,10 @@ void Session::OnTick(error_code /*ec*/) {
     Close();
     return;
   }
+  if (stream_ != nullptr && stream_->active && !writing_ &&
+      now - stream_->last_write >= std::chrono::milliseconds(state_.options.stream.keepalive_ms)) {
+    PumpStream(/*keepalive=*/true);
+  }
   ArmTick();
 }
 
@@ -575,6 +588,7 @@ void Session::Close() {
   }
   closed_ = true;
   tick_timer_.cancel();
+  EndStream();
   error_code ec;
   socket().shutdown(StrandSocket::shutdown_both, ec);
   socket().close(ec);

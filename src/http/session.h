@@ -20,6 +20,7 @@
 // more. Completions hold only a weak_ptr and pass the CompletionGate, so they are harmless once
 // the connection or the server is gone.
 
+#include <atomic>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -134,6 +135,17 @@ class Session final : public std::enable_shared_from_this<Session>,
   // The read endpoints' gate: true (and `response` set) when this request may not read now:
   // shutting down (503), no reader (501). (Keys and scopes were checked with the headers.)
   bool RefuseRead(Response& response);
+  // GET /v1/stream (session_stream.cc): checks the request and answers the stream's head (a
+  // closing answer: no request after it is read); once the head is written, StartStreaming.
+  void HandleStream(std::string_view query, Slot& slot);
+  void StartStreaming();
+  // Writes what the feed has for this stream after its position (a comment when idle for
+  // stream.keepalive_ms and `keepalive`), one write at a time. On the strand.
+  void PumpStream(bool keepalive = false);
+  void OnStreamWrite(error_code ec, size_t bytes);
+  // Reads and drops what the client sends while streaming, to notice it closing.
+  void DoStreamRead();
+  void EndStream();
   void HandleSessionDelete(std::string_view raw_id, uint64_t seq, Slot& slot);
   void OnSessionDeleted(uint64_t seq, const std::string& id, const Status& status,
                         const sink::DeletedRows& deleted);
@@ -197,6 +209,19 @@ class Session final : public std::enable_shared_from_this<Session>,
   bool unauthorized_ = false;   // OnHeaderComplete refused the request being read
   Scopes forbidden_need_;       // the request being read has a valid key without this scope
   bool forbidden_body_ = false;  // OnBodyBytes refused the body of such a request
+  struct StreamState {
+    feed::FeedFilter filter;
+    uint64_t after = 0;   // the last position looked at
+    bool reset = false;   // send event: reset first (the resume position was too old)
+    bool active = false;  // the head was written: streaming
+    uint64_t waiter = 0;  // the feed's waiter id (0: none)
+    Clock::time_point last_write;
+    std::string prefix;  // the reset / dropped / keepalive lines of the write in flight
+    std::vector<std::shared_ptr<const feed::FeedEntry>> entries;  // its frames
+    std::vector<boost::asio::const_buffer> buffers;
+  };
+  std::unique_ptr<StreamState> stream_;   // GET /v1/stream: set once its request was accepted
+  std::atomic<bool> stream_wake_{false};  // a PumpStream is posted (set by the feed's thread)
   bool body_refused_ = false;   // OnBodyBytes refused: the bodies in flight are over budget
   uint64_t body_reserved_ = 0;  // this connection's share of the body budget
   uint64_t answer_bytes_ = 0;   // ready answers not yet written (also in the body budget)

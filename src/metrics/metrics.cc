@@ -21,8 +21,8 @@ namespace tc::metrics {
 namespace {
 
 constexpr std::string_view kPathNames[kHttpPathCount] = {
-    "/v1/records", "/v1/traces",        "/healthz",     "/readyz",
-    "/metrics",    "/v1/sessions/{id}", "/v1/sessions", "other"};
+    "/v1/records",       "/v1/traces",   "/healthz",   "/readyz", "/metrics",
+    "/v1/sessions/{id}", "/v1/sessions", "/v1/stream", "other"};
 
 constexpr std::string_view kChildStateNames[] = {"starting", "ready",    "restarting",
                                                  "failed",   "stopping", "stopped"};
@@ -60,6 +60,17 @@ void RenderHttp(const Metrics& m, TextWriter& w) {
             "DELETE /v1/sessions/{id} with no key configured.",
             m.http_forbidden.Get());
   w.Gauge("http_connections_open", "Open client connections.", m.http_connections_open.Get());
+  w.Gauge("stream_connections", "GET /v1/stream connections streaming committed records.",
+          m.stream_connections.Get());
+  w.Counter("stream_records_sent_total", "Records sent to GET /v1/stream clients.",
+            m.stream_records_sent.Get());
+  w.Counter("stream_records_dropped_total",
+            "Records GET /v1/stream clients missed because they fell behind the buffer "
+            "(stream.buffer_records / buffer_bytes); each client was told with event: dropped.",
+            m.stream_records_dropped.Get());
+  w.Counter("stream_resets_total",
+            "GET /v1/stream resumes from a position too old to replay (answered event: reset).",
+            m.stream_resets.Get());
   w.Family("tls_handshake_failures_total", "counter",
            "HTTPS connections closed before their TLS handshake completed, by reason: timeout "
            "(tls.handshake_timeout_ms), cleartext (plain HTTP sent to the HTTPS port, answered "

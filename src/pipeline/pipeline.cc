@@ -263,6 +263,7 @@ Status Pipeline::WriteWithRetry(std::span<const schema::Record> records,
       sink_failing_.store(false, std::memory_order_relaxed);
       metrics_.store_reachable.Set(1);
       TC_CHECK(results->size() == records.size());
+      if (options_.on_committed) options_.on_committed(records, *results);
       return status;
     }
     if (!IsRetryable(status)) return status;

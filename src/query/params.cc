@@ -1,6 +1,6 @@
 // QueryParams (params.h).
 
-#include "params.h"
+#include "query/params.h"
 
 #include <fmt/format.h>
 #include <simdjson.h>

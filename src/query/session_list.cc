@@ -11,7 +11,7 @@
 
 #include "common/json_writer.h"
 #include "cursor.h"
-#include "params.h"
+#include "query/params.h"
 #include "query/session_trace.h"
 #include "sql_json.h"
 

@@ -202,6 +202,27 @@ costs = [r["totals"]["cost_usd"] for r in rows]
 assert costs == sorted(costs, reverse=True), costs
 assert pages[1]["meta"]["has_more"] == (total > 4), pages[1]["meta"]
 PY
+  # docs/api.md §11: the stream example follows the LLM calls: one posted now arrives.
+  stream_cmd="$(awk '/^## 11\. /{f=1} f&&/^```sh/{g=1;next} g&&/^```/{exit} g' "$src/docs/api.md" |
+    grep -v '^#' | sed "s#http://127.0.0.1:4318#$TRACECOLLECTOR_URL#")"
+  tc_check "docs/api.md §11 has the stream example" grep -q "/v1/stream" <<<"$stream_cmd"
+  (cd "$work" && exec timeout 60 bash -c "$stream_cmd" >"$work/stream.out" 2>&1) &
+  stream_pid=$!
+  streaming() {
+    local m
+    m="$(curl -sS "$TRACECOLLECTOR_URL/metrics")" && grep -q '^tracecollector_stream_connections 1$' <<<"$m"
+  }
+  tc_check "stream example: the stream is open" tc_eventually streaming
+  curl -sS -o /dev/null "$TRACECOLLECTOR_URL/v1/records" -H 'Content-Type: application/json' \
+    -H "Authorization: Bearer $TRACECOLLECTOR_ADMIN_KEY" -d '[
+      {"type":"event","id":"s-stream/e1","session_id":"s-stream","event_type":"runtime"},
+      {"type":"event","id":"s-stream/e2","session_id":"s-stream","event_type":"cais","model_name":"gpt-4"}]'
+  stream_got() { grep -q '"id":"s-stream/e2","session_id":"s-stream","event_type":"cais"' "$work/stream.out"; }
+  tc_check "stream example: the LLM call arrives as an SSE record" tc_eventually stream_got
+  tc_check "stream example: the runtime event is filtered out" \
+    test "$(grep -c 's-stream/e1' "$work/stream.out")" = 0
+  kill "$stream_pid" 2>/dev/null || true
+  wait "$stream_pid" 2>/dev/null || true
   del_section="$(awk '/^## 8\. /{f=1} f&&/^```sh/{g=1;next} g&&/^```/{exit} g' "$src/docs/api.md")"
   del_cmd="$(grep -v '^#' <<<"$del_section" | sed "s#http://127.0.0.1:4318#$TRACECOLLECTOR_URL#")"
   del_want="$(sed -n 's/^# → 200 //p' <<<"$del_section")"

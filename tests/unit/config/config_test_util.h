@@ -59,6 +59,7 @@ inline Config Custom() {
   c.sqld.timeout_ms = 999;
   c.sqld.tls_verify = false;
   c.retention = {"30d", 1 << 30, 5000, 50};
+  c.stream = {5000, 1 << 20, 2000, 16};
   c.sqld.restart_backoff_ms = 0;
   c.sqld.max_restarts = 0;
   c.sqld.restart_window_s = 30;

@@ -186,7 +186,7 @@ TEST_F(ScopeHttpTest, AKeyInBothListsAndAnAdminKeyDoBoth) {
   EXPECT_EQ(metrics_.http_forbidden.Get(), 1u);
 }
 
-// /v1/stream is not served yet (404), but its check is in place: the key from the header, or,
+// /v1/stream (501 here: this test server has no feed) checks the key from the header, or,
 // without one, from ?access_token= (percent-decoded), never echoed.
 TEST_F(ScopeHttpTest, TheStreamTakesTheKeyAsAccessToken) {
   auto get = [&](const std::string& target, const std::string& headers = "") {
@@ -194,10 +194,10 @@ TEST_F(ScopeHttpTest, TheStreamTakesTheKeyAsAccessToken) {
     EXPECT_TRUE(res.has_value()) << target;
     return res.value_or(ClientResponse{});
   };
-  EXPECT_EQ(get("/v1/stream?access_token=read-key").status, 404);
-  EXPECT_EQ(get("/v1/stream?since=1&access_token=%72ead-key").status, 404);
-  EXPECT_EQ(get("/v1/stream?access_token=admin-key").status, 404);
-  EXPECT_EQ(get("/v1/stream", Bearer("read-key")).status, 404);
+  EXPECT_EQ(get("/v1/stream?access_token=read-key").status, 501);
+  EXPECT_EQ(get("/v1/stream?since=1&access_token=%72ead-key").status, 501);
+  EXPECT_EQ(get("/v1/stream?access_token=admin-key").status, 501);
+  EXPECT_EQ(get("/v1/stream", Bearer("read-key")).status, 501);
   const ClientResponse ingest = get("/v1/stream?access_token=ingest-key");
   EXPECT_EQ(ingest.status, 403);
   EXPECT_NE(ingest.body.find("needs the read scope"), std::string::npos) << ingest.body;
@@ -218,7 +218,7 @@ TEST_F(AuthHttpTest, WithoutKeysReadingAndIngestAreOpen) {
   StartServer();
   EXPECT_EQ(PostRecords("[" + SessionRecord("a1") + "]")->status, 200);
   EXPECT_EQ(Call(MakeRequest("GET", "/v1/sessions/s1"))->status, 501);  // past the check
-  EXPECT_EQ(Call(MakeRequest("GET", "/v1/stream"))->status, 404);
+  EXPECT_EQ(Call(MakeRequest("GET", "/v1/stream"))->status, 501);       // past the check (no feed)
   EXPECT_EQ(metrics_.http_forbidden.Get() + metrics_.http_unauthorized.Get(), 0u);
 }
 

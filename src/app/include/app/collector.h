@@ -17,10 +17,11 @@
 
 #include "common/result.h"
 #include "config/config.h"
+#include "contract/sink.h"
+#include "feed/feed.h"
 #include "http/server.h"
 #include "metrics/metrics.h"
 #include "pipeline/pipeline.h"
-#include "contract/sink.h"
 #include "spool/spool.h"
 #include "supervisor/supervisor.h"
 
@@ -74,6 +75,8 @@ class Collector {
   BackendChoice choice_;
   std::unique_ptr<supervisor::Supervisor> supervisor_;
   sink::SinkPtr sink_;
+  // GET /v1/stream's committed records; published by the pipeline, read by the server.
+  std::unique_ptr<feed::Feed> feed_;
   std::unique_ptr<spool::Spool> spool_;  // null when spool.enabled is false
   std::unique_ptr<pipeline::Pipeline> pipeline_;
   std::unique_ptr<storage::ReadStore> reader_;  // GET /v1/sessions/{id}; null: answers 501

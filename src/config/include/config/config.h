@@ -133,6 +133,15 @@ struct RetentionConfig {
 // "" and "0" = 0 (keep forever). kInvalidArgument otherwise.
 Result<uint64_t> ParseRetentionAge(std::string_view text);
 
+struct StreamConfig {
+  uint64_t buffer_records = 10000;  // committed records kept for replay and slow readers
+  uint64_t buffer_bytes = 8 << 20;  // ...and their bytes at most (counted with overhead)
+  uint32_t keepalive_ms = 15000;    // a comment line on an idle stream
+  uint32_t max_connections = 256;   // streams open at once; more get 503
+
+  bool operator==(const StreamConfig&) const = default;
+};
+
 struct AuthConfig {
   // Keys with the ingest scope (POST), comma-separated. No key in any of the three lists (and
   // their files) = authentication off.
@@ -169,6 +178,7 @@ struct Config {
   SqldConfig sqld;
   SpoolConfig spool;
   RetentionConfig retention;
+  StreamConfig stream;
   AuthConfig auth;
   LogConfig log;
   uint32_t shutdown_timeout_ms = 20000;    // drain deadline on SIGTERM

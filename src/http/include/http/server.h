@@ -37,6 +37,7 @@
 #include "contract/readiness.h"
 #include "contract/session_deleter.h"
 #include "contract/submission.h"
+#include "feed/feed.h"
 #include "http/api_keys.h"
 #include "http/connection_types.h"
 #include "http/server_options.h"
@@ -56,14 +57,12 @@ class Server {
   // loaded from options.auth, see ApiKeys::Load; TLS files that cannot be used, see
   // CheckTlsFiles), kUnavailable (cannot bind or listen, e.g. the
   // port is in use). `deleter` (may be null: DELETE /v1/sessions/{id} answers 501) must outlive
-  // the Server like `submitter`; so must `reader` (may be null: GET /v1/sessions/{id} answers
-  // 501).
-  static Result<std::unique_ptr<Server>> Create(const ServerOptions& options,
-                                                pipeline::Submitter& submitter,
-                                                pipeline::ReadinessFn readiness,
-                                                metrics::Metrics& metrics,
-                                                pipeline::SessionDeleter* deleter = nullptr,
-                                                storage::ReadStore* reader = nullptr);
+  // the Server like `submitter`; so must `reader` (may be null: the read API answers 501) and
+  // `feed` (may be null: GET /v1/stream answers 501).
+  static Result<std::unique_ptr<Server>> Create(
+      const ServerOptions& options, pipeline::Submitter& submitter, pipeline::ReadinessFn readiness,
+      metrics::Metrics& metrics, pipeline::SessionDeleter* deleter = nullptr,
+      storage::ReadStore* reader = nullptr, feed::Feed* feed = nullptr);
 
   ~Server();
   Server(const Server&) = delete;
@@ -93,7 +92,7 @@ class Server {
  public:
   Server(PassKey, const ServerOptions& options, ApiKeys api_keys, pipeline::Submitter& submitter,
          pipeline::ReadinessFn readiness, metrics::Metrics& metrics,
-         pipeline::SessionDeleter* deleter, storage::ReadStore* reader);
+         pipeline::SessionDeleter* deleter, storage::ReadStore* reader, feed::Feed* feed);
 
  private:
   // One acceptor: the cleartext or the HTTPS listener.

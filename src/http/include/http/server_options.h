@@ -19,6 +19,7 @@ struct ServerOptions {
   config::TlsConfig tls;    // tls.listen empty = no HTTPS listener
   config::IngestConfig ingest;
   config::AuthConfig auth;     // no key configured = ingest is open
+  config::StreamConfig stream;  // GET /v1/stream
   uint32_t retry_after_s = 1;  // Retry-After on 429/503
 
   static ServerOptions FromConfig(const config::Config& config);

@@ -39,9 +39,10 @@ enum class HttpPath : uint8_t {
   kMetrics,
   kSessions,     // /v1/sessions/{id}
   kSessionList,  // /v1/sessions
+  kStream,       // /v1/stream
   kOther
 };
-inline constexpr size_t kHttpPathCount = 8;
+inline constexpr size_t kHttpPathCount = 9;
 // Exact match (or the /v1/sessions/ prefix), query string already removed.
 HttpPath HttpPathFrom(std::string_view path);
 std::string_view HttpPathName(HttpPath path);
@@ -64,10 +65,15 @@ struct Metrics {
       Histogram(kRequestSecondsBounds), Histogram(kRequestSecondsBounds),
       Histogram(kRequestSecondsBounds), Histogram(kRequestSecondsBounds),
       Histogram(kRequestSecondsBounds), Histogram(kRequestSecondsBounds),
-      Histogram(kRequestSecondsBounds), Histogram(kRequestSecondsBounds)};
+      Histogram(kRequestSecondsBounds), Histogram(kRequestSecondsBounds),
+      Histogram(kRequestSecondsBounds)};
   Counter http_connections_accepted, http_connections_refused;  // refused: over max_connections
   Counter http_unauthorized;        // 401: missing, malformed or wrong API key
   Counter http_forbidden;           // 403: a key without the needed scope (or DELETE, no keys)
+  // GET /v1/stream: connections streaming now; records sent; records a client fell too far
+  // behind to get (reported to it as event: dropped); resumes too old to replay (event: reset).
+  Gauge stream_connections;
+  Counter stream_records_sent, stream_records_dropped, stream_resets;
   // HTTPS connections that never got past the TLS handshake, by reason: it did not finish
   // within tls.handshake_timeout_ms; the client sent cleartext HTTP (answered 400); any other
   // failure (no or wrong client certificate, the client refused ours, protocol mismatch).

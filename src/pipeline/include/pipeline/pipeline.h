@@ -76,6 +76,11 @@ struct PipelineOptions {
   // it found nothing to write (about every 50 ms when idle), so the sink can notice a lost
   // store between writes (SqliteSink::Idle). Must not block for long. May be empty.
   std::function<void()> on_idle;
+  // Called after each successful Sink::Write (by the batcher or the replay thread, one at a
+  // time) with the records and their results: the feed of GET /v1/stream publishes the stored
+  // ones. Must not block for long. May be empty.
+  std::function<void(std::span<const schema::Record>, std::span<const sink::RecordResult>)>
+      on_committed;
   RetentionOptions retention;
 };
 

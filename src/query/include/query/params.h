@@ -1,6 +1,6 @@
 #pragma once
 
-// A read endpoint's query string, decoded and checked (internal to src/query/). Every problem
+// A read endpoint's query string, decoded and checked (src/query/ and http's stream). Every problem
 // is a kInvalidArgument made by BadParameter, whose message starts with the parameter's name
 // (ParameterOf reads it back for the error body's "parameter" member).
 
