@@ -128,13 +128,23 @@ Result<std::unique_ptr<Feed>> Feed::Open(FeedOptions options) {
   state->options = std::move(options);
   // Reserve before handing out any position, so a crash from now on restarts above them.
   state->reserved = state->last + kReserveBlock;
-  TC_RETURN_IF_ERROR(WriteDurably(state->options.position_file,
-                                  fmt::format("{} reserved {}\n", kMagic, state->reserved)));
+  const Status written = WriteDurably(state->options.position_file,
+                                      fmt::format("{} reserved {}\n", kMagic, state->reserved));
+  if (!written.ok()) {
+    // The stream still works; only resuming across a restart does not (positions then start
+    // from the clock at each start, above the last run's unless it handed out more than one
+    // per microsecond).
+    TC_LOG(kWarn, "feed", "stream positions will not be kept across restarts: {}",
+           written.ToString());
+    state->options.position_file.clear();
+    if (!parsed) state->base = state->last = std::max(state->last, NowMicros());
+  }
   return std::unique_ptr<Feed>(new Feed(std::move(state)));
 }
 
 Feed::~Feed() {
   std::unique_lock lock(state_->mu);
+  if (state_->options.position_file.empty()) return;
   const Status written = WriteDurably(state_->options.position_file,
                                       fmt::format("{} clean {}\n", kMagic, state_->last));
   if (!written.ok()) {
@@ -152,7 +162,7 @@ void Feed::Publish(std::span<const schema::Record> records,
     std::unique_lock lock(state_->mu);
     for (size_t i = 0; i < records.size() && i < results.size(); ++i) {
       if (results[i].outcome != sink::RecordOutcome::kStored) continue;
-      if (state_->last + 1 > state_->reserved) {
+      if (state_->last + 1 > state_->reserved && !state_->options.position_file.empty()) {
         state_->reserved = state_->last + kReserveBlock;
         const Status written =
             WriteDurably(state_->options.position_file,

@@ -14,7 +14,9 @@
 // so a reader that had everything resumes with nothing missed; after a crash they go on from the
 // reservation, and every older position is too old to resume (CanResume false: the stream
 // answers `event: reset`). A missing or unreadable file starts from the current time in
-// microseconds, above any position an earlier file could have held.
+// microseconds, above any position an earlier file could have held. A file that cannot be
+// written (a read-only directory) is logged and the feed runs without it: positions then start
+// from the clock at each start.
 
 #include <cstdint>
 #include <functional>
