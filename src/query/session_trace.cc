@@ -22,7 +22,7 @@ namespace {
 
 constexpr std::string_view kQueries[kSessionQueryCount] = {
     "SELECT session_id, created_at, num_timesteps, num_events, num_messages, metadata, "
-    "experiment_id FROM session_traces WHERE session_id = ?1",
+    "experiment_id, tc_duration_ms, tc_errors FROM session_traces WHERE session_id = ?1",
     "SELECT id, step_id, step_index, turn_number, started_at, completed_at, step_metadata "
     "FROM session_timesteps WHERE session_id = ?1 ORDER BY id",
     "SELECT id, timestep_id, event_type, system_instance_id, event_time, message_time, "
@@ -37,7 +37,7 @@ constexpr std::string_view kQueries[kSessionQueryCount] = {
     "SELECT id, event_id, message_id, turn_number, objective_key, reward_value, reward_type, "
     "\"key\", annotation, source FROM event_rewards WHERE session_id = ?1 ORDER BY id",
 };
-constexpr size_t kColumns[kSessionQueryCount] = {7, 7, 24, 8, 7, 10};
+constexpr size_t kColumns[kSessionQueryCount] = {9, 7, 24, 8, 7, 10};
 
 enum EventCol : size_t {
   kEvId,
@@ -347,6 +347,9 @@ Result<std::string> RenderSessionTrace(const SessionRows& rows) {
   json.Key("output_tokens").Int(output_tokens);
   json.Key("total_tokens").Int(total_tokens);
   json.Key("cost_usd").Double(cost_cents / 100.0);
+  // Kept by the writer (the session's tc_ columns, as GET /v1/sessions lists them).
+  json.Key("duration_ms").Double(AsDouble(s[7]).value_or(0));
+  json.Key("errors").Int(AsInt(s[8]).value_or(0));
   json.Key("models").BeginArray();
   for (const std::string& model : models) json.Element().String(model);
   json.EndArray();

@@ -55,8 +55,9 @@ std::string Minified(element e, std::string_view ptr) {
 constexpr size_t Q(SessionQuery q) { return static_cast<size_t>(q); }
 
 SqlRow Session(const std::string& id) {
-  return {id,         std::string("2025-01-01T00:00:00+00:00"), int64_t{1},      int64_t{3},
-          int64_t{1}, std::string(R"({"env":"crafter"})"),      std::monostate{}};
+  return {id,         std::string("2025-01-01T00:00:00+00:00"), int64_t{1},       int64_t{3},
+          int64_t{1}, std::string(R"({"env":"crafter"})"),      std::monostate{}, 2500.0,
+          int64_t{1}};
 }
 
 // id, timestep_id, type, instance, event_time, message_time, created_at, model, provider, in,
@@ -179,6 +180,8 @@ TEST_F(RenderTest, BuildsTheToDictDocumentAndTotals) {
   EXPECT_EQ(Int(root, "/totals/total_tokens"), 120);
   EXPECT_DOUBLE_EQ(Dbl(root, "/totals/cost_usd"), 0.0045);
   EXPECT_EQ(Str(root, "/totals/models/0"), "gpt-4o-mini");
+  EXPECT_EQ(Dbl(root, "/totals/duration_ms"), 2500.0);
+  EXPECT_EQ(Int(root, "/totals/errors"), 1);
   EXPECT_EQ(Dbl(root, "/totals/outcome_reward"), 2.0);
   EXPECT_EQ(Dbl(root, "/totals/event_reward"), 2.0);
 }
