@@ -116,6 +116,7 @@ Result<std::unique_ptr<Collector>> Collector::Create(const config::Config& confi
                                          .path = config.embedded.path,
                                          .synchronous = config.embedded.synchronous,
                                          .busy_timeout_ms = config.embedded.busy_timeout_ms,
+                                         .message_index = config.embedded.message_index,
                                      }));
     embedded = sqlite.get();
     c->sink_ = std::move(sqlite);

@@ -141,6 +141,10 @@ const KeySpec kKeys[] = {
     Int("embedded", "busy_timeout_ms", F(embedded.busy_timeout_ms), 1, kU32Max,
         "Milliseconds a write waits for another process's lock on the file before the batch is "
         "retried (with backoff; the queue fills meanwhile)."),
+    Val("embedded", "message_index", F(embedded.message_index),
+        "Keep a full-text (FTS5) index of messages.content for the read API's q= (triggers on "
+        "messages keep it current; it costs ingest, see docs/performance.md). false drops it; "
+        "q= then scans the newest messages. On sqld the index is made when the server has FTS5."),
 
     Val("sqld", "mode", F(sqld.mode),
         "\"spawn\" = run and supervise a sqld/tursodb child; \"external\" = use the server at "

@@ -6,7 +6,9 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <cctype>
 #include <cmath>
+#include <optional>
 #include <vector>
 
 #include "common/json_writer.h"
@@ -14,6 +16,7 @@
 #include "query/params.h"
 #include "query/session_trace.h"
 #include "sql_json.h"
+#include "storage/ddl.h"
 
 namespace tc::query {
 namespace {
@@ -136,6 +139,58 @@ void RenderRow(JsonWriter& json, const storage::SqlRow& row) {
   json.EndObject();
 }
 
+// Without the message index, q= looks at this many of the newest messages (a bound, so no
+// request scans a whole table).
+constexpr int64_t kScannedMessages = 100000;
+
+// The FTS5 query for `q`: every word, each as a quoted string (so no word is read as an
+// operator), all of them required.
+std::string MatchExpression(std::string_view q) {
+  std::string out;
+  size_t at = 0;
+  while (at < q.size()) {
+    while (at < q.size() && std::isspace(static_cast<unsigned char>(q[at]))) ++at;
+    const size_t start = at;
+    while (at < q.size() && !std::isspace(static_cast<unsigned char>(q[at]))) ++at;
+    if (at == start) break;
+    if (!out.empty()) out.push_back(' ');
+    out.push_back('"');
+    for (char c : q.substr(start, at - start)) {
+      if (c == '"') out.push_back('"');
+      out.push_back(c);
+    }
+    out.push_back('"');
+  }
+  return out;
+}
+
+// q=: sessions with a message whose content has all of q's words (the message index), or, on a
+// backend without one, whose content contains q (ASCII case-insensitive) among the newest
+// kScannedMessages messages; and sessions whose id or metadata contains q. True: the index was
+// used.
+Result<bool> AddTextSearch(storage::ReadStore& store, const std::string& q, Where* where) {
+  const std::string match = MatchExpression(q);
+  if (match.empty()) return BadParameter("q", "has no word to search for");
+  storage::ReadQuery probe{storage::kMessageIndexExistsSql, {}};
+  TC_ASSIGN_OR_RETURN(std::vector<storage::SqlRows> found, store.Read({&probe, 1}));
+  const bool indexed = !found.empty() && !found[0].empty();
+  if (indexed) {
+    where->Add(
+        "(s.session_id IN (SELECT m.session_id FROM tc_messages_fts f JOIN messages m ON m.id = "
+        "f.rowid WHERE tc_messages_fts MATCH ?) OR instr(s.session_id, ?) > 0 OR "
+        "instr(s.metadata, ?) > 0)",
+        {match, q, q});
+  } else {
+    where->Add(fmt::format("(s.session_id IN (SELECT m.session_id FROM messages m WHERE m.id > "
+                           "(SELECT COALESCE(MAX(id), 0) FROM messages) - {} AND "
+                           "instr(lower(m.content), lower(?)) > 0) OR instr(s.session_id, ?) > 0 "
+                           "OR instr(s.metadata, ?) > 0)",
+                           kScannedMessages),
+               {q, q, q});
+  }
+  return indexed;
+}
+
 }  // namespace
 
 Result<std::string> ListSessions(storage::ReadStore& store, std::string_view query_string) {
@@ -148,9 +203,6 @@ Result<std::string> ListSessions(storage::ReadStore& store, std::string_view que
   TC_ASSIGN_OR_RETURN(const std::optional<double> min_cost, params.NonNegative("min_cost_usd"));
   TC_ASSIGN_OR_RETURN(const std::optional<bool> has_error, params.Bool("has_error"));
   if (from && to && *from > *to) return BadParameter("from", "is after `to`");
-  if (params.Get("q") != nullptr) {
-    return BadParameter("q", "text search is not available yet (docs/api.md, GET /v1/sessions)");
-  }
   const SortKey key = KeyOf(sort);
   const bool descending = order == "desc";
 
@@ -166,6 +218,10 @@ Result<std::string> ListSessions(storage::ReadStore& store, std::string_view que
     AppendJsonString(quoted, *model);
     where.Add("(instr(s.tc_models, '[' || ?) > 0 OR instr(s.tc_models, ',' || ?) > 0)",
               {quoted, quoted});
+  }
+  std::optional<bool> indexed;  // q given: searched with the message index, or by a scan
+  if (const std::string* q = params.Get("q")) {
+    TC_ASSIGN_OR_RETURN(indexed, AddTextSearch(store, *q, &where));
   }
   if (min_cost) where.Add("s.tc_cost_cents >= ?", {*min_cost * 100.0});
   if (has_error) where.Add(*has_error ? "s.tc_errors > 0" : "s.tc_errors = 0", {});
@@ -211,6 +267,12 @@ Result<std::string> ListSessions(storage::ReadStore& store, std::string_view que
   json.Key("meta").BeginObject();
   json.Key("limit").Int(limit);
   json.Key("has_more").Bool(has_more);
+  if (indexed) {
+    json.Key("search").BeginObject();
+    json.Key("mode").String(*indexed ? "index" : "scan");
+    if (!*indexed) json.Key("messages_scanned_at_most").Int(kScannedMessages);
+    json.EndObject();
+  }
   json.Key("next_cursor");
   if (has_more) {
     const storage::SqlRow& last = rows.back();

@@ -446,6 +446,29 @@ std::vector<std::string> MigrationStatements(std::span<const ColumnInfo> outcome
 
 std::string_view RecordSchemaVersionSql() { return kRecordSchemaVersion; }
 
+std::vector<std::string_view> MessageIndexStatements() {
+  return {
+      "CREATE VIRTUAL TABLE IF NOT EXISTS tc_messages_fts USING fts5(content, content = "
+      "'messages', content_rowid = 'id')",
+      "CREATE TRIGGER IF NOT EXISTS tc_messages_fts_insert AFTER INSERT ON messages BEGIN "
+      "INSERT INTO tc_messages_fts (rowid, content) VALUES (new.id, new.content); END",
+      "CREATE TRIGGER IF NOT EXISTS tc_messages_fts_delete AFTER DELETE ON messages BEGIN "
+      "INSERT INTO tc_messages_fts (tc_messages_fts, rowid, content) VALUES ('delete', old.id, "
+      "old.content); END",
+      "CREATE TRIGGER IF NOT EXISTS tc_messages_fts_update AFTER UPDATE OF content ON messages "
+      "BEGIN INSERT INTO tc_messages_fts (tc_messages_fts, rowid, content) VALUES ('delete', "
+      "old.id, old.content); INSERT INTO tc_messages_fts (rowid, content) VALUES (new.id, "
+      "new.content); END",
+      "INSERT INTO tc_messages_fts (tc_messages_fts) VALUES ('rebuild')",
+  };
+}
+
+std::vector<std::string_view> DropMessageIndexStatements() {
+  return {"DROP TRIGGER IF EXISTS tc_messages_fts_insert",
+          "DROP TRIGGER IF EXISTS tc_messages_fts_delete",
+          "DROP TRIGGER IF EXISTS tc_messages_fts_update", "DROP TABLE IF EXISTS tc_messages_fts"};
+}
+
 std::vector<std::string> EmbeddedPragmas(std::string_view synchronous, uint32_t busy_timeout_ms) {
   // auto_vacuum only takes effect on a database without tables (a new file): pages freed by
   // deletions can then be given back with PRAGMA incremental_vacuum. On an existing database

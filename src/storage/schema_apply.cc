@@ -44,7 +44,7 @@ std::string_view CreatedName(std::string_view ddl) {
 
 }  // namespace
 
-Result<SchemaApplied> ApplySchema(SchemaExecutor& db) {
+Result<SchemaApplied> ApplySchema(SchemaExecutor& db, const SchemaOptions& options) {
   const std::vector<std::string_view> tables = TableStatements();
   TC_RETURN_IF_ERROR(db.RunTransaction(tables));
 
@@ -91,7 +91,27 @@ Result<SchemaApplied> ApplySchema(SchemaExecutor& db) {
   }
   rest.push_back(RecordSchemaVersionSql());
   TC_RETURN_IF_ERROR(db.RunTransaction(rest));
-  return SchemaApplied{migrations.size()};
+  SchemaApplied applied{migrations.size()};
+
+  const std::string_view exists_sql[] = {kMessageIndexExistsSql};
+  TC_ASSIGN_OR_RETURN(std::vector<QueryRows> exists, db.Query(exists_sql));
+  applied.message_index = !exists.empty() && !exists[0].empty();
+  if (options.message_index && !applied.message_index) {
+    const std::vector<std::string_view> create = MessageIndexStatements();
+    const Status created = db.RunTransaction(create);
+    if (created.ok()) {
+      applied.message_index = applied.message_index_created = true;
+    } else if (created.message().find("no such module") != std::string::npos) {
+      applied.message_index_error = created.message();
+    } else {
+      return created;
+    }
+  } else if (!options.message_index && applied.message_index) {
+    const std::vector<std::string_view> drop = DropMessageIndexStatements();
+    TC_RETURN_IF_ERROR(db.RunTransaction(drop));
+    applied.message_index = false;
+  }
+  return applied;
 }
 
 }  // namespace tc::storage

@@ -232,6 +232,45 @@ TEST_P(SessionListTest, PagingWhileSessionsArriveVisitsEachSessionOnce) {
   EXPECT_TRUE(std::is_sorted(newest.rbegin(), newest.rend()));
 }
 
+TEST_P(SessionListTest, TextSearchFindsMessageWordsSessionIdsAndMetadata) {
+  StartCollector();
+  auto posted = client_->Post("/v1/records?ack=durable", R"([
+    {"type":"session","id":"zoo-1","session_id":"zoo-1","metadata":{"keeper":"Ann"}},
+    {"type":"message","id":"zoo-1/m1","session_id":"zoo-1","message_type":"user","content":"Where is the giraffe?"},
+    {"type":"session","id":"zoo-2","session_id":"zoo-2","metadata":{"keeper":"Bob"}},
+    {"type":"message","id":"zoo-2/m1","session_id":"zoo-2","message_type":"assistant","content":"The giraffe is asleep."},
+    {"type":"session","id":"farm-3","session_id":"farm-3"},
+    {"type":"message","id":"farm-3/m1","session_id":"farm-3","message_type":"user","content":"Feed the cows"}])");
+  ASSERT_EQ(posted.status, 200) << posted.body;
+  const auto ids = [&](const std::string& query, std::string* mode = nullptr) {
+    auto got = client_->Get("/v1/sessions?" + query);
+    EXPECT_EQ(got.status, 200) << query << ": " << got.body;
+    JsonProbe json(got.body);
+    std::vector<std::string> out;
+    for (size_t r = 0; r < json.ArraySize("/data"); ++r) {
+      out.push_back(json.Str(fmt::format("/data/{}/session_id", r).c_str()).value_or("?"));
+    }
+    if (mode != nullptr) *mode = json.Str("/meta/search/mode").value_or("");
+    return out;
+  };
+  std::string mode;
+  EXPECT_EQ(ids("q=giraffe", &mode), (std::vector<std::string>{"zoo-2", "zoo-1"}));
+  // The embedded backend keeps the FTS5 index; tursodb has no FTS5: a bounded scan.
+  EXPECT_EQ(mode, GetParam() == BackendKind::kEmbedded ? "index" : "scan");
+  EXPECT_EQ(ids("q=cows"), (std::vector<std::string>{"farm-3"}));
+  EXPECT_EQ(ids("q=zoo"), (std::vector<std::string>{"zoo-2", "zoo-1"}));  // in the ids
+  EXPECT_EQ(ids("q=Bob"), (std::vector<std::string>{"zoo-2"}));           // in the metadata
+  EXPECT_EQ(ids("q=elephant"), std::vector<std::string>{});
+  EXPECT_EQ(ids("q=giraffe&experiment_id=none"), std::vector<std::string>{});
+  EXPECT_EQ(ids("q=%22giraffe%22%20OR%20cows"), std::vector<std::string>{});  // no operators
+  if (GetParam() == BackendKind::kEmbedded) {
+    EXPECT_EQ(ids("q=giraffe+asleep"), (std::vector<std::string>{"zoo-2"}));  // every word
+  }
+  auto blank = client_->Get("/v1/sessions?q=%20%20");
+  EXPECT_EQ(blank.status, 400);
+  EXPECT_EQ(JsonProbe(blank.body).Str("/error/parameter"), "q");
+}
+
 TEST_P(SessionListTest, EveryBadParameterIs400NamingIt) {
   StartCollector();
   PostSessions(0, 12);
@@ -256,7 +295,7 @@ TEST_P(SessionListTest, EveryBadParameterIs400NamingIt) {
       {"min_cost_usd=-1", "min_cost_usd"},
       {"min_cost_usd=nan", "min_cost_usd"},
       {"has_error=maybe", "has_error"},
-      {"q=hello", "q"},
+      {"q=", "q"},
       {"limit=5&limit=6", "limit"},
       {"select=*", "select"},
       {"experiment_id=%FF", "experiment_id"},

@@ -188,6 +188,11 @@ Status HranaSink::ApplySchema() {
     TC_LOG(kInfo, kComponent, "migrated the reward tables to synth-ai G3 ({} statements)",
            applied.migration_statements);
   }
+  if (!applied.message_index_error.empty()) {
+    TC_LOG(kInfo, kComponent,
+           "the server has no FTS5 ({}): the read API's q= scans recent messages instead",
+           applied.message_index_error);
+  }
   return Status::Ok();
 }
 

@@ -247,7 +247,8 @@ Status SqliteSink::ApplySchema() {
   sqlite3* db = db_.get();
   TC_RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
   Executor executor(db, "sqlite " + options_.path);
-  Result<storage::SchemaApplied> applied = storage::ApplySchema(executor);
+  Result<storage::SchemaApplied> applied =
+      storage::ApplySchema(executor, {.message_index = options_.message_index});
   if (!applied.has_value()) {
     static_cast<void>(Exec(db, "ROLLBACK"));  // best effort; the error to report is ApplySchema's
     return applied.error();
@@ -256,6 +257,10 @@ Status SqliteSink::ApplySchema() {
   if (applied->migration_statements > 0) {
     TC_LOG(kInfo, "sink", "migrated the reward tables of {} to synth-ai's G3 schema ({} steps)",
            options_.path, applied->migration_statements);
+  }
+  if (applied->message_index_created) {
+    TC_LOG(kInfo, "sink", "{}: created the full-text index of messages (q= of the read API)",
+           options_.path);
   }
   return Status::Ok();
 }

@@ -60,6 +60,19 @@ std::vector<std::string> MigrationStatements(std::span<const ColumnInfo> outcome
 // tc_cost_cents, tc_first_time, tc_last_time, tc_duration_ms, tc_errors, tc_models), computed
 // once from the events already stored (tc_errors starts at 0 for them).
 
+// The full-text index of messages.content behind the read API's q= (ours, optional): an FTS5
+// table over `messages` (external content, rowid = messages.id) kept in step by two triggers,
+// so whoever writes messages (the collector, or synth-ai on the same file) keeps it current,
+// and a deleted message leaves it too. Creating it indexes the messages already stored.
+// A backend without FTS5 (tursodb) fails the CREATE with "no such module"; the read API then
+// scans instead (query/session_list.h).
+inline constexpr std::string_view kMessageIndexTable = "tc_messages_fts";
+std::vector<std::string_view> MessageIndexStatements();      // create + triggers + rebuild
+std::vector<std::string_view> DropMessageIndexStatements();  // triggers + table
+// One row (its name) when the index exists.
+inline constexpr std::string_view kMessageIndexExistsSql =
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'tc_messages_fts'";
+
 // SELECT MAX(version) FROM tc_schema_version (NULL on a fresh database).
 inline constexpr std::string_view kMaxSchemaVersionSql =
     "SELECT MAX(version) FROM tc_schema_version";

@@ -47,8 +47,21 @@ class SchemaExecutor {
 // What ApplySchema did, for the sink's log line.
 struct SchemaApplied {
   size_t migration_statements = 0;  // 0: the reward tables were already synth-ai's G3
+  // The message index (ddl.h, kMessageIndexTable) exists now; `message_index_error` says why
+  // not when it was wanted and the backend has no FTS5.
+  bool message_index = false;
+  bool message_index_created = false;  // created (and filled) by this call
+  std::string message_index_error;
 };
 
-[[nodiscard]] Result<SchemaApplied> ApplySchema(SchemaExecutor& db);
+struct SchemaOptions {
+  // Keep the full-text message index (created when missing; dropped when present and false).
+  bool message_index = true;
+};
+
+// 4. (after the version) the message index per `options`, in a transaction of its own: a
+//    backend without FTS5 ("no such module") is not an error, the others are.
+[[nodiscard]] Result<SchemaApplied> ApplySchema(SchemaExecutor& db,
+                                                const SchemaOptions& options = {});
 
 }  // namespace tc::storage

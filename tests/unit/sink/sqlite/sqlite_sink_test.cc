@@ -214,3 +214,63 @@ TEST_F(SqliteSinkTest, PingIsSafeFromOtherThreadsDuringWrites) {
 
 }  // namespace
 }  // namespace tc::sink
+
+namespace tc::sink {
+namespace {
+
+// The full-text index of messages (storage/ddl.h) on a real file: filled at creation with the
+// messages already there, kept in step by the writer's inserts and by deletes, dropped when
+// turned off.
+class SqliteMessageIndexTest : public SqliteSinkTest {
+ protected:
+  std::unique_ptr<SqliteSink> OpenWithIndex(bool message_index) {
+    SqliteSinkOptions options{path_, "NORMAL", 5000};
+    options.message_index = message_index;
+    auto sink = SqliteSink::Create(options);
+    EXPECT_TRUE(sink.has_value());
+    EXPECT_TRUE((*sink)->Open().ok());
+    return std::move(*sink);
+  }
+  std::vector<std::string> SessionsMatching(const std::string& match) {
+    std::vector<std::string> out;
+    for (const auto& row : TestDb(path_).Rows(
+             "SELECT m.session_id FROM tc_messages_fts f JOIN messages m ON m.id = f.rowid WHERE "
+             "tc_messages_fts MATCH '" +
+             match + "' ORDER BY m.id")) {
+      out.push_back(row[0]);
+    }
+    return out;
+  }
+  int64_t IndexTables() {
+    return TestDb(path_).Int(
+        "SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'tc_messages_fts%'");
+  }
+};
+
+TEST_F(SqliteMessageIndexTest, FollowsInsertsAndDeletesAndGoesWhenTurnedOff) {
+  {
+    auto off = OpenWithIndex(false);
+    Write(*off, {Message("m1", "a", std::nullopt, "the giraffe eats leaves")});
+  }
+  EXPECT_EQ(IndexTables(), 0);
+  auto sink = OpenWithIndex(true);  // created, with the message already stored
+  EXPECT_EQ(SessionsMatching("giraffe"), (std::vector<std::string>{"a"}));
+  Write(*sink, {Message("m2", "b", std::nullopt, "a Giraffe in the rain"),
+                Message("m3", "c", std::nullopt, "no such animal")});
+  EXPECT_EQ(SessionsMatching("giraffe"), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(SessionsMatching("rain giraffe"), (std::vector<std::string>{"b"}));
+  DeletedRows deleted;
+  ASSERT_TRUE(sink->DeleteSession("a", &deleted).ok());
+  EXPECT_EQ(SessionsMatching("giraffe"), (std::vector<std::string>{"b"}));
+  EXPECT_EQ(TestDb(path_).Text("SELECT COUNT(*) FROM tc_messages_fts WHERE tc_messages_fts "
+                               "MATCH 'leaves'"),
+            "0");
+  sink.reset();
+  auto off = OpenWithIndex(false);
+  EXPECT_EQ(IndexTables(), 0);
+  EXPECT_EQ(TestDb(path_).Int("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger'"), 0);
+  Write(*off, {Message("m4", "d", std::nullopt, "giraffe again")});  // no trigger, no index
+}
+
+}  // namespace
+}  // namespace tc::sink
