@@ -19,6 +19,23 @@ constexpr PathEntry kPaths[] = {
     {"/metrics", boost::beast::http::verb::get, Route::kMetrics, "GET"},
     {"/v1/sessions", boost::beast::http::verb::get, Route::kSessionList, "GET"},
     {"/v1/stream", boost::beast::http::verb::get, Route::kStream, "GET"},
+    {"/v1/events", boost::beast::http::verb::get, Route::kEventList, "GET"},
+    {"/v1/messages", boost::beast::http::verb::get, Route::kMessageList, "GET"},
+    {"/v1/experiments", boost::beast::http::verb::get, Route::kExperimentList, "GET"},
+    {"/v1/stats/models", boost::beast::http::verb::get, Route::kStatsModels, "GET"},
+    {"/v1/stats/usage", boost::beast::http::verb::get, Route::kStatsUsage, "GET"},
+};
+
+// GET-only paths with an {id} after the prefix.
+struct PrefixEntry {
+  std::string_view prefix;
+  Route route;
+};
+
+constexpr PrefixEntry kGetPrefixes[] = {
+    {"/v1/events/", Route::kEventGet},
+    {"/v1/messages/", Route::kMessageGet},
+    {"/v1/experiments/", Route::kExperimentGet},
 };
 
 }  // namespace
@@ -52,6 +69,18 @@ RouteMatch MatchRoute(boost::beast::http::verb method, std::string_view target) 
       match.allow = "GET, DELETE";
     }
     return match;
+  }
+  for (const PrefixEntry& entry : kGetPrefixes) {
+    if (match.path.starts_with(entry.prefix)) {
+      match.param = match.path.substr(entry.prefix.size());
+      if (method == boost::beast::http::verb::get) {
+        match.route = entry.route;
+      } else {
+        match.route = Route::kMethodNotAllowed;
+        match.allow = "GET";
+      }
+      return match;
+    }
   }
   match.route = Route::kNotFound;
   return match;

@@ -5,6 +5,8 @@
 //   POST /v1/records   POST /v1/traces   GET /healthz   GET /readyz   GET /metrics
 //   GET /v1/sessions   GET /v1/sessions/{id}   DELETE /v1/sessions/{id}  (`param`: everything after
 //   the prefix, still percent-encoded)
+//   GET /v1/events[/{id}]   GET /v1/messages[/{id}]   GET /v1/experiments[/{id}]
+//   GET /v1/stats/models   GET /v1/stats/usage
 
 #include <string_view>
 
@@ -22,6 +24,14 @@ enum class Route {
   kSessionGet,        // GET /v1/sessions/{id}
   kSessionList,       // GET /v1/sessions
   kStream,            // GET /v1/stream
+  kEventList,         // GET /v1/events
+  kEventGet,          // GET /v1/events/{id}
+  kMessageList,       // GET /v1/messages
+  kMessageGet,        // GET /v1/messages/{id}
+  kExperimentList,    // GET /v1/experiments
+  kExperimentGet,     // GET /v1/experiments/{id}
+  kStatsModels,       // GET /v1/stats/models
+  kStatsUsage,        // GET /v1/stats/usage
   kNotFound,          // 404
   kMethodNotAllowed,  // 405; `allow` says which method the path takes
 };
@@ -31,8 +41,7 @@ struct RouteMatch {
   std::string_view path;   // points into the target
   std::string_view query;  // after '?', empty if none; points into the target
   std::string_view allow;  // static storage; set for kMethodNotAllowed
-  std::string_view
-      param;  // kSession, kSessionGet: the raw {id} (may be empty); points into the target
+  std::string_view param;  // the {id} routes: the raw {id} (may be empty); points into the target
 };
 
 inline constexpr std::string_view kSessionsPrefix = "/v1/sessions/";

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "common/log.h"
+#include "read_handlers.h"
 
 namespace tc::http {
 
@@ -301,6 +302,17 @@ void Session::HandleRequest() {
     case Route::kStream:
       HandleStream(match.query, slot);
       return;
+    case Route::kEventList:
+    case Route::kEventGet:
+    case Route::kMessageList:
+    case Route::kMessageGet:
+    case Route::kExperimentList:
+    case Route::kExperimentGet:
+    case Route::kStatsModels:
+    case Route::kStatsUsage:
+      // On this io thread, like GET /v1/sessions (read_handlers.h).
+      if (!RefuseRead(response)) AnswerRecordRead(match, *state_.reader, &response);
+      break;
     case Route::kHealthz:
       response.body.assign(kHealthzBody);
       break;

@@ -21,8 +21,11 @@ namespace tc::metrics {
 namespace {
 
 constexpr std::string_view kPathNames[kHttpPathCount] = {
-    "/v1/records",       "/v1/traces",   "/healthz",   "/readyz", "/metrics",
-    "/v1/sessions/{id}", "/v1/sessions", "/v1/stream", "other"};
+    "/v1/records",     "/v1/traces",        "/healthz",        "/readyz",
+    "/metrics",        "/v1/sessions/{id}", "/v1/sessions",    "/v1/events/{id}",
+    "/v1/events",      "/v1/messages/{id}", "/v1/messages",    "/v1/experiments/{id}",
+    "/v1/experiments", "/v1/stats/models",  "/v1/stats/usage", "/v1/stream",
+    "other"};
 
 constexpr std::string_view kChildStateNames[] = {"starting", "ready",    "restarting",
                                                  "failed",   "stopping", "stopped"};
@@ -218,6 +221,15 @@ void RenderProcess(const Metrics& m, TextWriter& w) {
 HttpPath HttpPathFrom(std::string_view path) {
   if (path.starts_with("/v1/sessions/")) {
     return HttpPath::kSessions;
+  }
+  if (path.starts_with("/v1/events/")) {
+    return HttpPath::kEvents;
+  }
+  if (path.starts_with("/v1/messages/")) {
+    return HttpPath::kMessages;
+  }
+  if (path.starts_with("/v1/experiments/")) {
+    return HttpPath::kExperiments;
   }
   for (size_t i = 0; i + 1 < kHttpPathCount; ++i) {
     if (kPathNames[i] == path) {

@@ -1,6 +1,7 @@
 // EncodeCursor / DecodeCursor (cursor.h). The text before base64url:
-//   "c1\n" sort "\n" order "\n" <type: i|r|t> <key length> ":" key id
-// (a real key in its shortest round-trip form, so the next page starts exactly after it).
+//   "c1\n" sort "\n" order "\n" <type: i|r|t|n> <key length> ":" key id
+// (a real key in its shortest round-trip form, so the next page starts exactly after it; n: a
+// NULL key, of length 0).
 
 #include "cursor.h"
 
@@ -74,6 +75,8 @@ std::string EncodeCursor(const Cursor& cursor) {
     key = fmt::format("{}", *d);
   } else if (const auto* s = std::get_if<std::string>(&cursor.key)) {
     key = *s;
+  } else {
+    type = 'n';
   }
   return Base64Url(fmt::format("c1\n{}\n{}\n{}{}:{}{}", cursor.sort, cursor.order, type, key.size(),
                                key, cursor.id));
@@ -111,6 +114,8 @@ std::optional<Cursor> DecodeCursor(std::string_view text) {
       return std::nullopt;
     }
     cursor.key = v;
+  } else if (type == 'n' && key.empty()) {
+    cursor.key = storage::SqlValue{};
   } else {
     return std::nullopt;
   }

@@ -15,7 +15,7 @@ namespace tc::query {
 struct Cursor {
   std::string sort;  // the `sort` and `order` values it was made for
   std::string order;
-  storage::SqlValue key;  // the last row's sort key: INTEGER, REAL or TEXT
+  storage::SqlValue key;  // the last row's sort key: INTEGER, REAL, TEXT or NULL
   std::string id;         // the last row's id
 };
 

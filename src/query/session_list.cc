@@ -13,6 +13,7 @@
 
 #include "common/json_writer.h"
 #include "cursor.h"
+#include "paging.h"
 #include "query/params.h"
 #include "query/session_trace.h"
 #include "sql_json.h"
@@ -20,9 +21,6 @@
 
 namespace tc::query {
 namespace {
-
-constexpr int64_t kDefaultLimit = 50;
-constexpr int64_t kMaxLimit = 1000;
 
 constexpr std::string_view kParams[] = {"from",      "to", "experiment_id", "model", "min_cost_usd",
                                         "has_error", "q",  "sort",          "order", "limit",
@@ -72,32 +70,6 @@ SortKey KeyOf(std::string_view sort) {
   return {"s.created_at", kCreated};
 }
 
-// The WHERE clause and its parameters, ?1.. in order.
-class Where {
- public:
-  // Appends "<sql with ? for the value>"; `sql` holds exactly one '?' per value, in order.
-  void Add(std::string_view sql, std::vector<storage::SqlValue> values) {
-    std::string clause;
-    size_t next = 0;
-    for (char c : sql) {
-      if (c == '?') {
-        clause += fmt::format("?{}", params_.size() + 1);
-        params_.push_back(std::move(values[next++]));
-      } else {
-        clause.push_back(c);
-      }
-    }
-    sql_ += sql_.empty() ? " WHERE " : " AND ";
-    sql_ += clause;
-  }
-  const std::string& sql() const { return sql_; }
-  std::vector<storage::SqlValue>& params() { return params_; }
-
- private:
-  std::string sql_;
-  std::vector<storage::SqlValue> params_;
-};
-
 void RenderRow(JsonWriter& json, const storage::SqlRow& row) {
   json.Element().BeginObject();
   json.Key("session_id");
@@ -119,8 +91,7 @@ void RenderRow(JsonWriter& json, const storage::SqlRow& row) {
   integer("input_tokens", kInputTokens);
   integer("output_tokens", kOutputTokens);
   integer("total_tokens", kTotalTokens);
-  // A sum of cents: rounded to nano-dollars, so float noise does not show as 0.040220000000000006.
-  json.Key("cost_usd").Double(std::round(AsDouble(row[kCostCents]).value_or(0) * 1e7) / 1e9);
+  json.Key("cost_usd").Double(SummedDollars(AsDouble(row[kCostCents]).value_or(0)));
   json.Key("duration_ms").Double(AsDouble(row[kDurationMs]).value_or(0));
   integer("errors", kErrors);
   json.Key("models");
@@ -236,7 +207,7 @@ Result<std::string> ListSessions(storage::ReadStore& store, std::string_view que
     const bool text_key = key.col == kCreated;
     const bool int_key = key.col == kEvents;
     if (text_key != std::holds_alternative<std::string>(cursor->key) ||
-        int_key != std::holds_alternative<int64_t>(cursor->key)) {
+        int_key != std::holds_alternative<int64_t>(cursor->key) || IsNull(cursor->key)) {
       return BadParameter("cursor", "not a cursor this endpoint gave");
     }
     where.Add(fmt::format("({}, s.session_id) {} (?, ?)", key.column, descending ? "<" : ">"),

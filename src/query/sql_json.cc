@@ -64,6 +64,8 @@ void BoolColumn(JsonWriter& json, const SqlValue& v) {
   }
 }
 
+double SummedDollars(double cents) { return std::round(cents * 1e7) / 1e9; }
+
 double CentsToDollars(double cents) {
   const double guess = cents / 100.0;
   if (!std::isfinite(guess) || guess * 100.0 == cents) return guess;

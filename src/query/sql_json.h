@@ -26,4 +26,8 @@ void TextColumn(JsonWriter& json, const SqlValue& v);
 // 0/1 as false/true; NULL as null.
 void BoolColumn(JsonWriter& json, const SqlValue& v);
 
+// A sum of cents (events.cost_usd, session_traces.tc_cost_cents) in dollars, rounded to
+// nano-dollars so float noise does not show as 0.040220000000000006.
+double SummedDollars(double cents);
+
 }  // namespace tc::query

@@ -7,7 +7,9 @@
 # waits at least Retry-After, sends the identical body again, and the rows exist once. Last, the
 # Idempotency-Key curl example of docs/api.md §1.5, twice: the same answer, rows once. Then, on a
 # collector with an admin key and a read key, the GET example of docs/api.md §9 (with the read
-# key) and the DELETE example of §8 (with the admin key): their documented answers.
+# key), the list example of §10, the stream example of §11, the events, messages, experiments
+# and stats examples of §12-§15 and the DELETE example of §8 (with the admin key): their
+# documented answers.
 # Usage: clients_test.sh SOURCE_DIR (TC_COLLECTOR_BIN: the built binary).
 set -uo pipefail
 src="$1"
@@ -223,6 +225,71 @@ PY
     test "$(grep -c 's-stream/e1' "$work/stream.out")" = 0
   kill "$stream_pid" 2>/dev/null || true
   wait "$stream_pid" 2>/dev/null || true
+  # docs/api.md §12-§15: the events, messages, experiments and stats examples, on an experiment
+  # with one session (an LLM call of $0.0045) besides the examples' sessions.
+  tc_check "§14 example: experiment exp-doc and its session stored first" test "$(curl -sS \
+    -o /dev/null -w '%{http_code}' "$TRACECOLLECTOR_URL/v1/records" \
+    -H 'Content-Type: application/json' -H "Authorization: Bearer $TRACECOLLECTOR_ADMIN_KEY" -d '[
+      {"type":"experiment","experiment_id":"exp-doc","name":"docs example"},
+      {"type":"session","id":"s-exp","session_id":"s-exp","experiment_id":"exp-doc"},
+      {"type":"event","id":"s-exp/e1","session_id":"s-exp","event_type":"cais",
+       "model_name":"gpt-4o-mini","provider":"openai","input_tokens":100,"output_tokens":50,
+       "total_tokens":150,"cost_usd":0.0045}]')" = 200
+  section_cmd() {  # N -> the first sh block of docs/api.md section N, run against this collector
+    awk -v n="$1" '$0 ~ "^## " n "\\. "{f=1} f&&/^```sh/{g=1;next} g&&/^```/{exit} g' \
+      "$src/docs/api.md" | grep -v '^#' | sed "s#http://127.0.0.1:4318#$TRACECOLLECTOR_URL#"
+  }
+  for n in 12 13 14 15; do
+    cmd="$(section_cmd "$n")"
+    tc_check "docs/api.md §$n has its example" grep -q "$TRACECOLLECTOR_URL/v1/" <<<"$cmd"
+    (cd "$work" && bash -c "$cmd")
+  done
+  tc_check "§12 example: curl-session's LLM call with its call records, then that event" \
+    python3 - "$work/events.json" "$work/event.json" <<'PY'
+import json, sys
+page, one = (json.load(open(p)) for p in sys.argv[1:3])
+rows = page["data"]
+assert len(rows) == 1 and page["meta"]["has_more"] is False, page
+e = rows[0]
+assert e["session_id"] == "curl-session" and e["event_type"] == "cais", e
+assert e["model_name"] == "gpt-4o-mini" and e["total_tokens"] == 150, e
+assert e["step_id"] == "step-1" and e["cost_usd"] == 0.00036 and "call_records" in e, e
+assert one == e, (one, e)
+PY
+  tc_check "§13 example: curl-session's assistant message, then that message" \
+    python3 - "$work/messages.json" "$work/message.json" <<'PY'
+import json, sys
+page, one = (json.load(open(p)) for p in sys.argv[1:3])
+assert [m["content"] for m in page["data"]] == ["The answer is 42."], page
+assert one == page["data"][0], one
+PY
+  tc_check "§14 example: exp-doc with its session's totals and the link to its sessions" \
+    python3 - "$work/experiments.json" "$work/experiment.json" <<'PY'
+import json, sys
+page, one = (json.load(open(p)) for p in sys.argv[1:3])
+assert [x["experiment_id"] for x in page["data"]] == ["exp-doc"], page
+assert one["name"] == "docs example" and one["systems"] == [], one
+s = one["sessions"]
+assert s["count"] == 1 and s["lm_calls"] == 1 and s["total_tokens"] == 150, s
+assert abs(s["total_cost_usd"] - 0.0045) < 1e-12, s
+assert s["list"] == "/v1/sessions?experiment_id=exp-doc", s
+PY
+  tc_check "§15 example: per model and per day, every LLM call and event of the test counted" \
+    python3 - "$work/models.json" "$work/usage.json" \
+    "$(q "SELECT COUNT(*) FROM events WHERE event_type = 'cais' AND model_name = 'gpt-4o-mini';")" \
+    "$(q "SELECT COUNT(*) FROM events WHERE event_type = 'cais';")" \
+    "$(q "SELECT COUNT(*) FROM events;")" <<'PY'
+import json, sys
+models, usage = (json.load(open(p)) for p in sys.argv[1:3])
+mini, calls, events = (int(n) for n in sys.argv[3:6])
+rows = {(r["model_name"], r["provider"]): r for r in models["data"]}
+assert rows[("gpt-4o-mini", "openai")]["usage_count"] == mini >= 4, (rows, mini)
+assert models["meta"]["to"] is None and models["meta"]["truncated"] is False, models["meta"]
+assert usage["meta"]["group_by"] == "day", usage["meta"]
+assert 1 <= len(usage["data"]) <= 2, usage  # the last 24 hours: today, maybe yesterday
+assert sum(r["calls"] for r in usage["data"]) == calls, (usage, calls)
+assert sum(r["events"] for r in usage["data"]) == events, (usage, events)
+PY
   del_section="$(awk '/^## 8\. /{f=1} f&&/^```sh/{g=1;next} g&&/^```/{exit} g' "$src/docs/api.md")"
   del_cmd="$(grep -v '^#' <<<"$del_section" | sed "s#http://127.0.0.1:4318#$TRACECOLLECTOR_URL#")"
   del_want="$(sed -n 's/^# → 200 //p' <<<"$del_section")"

@@ -31,6 +31,18 @@ class JsonProbe {
     if (!valid_ || root_.at_pointer(pointer).get(v)) return std::nullopt;
     return v;
   }
+  std::optional<bool> Bool(const char* pointer) {
+    bool v;
+    if (!valid_ || root_.at_pointer(pointer).get(v)) return std::nullopt;
+    return v;
+  }
+  // The value at `pointer` as compact JSON ("null", "{\"a\":1}"); nullopt when absent.
+  std::optional<std::string> Json(const char* pointer) {
+    simdjson::dom::element e;
+    if (!valid_ || root_.at_pointer(pointer).get(e)) return std::nullopt;
+    return simdjson::minify(e);
+  }
+  bool Has(const char* pointer) { return Json(pointer).has_value(); }
   size_t ArraySize(const char* pointer) {
     simdjson::dom::array a;
     if (!valid_ || root_.at_pointer(pointer).get(a)) return 0;

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <tuple>
+#include <utility>
+
 #include "http/ingest_handler.h"
 
 namespace tc::http {
@@ -52,6 +55,34 @@ TEST(RouterTest, SessionPathTakesAParameterAndGetOrDelete) {
   EXPECT_EQ(MatchRoute(verb::delete_, "/v1/sessions").allow, "GET");
   EXPECT_EQ(MatchRoute(verb::delete_, "/v1/records").route, Route::kMethodNotAllowed);
   EXPECT_EQ(MatchRoute(verb::delete_, "/v1/session/s1").route, Route::kNotFound);
+}
+
+TEST(RouterTest, RecordAndStatsReadsAreGetOnlyWithAnIdAfterTheirPrefix) {
+  for (const auto& [target, route] : {std::pair{"/v1/events?limit=5", Route::kEventList},
+                                      {"/v1/messages", Route::kMessageList},
+                                      {"/v1/experiments", Route::kExperimentList},
+                                      {"/v1/stats/models?from=2026-01-01", Route::kStatsModels},
+                                      {"/v1/stats/usage", Route::kStatsUsage}}) {
+    EXPECT_EQ(MatchRoute(verb::get, target).route, route) << target;
+    EXPECT_EQ(MatchRoute(verb::post, target).route, Route::kMethodNotAllowed) << target;
+    EXPECT_EQ(MatchRoute(verb::post, target).allow, "GET") << target;
+  }
+  EXPECT_EQ(MatchRoute(verb::get, "/v1/events?limit=5").query, "limit=5");
+  for (const auto& [target, route, param] :
+       {std::tuple{"/v1/events/12?x=1", Route::kEventGet, "12"},
+        {"/v1/events/", Route::kEventGet, ""},
+        {"/v1/messages/7", Route::kMessageGet, "7"},
+        {"/v1/experiments/exp%2F1", Route::kExperimentGet, "exp%2F1"},
+        {"/v1/experiments/a/b", Route::kExperimentGet, "a/b"}}) {
+    const RouteMatch m = MatchRoute(verb::get, target);
+    EXPECT_EQ(m.route, route) << target;
+    EXPECT_EQ(m.param, param) << target;  // still encoded: src/query/ checks it
+    EXPECT_EQ(MatchRoute(verb::delete_, target).route, Route::kMethodNotAllowed) << target;
+    EXPECT_EQ(MatchRoute(verb::delete_, target).allow, "GET") << target;
+  }
+  EXPECT_EQ(MatchRoute(verb::get, "/v1/stats").route, Route::kNotFound);
+  EXPECT_EQ(MatchRoute(verb::get, "/v1/stats/models/x").route, Route::kNotFound);
+  EXPECT_EQ(MatchRoute(verb::get, "/v1/eventsx").route, Route::kNotFound);
 }
 
 TEST(RouterTest, FindsQueryParameters) {

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "metrics/prometheus_text.h"
@@ -103,6 +104,35 @@ TEST(RenderTest, RequestsByPathAndCodeFoldUnknownPaths) {
       EXPECT_GE(s.value, last);
       last = s.value;
     }
+  }
+}
+
+TEST(RenderTest, EachReadEndpointHasItsPathLabelAndEveryIdIsOne) {
+  for (const auto& [path, label] : {std::pair{"/v1/sessions/s1", "/v1/sessions/{id}"},
+                                    {"/v1/sessions", "/v1/sessions"},
+                                    {"/v1/events/12", "/v1/events/{id}"},
+                                    {"/v1/events/", "/v1/events/{id}"},
+                                    {"/v1/events", "/v1/events"},
+                                    {"/v1/messages/9", "/v1/messages/{id}"},
+                                    {"/v1/messages", "/v1/messages"},
+                                    {"/v1/experiments/exp-a", "/v1/experiments/{id}"},
+                                    {"/v1/experiments", "/v1/experiments"},
+                                    {"/v1/stats/models", "/v1/stats/models"},
+                                    {"/v1/stats/usage", "/v1/stats/usage"},
+                                    {"/v1/stats/other", "other"},
+                                    {"/v1/stats", "other"}}) {
+    EXPECT_EQ(HttpPathName(HttpPathFrom(path)), label) << path;
+  }
+  // Every label is rendered (and only once: a per-path array indexed by the enum).
+  auto m = std::make_unique<Metrics>();
+  for (size_t p = 0; p < kHttpPathCount; ++p) {
+    m->CountRequest(static_cast<HttpPath>(p), 200, 0.001);
+  }
+  PromText text = Parsed(*m);
+  for (size_t p = 0; p < kHttpPathCount; ++p) {
+    const std::string label(HttpPathName(static_cast<HttpPath>(p)));
+    EXPECT_EQ(text.Get("tracecollector_http_requests_total", {{"path", label}, {"code", "200"}}), 1)
+        << label;
   }
 }
 

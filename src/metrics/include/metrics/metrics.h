@@ -30,20 +30,28 @@ struct Gauge {
 
 // The `path` label of the HTTP metrics: the known endpoints, everything else folded into
 // "other" (bounded cardinality whatever clients send). Every /v1/sessions/<id> is one path,
-// "/v1/sessions/{id}".
+// "/v1/sessions/{id}"; the same for events, messages and experiments.
 enum class HttpPath : uint8_t {
   kRecords,
   kTraces,
   kHealthz,
   kReadyz,
   kMetrics,
-  kSessions,     // /v1/sessions/{id}
-  kSessionList,  // /v1/sessions
-  kStream,       // /v1/stream
+  kSessions,        // /v1/sessions/{id}
+  kSessionList,     // /v1/sessions
+  kEvents,          // /v1/events/{id}
+  kEventList,       // /v1/events
+  kMessages,        // /v1/messages/{id}
+  kMessageList,     // /v1/messages
+  kExperiments,     // /v1/experiments/{id}
+  kExperimentList,  // /v1/experiments
+  kStatsModels,     // /v1/stats/models
+  kStatsUsage,      // /v1/stats/usage
+  kStream,          // /v1/stream
   kOther
 };
-inline constexpr size_t kHttpPathCount = 9;
-// Exact match (or the /v1/sessions/ prefix), query string already removed.
+inline constexpr size_t kHttpPathCount = 17;
+// Exact match (or one of the {id} prefixes: /v1/sessions/, ...), query string already removed.
 HttpPath HttpPathFrom(std::string_view path);
 std::string_view HttpPathName(HttpPath path);
 
@@ -62,6 +70,10 @@ struct Metrics {
   std::array<std::array<Counter, 500>, kHttpPathCount> http_requests_by_code;
   // Seconds from a parsed request to its response being ready to write, per path.
   std::array<Histogram, kHttpPathCount> http_request_seconds{
+      Histogram(kRequestSecondsBounds), Histogram(kRequestSecondsBounds),
+      Histogram(kRequestSecondsBounds), Histogram(kRequestSecondsBounds),
+      Histogram(kRequestSecondsBounds), Histogram(kRequestSecondsBounds),
+      Histogram(kRequestSecondsBounds), Histogram(kRequestSecondsBounds),
       Histogram(kRequestSecondsBounds), Histogram(kRequestSecondsBounds),
       Histogram(kRequestSecondsBounds), Histogram(kRequestSecondsBounds),
       Histogram(kRequestSecondsBounds), Histogram(kRequestSecondsBounds),
