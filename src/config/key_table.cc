@@ -72,6 +72,13 @@ const KeySpec kKeys[] = {
         "Requests read ahead on one connection while earlier responses are still pending."),
     Int("http", "max_connections", F(http.max_connections), 1, kU32Max,
         "Open connections allowed; further connections are answered 503 and closed."),
+    Int("http", "read_threads", F(http.read_threads), 1, 64,
+        "Threads that run the read API's queries (GET /v1/sessions, /v1/events, ...), at a lower "
+        "scheduling priority (nice +10) than ingest, so readers do not starve it of CPU. One "
+        "keeps ingest at full rate on 2 cores with 8 clients reading in a loop "
+        "(docs/performance.md); raise it on larger machines."),
+    Int("http", "max_reads_in_flight", F(http.max_reads_in_flight), 1, 100000,
+        "Read API requests queued or running at once; more are answered 503 with Retry-After."),
 
     Val("tls", "listen", F(tls.listen),
         "Address of the HTTPS listener, \"host:port\"; empty = no HTTPS. It serves the same "

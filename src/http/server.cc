@@ -283,6 +283,9 @@ void Server::Shutdown(std::chrono::steady_clock::time_point deadline) {
     TC_LOG(kWarn, "http", "shutdown deadline passed with {} responses unwritten; closing",
            state_->owed());
   }
+  // Reads still running finish (their answers are dropped with their connections); none
+  // posts to an io_context that is gone.
+  state_->read_pool.Stop();
   for (const std::shared_ptr<Session>& session : state_->SnapshotSessions()) {
     session->PostClose();
   }

@@ -64,6 +64,7 @@ ServerState::ServerState(const ServerOptions& opts, ApiKeys keys, pipeline::Subm
       deleter(session_deleter),
       reader(trace_reader),
       feed(record_feed),
+      read_pool(opts.http.read_threads, opts.http.max_reads_in_flight),
       read_timeout(TimeoutOrNever(opts.http.read_timeout_ms)),
       idle_timeout(TimeoutOrNever(opts.http.idle_timeout_ms)),
       write_timeout(opts.http.read_timeout_ms == 0

@@ -24,6 +24,7 @@
 #include "http/server_options.h"
 #include "ingest_handler.h"
 #include "metrics/metrics.h"
+#include "read_pool.h"
 #include "storage/read_store.h"
 #include "tls_context.h"
 
@@ -71,6 +72,7 @@ struct ServerState {
   storage::ReadStore* const reader;         // null: GET /v1/sessions/{id} answers 501
   feed::Feed* const feed;                   // null: GET /v1/stream answers 501
   std::atomic<uint32_t> open_streams{0};    // GET /v1/stream connections streaming
+  ReadPool read_pool;                       // where the read API's queries run
   const std::shared_ptr<CompletionGate> gate = std::make_shared<CompletionGate>();
   const Clock::duration read_timeout;       // whole request (0 in config = none)
   const Clock::duration idle_timeout;       // keep-alive wait for the next request

@@ -310,9 +310,8 @@ void Session::HandleRequest() {
     case Route::kExperimentGet:
     case Route::kStatsModels:
     case Route::kStatsUsage:
-      // On this io thread, like GET /v1/sessions (read_handlers.h).
-      if (!RefuseRead(response)) AnswerRecordRead(match, *state_.reader, &response);
-      break;
+      HandleRecordRead(slot);  // on a read thread, like GET /v1/sessions (session_read.cc)
+      return;
     case Route::kHealthz:
       response.body.assign(kHealthzBody);
       break;

@@ -26,6 +26,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -135,6 +136,12 @@ class Session final : public std::enable_shared_from_this<Session>,
   // The read endpoints' gate: true (and `response` set) when this request may not read now:
   // shutting down (503), no reader (501). (Keys and scopes were checked with the headers.)
   bool RefuseRead(Response& response);
+  // Runs `work` (a read: it fills a Response from the read store) on the read pool, then answers
+  // `slot` with it on this strand; 503 + Retry-After at once when the pool is full.
+  void RunRead(Slot& slot, std::function<void(Response*)> work);
+  void OnReadDone(uint64_t seq, Response response);
+  // GET /v1/events, /v1/messages, /v1/experiments, /v1/stats/... (read_handlers.h).
+  void HandleRecordRead(Slot& slot);
   // GET /v1/stream (session_stream.cc): checks the request and answers the stream's head (a
   // closing answer: no request after it is read); once the head is written, StartStreaming.
   void HandleStream(std::string_view query, Slot& slot);

@@ -5,11 +5,13 @@
 
 #include <fmt/format.h>
 
+#include <boost/asio/post.hpp>
 #include <utility>
 
 #include "common/json_writer.h"
 #include "query/session_list.h"
 #include "query/session_trace.h"
+#include "read_handlers.h"
 #include "session.h"
 #include "session_id.h"
 
@@ -67,13 +69,54 @@ bool Session::RefuseRead(Response& response) {
   return true;
 }
 
-void Session::HandleSessionList(std::string_view query_string, Slot& slot) {
-  Response& response = slot.response;
-  if (!RefuseRead(response)) {
-    // On this io thread, like GET /v1/sessions/{id}: one page is one bounded index range.
-    SetReadAnswer(query::ListSessions(*state_.reader, query_string), &response);
+void Session::RunRead(Slot& slot, std::function<void(Response*)> work) {
+  const uint64_t seq = slot.seq;
+  std::shared_ptr<Session> self = shared_from_this();
+  const bool posted = state_.read_pool.TryPost([self, seq, work = std::move(work)] {
+    Response response;
+    work(&response);
+    boost::asio::post(self->strand_, [self, seq, response = std::move(response)]() mutable {
+      self->OnReadDone(seq, std::move(response));
+    });
+  });
+  if (!posted) {
+    SetError(&slot.response, 503, "unavailable",
+             "too many reads in flight (http.max_reads_in_flight); retry");
+    slot.response.retry_after = true;
+    MarkReady(slot);
   }
+}
+
+void Session::OnReadDone(uint64_t seq, Response response) {
+  if (closed_ || seq < head_seq_ || seq >= next_seq_) return;
+  Slot& slot = SlotFor(seq);
+  if (slot.seq != seq || slot.ready) return;
+  const bool close = slot.response.close;  // decided when the request was read
+  slot.response = std::move(response);
+  slot.response.close = slot.response.close || close;
   MarkReady(slot);
+}
+
+void Session::HandleSessionList(std::string_view query_string, Slot& slot) {
+  if (RefuseRead(slot.response)) {
+    MarkReady(slot);
+    return;
+  }
+  // On a read thread (read_pool.h): one page is one bounded index range.
+  RunRead(slot, [reader = state_.reader, query = std::string(query_string)](Response* out) {
+    SetReadAnswer(query::ListSessions(*reader, query), out);
+  });
+}
+
+void Session::HandleRecordRead(Slot& slot) {
+  if (RefuseRead(slot.response)) {
+    MarkReady(slot);
+    return;
+  }
+  // The route is matched again on the read thread, over a copy of the target.
+  RunRead(slot, [reader = state_.reader, target = request_.target](Response* out) {
+    AnswerRecordRead(MatchRoute(boost::beast::http::verb::get, target), *reader, out);
+  });
 }
 
 void Session::HandleSessionGet(std::string_view raw_id, Slot& slot) {
@@ -83,9 +126,12 @@ void Session::HandleSessionGet(std::string_view raw_id, Slot& slot) {
       !problem.empty() && !state_.stopping()) {
     SetError(&response, 400, "bad_session_id", problem);
   } else if (!RefuseRead(response)) {
-    // On this io thread: the reader's connections are its own (never the writer's), and one
+    // On a read thread: the reader's connections are its own (never the writer's), and one
     // session's read is bounded (docs/architecture.md, "The read path").
-    SetSessionReadAnswer(id, query::ReadSessionTrace(*state_.reader, id), &response);
+    RunRead(slot, [reader = state_.reader, id = std::move(id)](Response* out) {
+      SetSessionReadAnswer(id, query::ReadSessionTrace(*reader, id), out);
+    });
+    return;
   }
   MarkReady(slot);
 }

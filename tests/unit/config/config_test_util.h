@@ -40,7 +40,7 @@ inline Config Custom() {
   Config c;
   c.backend = Backend::kSqld;
   c.shutdown_timeout_ms = 1500;
-  c.http = {"[::1]:9999", 3, 1234567, 8000, 111, 222, 4, 77, 2345678};
+  c.http = {"[::1]:9999", 3, 1234567, 8000, 111, 222, 4, 77, 2345678, 5, 33};
   c.tls = {
       "0.0.0.0:9443", "/etc/tc/server.pem", "/etc/tc/server.key", "/etc/tc/ca.pem", "1.3", 2500};
   c.ingest = {500, 4096, 300, 32, AckMode::kQueued, 3600, 50};

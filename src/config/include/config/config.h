@@ -27,6 +27,8 @@ struct HttpConfig {
   uint32_t max_pipelined = 16;             // requests read ahead of unanswered responses
   uint32_t max_connections = 1024;         // further connections are answered 503 and closed
   uint64_t max_body_bytes_in_flight = 16 << 20;  // all bodies being read/decoded; 429 above
+  uint32_t read_threads = 1;          // the read API's queries run here, at a lower priority
+  uint32_t max_reads_in_flight = 64;  // reads queued or running; 503 above
 
   bool operator==(const HttpConfig&) const = default;
 };
