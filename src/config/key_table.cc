@@ -150,8 +150,9 @@ const KeySpec kKeys[] = {
         "retried (with backoff; the queue fills meanwhile)."),
     Val("embedded", "message_index", F(embedded.message_index),
         "Keep a full-text (FTS5) index of messages.content for the read API's q= (triggers on "
-        "messages keep it current; it costs ingest, see docs/performance.md). false drops it; "
-        "q= then scans the newest messages. On sqld the index is made when the server has FTS5."),
+        "messages keep it current). It costs message-heavy ingest about half its rate "
+        "(docs/performance.md), hence off by default; without it q= scans the newest 100,000 "
+        "messages. Turning it off drops it. (On sqld q= always scans.)"),
 
     Val("sqld", "mode", F(sqld.mode),
         "\"spawn\" = run and supervise a sqld/tursodb child; \"external\" = use the server at "

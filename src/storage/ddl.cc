@@ -449,7 +449,7 @@ std::string_view RecordSchemaVersionSql() { return kRecordSchemaVersion; }
 std::vector<std::string_view> MessageIndexStatements() {
   return {
       "CREATE VIRTUAL TABLE IF NOT EXISTS tc_messages_fts USING fts5(content, content = "
-      "'messages', content_rowid = 'id')",
+      "'messages', content_rowid = 'id', detail = none, columnsize = 0)",
       "CREATE TRIGGER IF NOT EXISTS tc_messages_fts_insert AFTER INSERT ON messages BEGIN "
       "INSERT INTO tc_messages_fts (rowid, content) VALUES (new.id, new.content); END",
       "CREATE TRIGGER IF NOT EXISTS tc_messages_fts_delete AFTER DELETE ON messages BEGIN "

@@ -183,7 +183,9 @@ Status HranaSink::ApplySchema() {
     HranaSink& sink_;
   };
   Executor executor(*this);
-  TC_ASSIGN_OR_RETURN(storage::SchemaApplied applied, storage::ApplySchema(executor));
+  // No message index on sqld (embedded.message_index is the embedded backend's): q= scans.
+  TC_ASSIGN_OR_RETURN(storage::SchemaApplied applied,
+                      storage::ApplySchema(executor, {.message_index = false}));
   if (applied.migration_statements > 0) {
     TC_LOG(kInfo, kComponent, "migrated the reward tables to synth-ai G3 ({} statements)",
            applied.migration_statements);

@@ -47,7 +47,7 @@ inline Config Custom() {
   c.queue = {2000, 4194304, 7};
   c.batch = {100, 1048576, 3};
   c.retry = {10, 20000, 1.5};
-  c.embedded = {"dir with \"quotes\" \\ and\ttab/\xc3\xbc.db", "NORMAL", 250, false};
+  c.embedded = {"dir with \"quotes\" \\ and\ttab/\xc3\xbc.db", "NORMAL", 250, true};
   c.sqld.mode = SqldMode::kExternal;
   c.sqld.url = "https://db.example.turso.io";
   c.sqld.auth_token = "s3cr3t-token";

@@ -88,7 +88,7 @@ struct EmbeddedConfig {
   std::string path = "tracecollector.db";  // SQLite file
   std::string synchronous = "FULL";        // FULL: an ack survives power loss; NORMAL: process crash
   uint32_t busy_timeout_ms = 5000;         // wait for another process's lock, then retry the batch
-  bool message_index = true;               // FTS5 index of messages.content for q=
+  bool message_index = false;              // FTS5 index of messages.content for q= (opt-in)
 
   bool operator==(const EmbeddedConfig&) const = default;
 };

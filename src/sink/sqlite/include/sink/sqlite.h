@@ -26,7 +26,7 @@ struct SqliteSinkOptions {
   std::string synchronous = "FULL";  // FULL (an ack survives power loss) | NORMAL | EXTRA | OFF
   uint32_t busy_timeout_ms = 5000;   // how long a write waits for another writer's lock
   CheckpointOptions checkpoint;      // WAL checkpoints off the commit path (see the header)
-  bool message_index = true;         // the full-text index of messages (storage/ddl.h)
+  bool message_index = false;        // the full-text index of messages (storage/ddl.h)
 };
 
 // A Sink whose database file can be deleted or replaced under it.
