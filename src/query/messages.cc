@@ -64,12 +64,25 @@ Result<std::string> ListMessages(storage::ReadStore& store, std::string_view que
   TC_ASSIGN_OR_RETURN(const std::string_view type,
                       params.Choice("message_type", kMessageTypes, ""));
   TC_ASSIGN_OR_RETURN(const TimeRange range, TimeRangeOf(params));
-  if (params.Get("q") != nullptr) {
-    return BadParameter("q", "text search is not available yet (docs/api.md, GET /v1/messages)");
-  }
   // As for events (events.cc): a session's messages through idx_message_session_step, the
   // other filters then kept off their indexes.
   Where where;
+  std::optional<bool> searched;  // q=: through the message index, or a bounded scan
+  if (const std::string* q = params.Get("q")) {
+    const std::string match = MatchExpression(*q);
+    if (match.empty()) return BadParameter("q", "has no word to search for");
+    TC_ASSIGN_OR_RETURN(const bool indexed, HasMessageIndex(store));
+    searched = indexed;
+    if (indexed) {
+      where.Add("m.id IN (SELECT rowid FROM tc_messages_fts WHERE tc_messages_fts MATCH ?)",
+                {match});
+    } else {
+      where.Add(fmt::format("m.id > (SELECT COALESCE(MAX(id), 0) FROM messages) - {} AND "
+                            "instr(lower(m.content), lower(?)) > 0",
+                            kScannedMessages),
+                {*q});
+    }
+  }
   const std::string* session = params.Get("session_id");
   const std::string_view plus = session != nullptr ? "+" : "";
   if (session != nullptr) where.Add("m.session_id = ?", {*session});
@@ -93,7 +106,7 @@ Result<std::string> ListMessages(storage::ReadStore& store, std::string_view que
     RenderMessage(json, row);
   }
   json.EndArray();
-  PageMeta(json, paging.limit, next);
+  PageMeta(json, paging.limit, next, searched);
   json.EndObject();
   return json.Take();
 }

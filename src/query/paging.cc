@@ -5,10 +5,12 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <cctype>
 #include <charconv>
 #include <variant>
 
 #include "cursor.h"
+#include "storage/ddl.h"
 
 namespace tc::query {
 namespace {
@@ -56,10 +58,44 @@ Result<storage::SqlRows> ReadRows(storage::ReadStore& store, std::string_view sq
   return std::move(answers[0]);
 }
 
-void PageMeta(JsonWriter& json, int64_t limit, const std::optional<std::string>& next_cursor) {
+std::string MatchExpression(std::string_view q) {
+  std::string out;
+  size_t at = 0;
+  while (at < q.size()) {
+    while (at < q.size() && std::isspace(static_cast<unsigned char>(q[at]))) ++at;
+    const size_t start = at;
+    while (at < q.size() && !std::isspace(static_cast<unsigned char>(q[at]))) ++at;
+    if (at == start) break;
+    if (!out.empty()) out.push_back(' ');
+    out.push_back('"');
+    for (char c : q.substr(start, at - start)) {
+      if (c == '"') out.push_back('"');
+      out.push_back(c);
+    }
+    out.push_back('"');
+  }
+  return out;
+}
+
+Result<bool> HasMessageIndex(storage::ReadStore& store) {
+  storage::ReadQuery probe{storage::kMessageIndexExistsSql, {}};
+  TC_ASSIGN_OR_RETURN(std::vector<storage::SqlRows> found, store.Read({&probe, 1}));
+  return !found.empty() && !found[0].empty();
+}
+
+void SearchMeta(JsonWriter& json, bool indexed) {
+  json.Key("search").BeginObject();
+  json.Key("mode").String(indexed ? "index" : "scan");
+  if (!indexed) json.Key("messages_scanned_at_most").Int(kScannedMessages);
+  json.EndObject();
+}
+
+void PageMeta(JsonWriter& json, int64_t limit, const std::optional<std::string>& next_cursor,
+              std::optional<bool> searched) {
   json.Key("meta").BeginObject();
   json.Key("limit").Int(limit);
   json.Key("has_more").Bool(next_cursor.has_value());
+  if (searched) SearchMeta(json, *searched);
   json.Key("next_cursor");
   if (next_cursor) {
     json.String(*next_cursor);

@@ -42,8 +42,21 @@ Result<storage::SqlRows> ReadRows(storage::ReadStore& store, std::string_view sq
                                   std::vector<storage::SqlValue> params, size_t columns,
                                   std::string_view what);
 
-// "meta":{"limit":..,"has_more":..,"next_cursor":..} (the key and its object).
-void PageMeta(JsonWriter& json, int64_t limit, const std::optional<std::string>& next_cursor);
+// "meta":{"limit":..,"has_more":..,"next_cursor":..} (the key and its object), with
+// "search":{...} (SearchMeta) when `searched` (q= was given; true: through the message index).
+void PageMeta(JsonWriter& json, int64_t limit, const std::optional<std::string>& next_cursor,
+              std::optional<bool> searched = std::nullopt);
+
+// q= (GET /v1/sessions, GET /v1/messages). Without the message index (storage/ddl.h) a search
+// looks at this many of the newest messages only.
+inline constexpr int64_t kScannedMessages = 100000;
+// The FTS5 query for `q`: every word quoted (so none is read as an operator), all required;
+// empty when `q` has no word.
+std::string MatchExpression(std::string_view q);
+// Whether the message index exists (one query).
+Result<bool> HasMessageIndex(storage::ReadStore& store);
+// "search":{"mode":"index"} or {"mode":"scan","messages_scanned_at_most":N}.
+void SearchMeta(JsonWriter& json, bool indexed);
 
 // `from` and `to` (QueryParams::Time), with `from` after `to` refused.
 struct TimeRange {

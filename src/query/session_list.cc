@@ -110,31 +110,6 @@ void RenderRow(JsonWriter& json, const storage::SqlRow& row) {
   json.EndObject();
 }
 
-// Without the message index, q= looks at this many of the newest messages (a bound, so no
-// request scans a whole table).
-constexpr int64_t kScannedMessages = 100000;
-
-// The FTS5 query for `q`: every word, each as a quoted string (so no word is read as an
-// operator), all of them required.
-std::string MatchExpression(std::string_view q) {
-  std::string out;
-  size_t at = 0;
-  while (at < q.size()) {
-    while (at < q.size() && std::isspace(static_cast<unsigned char>(q[at]))) ++at;
-    const size_t start = at;
-    while (at < q.size() && !std::isspace(static_cast<unsigned char>(q[at]))) ++at;
-    if (at == start) break;
-    if (!out.empty()) out.push_back(' ');
-    out.push_back('"');
-    for (char c : q.substr(start, at - start)) {
-      if (c == '"') out.push_back('"');
-      out.push_back(c);
-    }
-    out.push_back('"');
-  }
-  return out;
-}
-
 // q=: sessions with a message whose content has all of q's words (the message index), or, on a
 // backend without one, whose content contains q (ASCII case-insensitive) among the newest
 // kScannedMessages messages; and sessions whose id or metadata contains q. True: the index was
@@ -142,9 +117,7 @@ std::string MatchExpression(std::string_view q) {
 Result<bool> AddTextSearch(storage::ReadStore& store, const std::string& q, Where* where) {
   const std::string match = MatchExpression(q);
   if (match.empty()) return BadParameter("q", "has no word to search for");
-  storage::ReadQuery probe{storage::kMessageIndexExistsSql, {}};
-  TC_ASSIGN_OR_RETURN(std::vector<storage::SqlRows> found, store.Read({&probe, 1}));
-  const bool indexed = !found.empty() && !found[0].empty();
+  TC_ASSIGN_OR_RETURN(const bool indexed, HasMessageIndex(store));
   if (indexed) {
     where->Add(
         "(s.session_id IN (SELECT m.session_id FROM tc_messages_fts f JOIN messages m ON m.id = "
@@ -238,12 +211,7 @@ Result<std::string> ListSessions(storage::ReadStore& store, std::string_view que
   json.Key("meta").BeginObject();
   json.Key("limit").Int(limit);
   json.Key("has_more").Bool(has_more);
-  if (indexed) {
-    json.Key("search").BeginObject();
-    json.Key("mode").String(*indexed ? "index" : "scan");
-    if (!*indexed) json.Key("messages_scanned_at_most").Int(kScannedMessages);
-    json.EndObject();
-  }
+  if (indexed) SearchMeta(json, *indexed);
   json.Key("next_cursor");
   if (has_more) {
     const storage::SqlRow& last = rows.back();

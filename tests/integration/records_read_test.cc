@@ -633,7 +633,7 @@ TEST_P(RecordsReadTest, EveryBadParameterIs400NamingIt) {
       {"/v1/events/-1", "id"},
       {"/v1/events/", "id"},
       {"/v1/events/99999999999999999999", "id"},
-      {"/v1/messages?q=hello", "q"},
+      {"/v1/messages?q=%20", "q"},
       {"/v1/messages?message_type=bot", "message_type"},
       {"/v1/messages?cursor=" + event_cursor, "cursor"},
       {"/v1/messages?include=bodies", "include"},

@@ -268,6 +268,24 @@ TEST_P(SessionListTest, TextSearchFindsMessageWordsSessionIdsAndMetadata) {
   if (GetParam() == BackendKind::kEmbedded) {
     EXPECT_EQ(ids("q=giraffe+asleep"), (std::vector<std::string>{"zoo-2"}));  // every word
   }
+  // GET /v1/messages?q= finds the messages themselves, the same two ways.
+  const auto contents = [&](const std::string& query, std::string* search_mode) {
+    auto got = client_->Get("/v1/messages?" + query);
+    EXPECT_EQ(got.status, 200) << query << ": " << got.body;
+    JsonProbe json(got.body);
+    std::vector<std::string> out;
+    for (size_t r = 0; r < json.ArraySize("/data"); ++r) {
+      out.push_back(json.Str(fmt::format("/data/{}/content", r).c_str()).value_or("?"));
+    }
+    *search_mode = json.Str("/meta/search/mode").value_or("");
+    return out;
+  };
+  EXPECT_EQ(contents("q=GIRAFFE&limit=1", &mode),
+            (std::vector<std::string>{"The giraffe is asleep."}));
+  EXPECT_EQ(mode, GetParam() == BackendKind::kEmbedded ? "index" : "scan");
+  EXPECT_EQ(contents("q=giraffe&order=asc&session_id=zoo-1", &mode),
+            (std::vector<std::string>{"Where is the giraffe?"}));
+  EXPECT_EQ(contents("q=zoo", &mode), std::vector<std::string>{});  // content only
   if (GetParam() == BackendKind::kEmbedded) {
     // Turned off (the default), the index is dropped and the same words are found by a scan.
     ASSERT_EQ(collector_->Stop(SIGTERM), 0);
