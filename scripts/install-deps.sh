@@ -4,18 +4,20 @@
 #   scripts/install-deps.sh          build + run dependencies
 #   scripts/install-deps.sh --test   also the test dependencies (tursodb from npm, clang for fuzzers,
 #                                    python3 and node for the client examples, the Dockerfile and
-#                                    compose linters from npm)
+#                                    compose linters from npm, Debian's chromium and Playwright
+#                                    from npm for the viewer's browser tests)
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 
 packages=(g++ cmake make pkg-config libboost-dev libboost-system-dev libsimdjson-dev libfmt-dev
           libcurl4-openssl-dev libsqlite3-dev libtomlplusplus-dev libconcurrentqueue-dev
-          libssl-dev ca-certificates)
+          libssl-dev zlib1g-dev ca-certificates)
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(libgtest-dev libgmock-dev googletest sqlite3 nodejs npm clang libclang-rt-14-dev procps
              python3 openssl curl  # tls_test: makes its certificates, talks HTTPS
              libasan8 libubsan1 libtsan2  # scripts/sanitize.sh (g++ 12's sanitizer runtimes)
-             systemd)  # systemd-analyze: systemd_test verifies deploy/systemd/*.service
+             systemd  # systemd-analyze: systemd_test verifies deploy/systemd/*.service
+             chromium fonts-dejavu-core)  # the viewer's browser tests (tests/ui, Playwright)
 fi
 
 missing=()
@@ -50,5 +52,15 @@ if [[ "${1:-}" == "--test" ]]; then
     mkdir -p "$lint"
     (cd "$lint" && npm install --no-audit --no-fund --silent "${lint_packages[@]}" >/dev/null)
     echo "${lint_packages[*]}" > "$lint/.installed"
+  fi
+  # Playwright (the library only: PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD, it drives Debian's chromium)
+  # for tests/ui/viewer_test.mjs, at the versions tests/ui/package-lock.json pins (npm ci).
+  ui="$here/.deps/ui"
+  if ! cmp -s "$here/tests/ui/package-lock.json" "$ui/package-lock.json" ||
+     [[ ! -d "$ui/node_modules/playwright-core" ]]; then
+    rm -rf "$ui"
+    mkdir -p "$ui"
+    cp "$here/tests/ui/package.json" "$here/tests/ui/package-lock.json" "$ui/"
+    (cd "$ui" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent >/dev/null)
   fi
 fi

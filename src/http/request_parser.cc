@@ -24,6 +24,9 @@ void RequestData::Clear(size_t keep_capacity) {
   idempotency_key.clear();
   idempotency_keys = 0;
   last_event_id.clear();
+  accept.clear();
+  accept_encoding.clear();
+  if_none_match.clear();
   if (body.capacity() > keep_capacity) {
     std::string().swap(body);
   } else {
@@ -67,6 +70,16 @@ void RequestParser::on_response_impl(int /*code*/, string_view /*reason*/, int /
   ec = beast::http::error::bad_version;  // never called for a request parser
 }
 
+namespace {
+
+// A repeated list header is the same as one with its values joined by commas (RFC 9110 §5.3).
+void AppendListField(std::string& field, std::string_view value) {
+  if (!field.empty()) field.append(", ");
+  field.append(value.data(), value.size());
+}
+
+}  // namespace
+
 void RequestParser::on_field_impl(beast::http::field name, string_view name_string,
                                   string_view value, error_code& ec) {
   if (is_header_done()) {
@@ -97,6 +110,12 @@ void RequestParser::on_field_impl(beast::http::field name, string_view name_stri
     ++out_.idempotency_keys;
   } else if (beast::iequals(name_string, "last-event-id")) {
     out_.last_event_id.assign(value.data(), value.size());
+  } else if (name == beast::http::field::accept) {
+    AppendListField(out_.accept, value);
+  } else if (name == beast::http::field::accept_encoding) {
+    AppendListField(out_.accept_encoding, value);
+  } else if (name == beast::http::field::if_none_match) {
+    AppendListField(out_.if_none_match, value);
   }
 }
 

@@ -31,6 +31,12 @@ struct RequestData {
   std::string idempotency_key;      // the Idempotency-Key header's value (the last one sent)
   uint32_t idempotency_keys = 0;    // how many Idempotency-Key field lines were sent
   std::string last_event_id;        // the Last-Event-ID header (GET /v1/stream); empty if absent
+  // The viewer (GET / and /ui/...): Accept, Accept-Encoding and If-None-Match, each field line
+  // of a repeated header joined by ", " (a list either way); empty when absent. Bounded by the
+  // header limit like every field.
+  std::string accept;
+  std::string accept_encoding;
+  std::string if_none_match;
   std::string body;                 // capacity() >= size() + kBodyPadding once parsed
 
   // Clears for the next message; drops buffers grown past `keep_capacity` bytes so one big

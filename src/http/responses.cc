@@ -14,6 +14,9 @@ std::string_view ReasonPhrase(unsigned status) {
     case 200: return "OK";
     case 202: return "Accepted";
     case 207: return "Multi-Status";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 304: return "Not Modified";
     case 400: return "Bad Request";
     case 401: return "Unauthorized";
     case 404: return "Not Found";
@@ -34,11 +37,13 @@ void SerializeHead(const Response& response, bool close, bool keep_alive_10,
                    uint32_t retry_after_s, std::string* head) {
   head->clear();
   auto out = std::back_inserter(*head);
-  fmt::format_to(out, "HTTP/1.1 {} {}\r\nContent-Type: {}\r\n", response.status,
-                 ReasonPhrase(response.status), response.content_type);
+  fmt::format_to(out, "HTTP/1.1 {} {}\r\n", response.status, ReasonPhrase(response.status));
+  if (!response.content_type.empty()) {
+    fmt::format_to(out, "Content-Type: {}\r\n", response.content_type);
+  }
   if (response.event_stream) {
     head->append("Cache-Control: no-cache\r\nX-Accel-Buffering: no\r\n");
-  } else {
+  } else if (response.status != 304) {  // a 304 has no body, and no length of its own
     fmt::format_to(out, "Content-Length: {}\r\n", response.body.size());
   }
   if (response.retry_after) {
@@ -50,6 +55,7 @@ void SerializeHead(const Response& response, bool close, bool keep_alive_10,
   if (!response.allow.empty()) {
     fmt::format_to(out, "Allow: {}\r\n", response.allow);
   }
+  head->append(response.headers);
   if (close) {
     head->append("Connection: close\r\n");
   } else if (keep_alive_10) {

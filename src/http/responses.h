@@ -31,6 +31,8 @@ struct Response {
   // GET /v1/stream: the head of a server-sent event stream (no Content-Length; no-cache, no
   // proxy buffering; the body follows until the connection closes).
   bool event_stream = false;
+  // More header lines, each ending "\r\n" (the viewer's Cache-Control, ETag, ...); reused.
+  std::string headers;
 
   void Reset() {
     status = 200;
@@ -41,6 +43,7 @@ struct Response {
     www_authenticate = false;
     close = false;
     event_stream = false;
+    headers.clear();
   }
 };
 

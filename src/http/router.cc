@@ -24,6 +24,7 @@ constexpr PathEntry kPaths[] = {
     {"/v1/experiments", boost::beast::http::verb::get, Route::kExperimentList, "GET"},
     {"/v1/stats/models", boost::beast::http::verb::get, Route::kStatsModels, "GET"},
     {"/v1/stats/usage", boost::beast::http::verb::get, Route::kStatsUsage, "GET"},
+    {"/", boost::beast::http::verb::get, Route::kRoot, "GET"},
 };
 
 // GET-only paths with an {id} after the prefix.
@@ -67,6 +68,15 @@ RouteMatch MatchRoute(boost::beast::http::verb method, std::string_view target) 
     } else {
       match.route = Route::kMethodNotAllowed;
       match.allow = "GET, DELETE";
+    }
+    return match;
+  }
+  if (match.path == "/ui" || match.path.starts_with("/ui/")) {
+    if (method == boost::beast::http::verb::get) {
+      match.route = Route::kUi;
+    } else {
+      match.route = Route::kMethodNotAllowed;
+      match.allow = "GET";
     }
     return match;
   }

@@ -6,7 +6,7 @@
 //   GET /v1/sessions   GET /v1/sessions/{id}   DELETE /v1/sessions/{id}  (`param`: everything after
 //   the prefix, still percent-encoded)
 //   GET /v1/events[/{id}]   GET /v1/messages[/{id}]   GET /v1/experiments[/{id}]
-//   GET /v1/stats/models   GET /v1/stats/usage
+//   GET /v1/stats/models   GET /v1/stats/usage   GET /   GET /ui[/...]
 
 #include <string_view>
 
@@ -32,6 +32,8 @@ enum class Route {
   kExperimentGet,     // GET /v1/experiments/{id}
   kStatsModels,       // GET /v1/stats/models
   kStatsUsage,        // GET /v1/stats/usage
+  kRoot,              // GET /: a browser is sent to the viewer, anyone else gets the 404
+  kUi,                // GET /ui and /ui/...: the viewer (ui/ui.h)
   kNotFound,          // 404
   kMethodNotAllowed,  // 405; `allow` says which method the path takes
 };

@@ -28,7 +28,14 @@ namespace {
 // keep-alive connections hold little (http.max_connections of them must fit the memory bound).
 constexpr size_t kKeepCapacity = 4 << 10;
 
-// A client-supplied path for an error message: printable ASCII, at most 200 bytes.
+void ShrinkIfLarge(std::string& text) {
+  if (text.capacity() > kKeepCapacity) {
+    std::string().swap(text);
+  }
+}
+
+}  // namespace
+
 std::string Printable(std::string_view text) {
   std::string out(text.substr(0, 200));
   for (char& c : out) {
@@ -38,14 +45,6 @@ std::string Printable(std::string_view text) {
   }
   return out;
 }
-
-void ShrinkIfLarge(std::string& text) {
-  if (text.capacity() > kKeepCapacity) {
-    std::string().swap(text);
-  }
-}
-
-}  // namespace
 
 size_t ReadBufferLimit(const config::HttpConfig& http) {
   // Beast needs a request head whole in the buffer (and stops it at max_header_bytes); the
@@ -294,7 +293,7 @@ void Session::HandleRequest() {
       HandleSessionDelete(match.param, seq, slot);
       return;
     case Route::kSessionGet:
-      HandleSessionGet(match.param, slot);
+      HandleSessionGet(match.param, match.query, slot);
       return;
     case Route::kSessionList:
       HandleSessionList(match.query, slot);
@@ -311,6 +310,12 @@ void Session::HandleRequest() {
     case Route::kStatsModels:
     case Route::kStatsUsage:
       HandleRecordRead(slot);  // on a read thread, like GET /v1/sessions (session_read.cc)
+      return;
+    case Route::kUi:
+      HandleUi(match.path, slot);
+      return;
+    case Route::kRoot:
+      HandleRoot(slot);
       return;
     case Route::kHealthz:
       response.body.assign(kHealthzBody);

@@ -57,6 +57,9 @@ using TlsStream = boost::asio::ssl::stream<StrandSocket>;
 // client can make a connection buffer more.
 size_t ReadBufferLimit(const config::HttpConfig& http);
 
+// A client-supplied path for an error message: printable ASCII, at most 200 bytes.
+std::string Printable(std::string_view text);
+
 class Session final : public std::enable_shared_from_this<Session>,
                       private HeaderObserver,
                       private CompletionFactory {
@@ -130,7 +133,7 @@ class Session final : public std::enable_shared_from_this<Session>,
   void OnIngestDone(uint64_t seq, const Status& status, std::vector<sink::RecordResult> results);
   // DELETE /v1/sessions/{id} (session_delete.cc): `raw_id` is the path's {id}, still encoded.
   // GET /v1/sessions/{id} (session_read.cc): answers in place.
-  void HandleSessionGet(std::string_view raw_id, Slot& slot);
+  void HandleSessionGet(std::string_view raw_id, std::string_view query_string, Slot& slot);
   // GET /v1/sessions (session_read.cc): answers in place.
   void HandleSessionList(std::string_view query, Slot& slot);
   // The read endpoints' gate: true (and `response` set) when this request may not read now:
@@ -145,6 +148,10 @@ class Session final : public std::enable_shared_from_this<Session>,
   // GET /v1/stream (session_stream.cc): checks the request and answers the stream's head (a
   // closing answer: no request after it is read); once the head is written, StartStreaming.
   void HandleStream(std::string_view query, Slot& slot);
+  // GET /ui/... (the viewer's files, ui/ui.h) and GET / (a browser is redirected to /ui/);
+  // answered at once, on the strand (session_ui.cc).
+  void HandleUi(std::string_view path, Slot& slot);
+  void HandleRoot(Slot& slot);
   void StartStreaming();
   // Writes what the feed has for this stream after its position (a comment when idle for
   // stream.keepalive_ms and `keepalive`), one write at a time. On the strand.

@@ -119,7 +119,7 @@ void Session::HandleRecordRead(Slot& slot) {
   });
 }
 
-void Session::HandleSessionGet(std::string_view raw_id, Slot& slot) {
+void Session::HandleSessionGet(std::string_view raw_id, std::string_view query_string, Slot& slot) {
   Response& response = slot.response;
   std::string id;
   if (std::string problem = DecodeSessionId(raw_id, state_.options.Limits().max_id_bytes, &id);
@@ -128,8 +128,14 @@ void Session::HandleSessionGet(std::string_view raw_id, Slot& slot) {
   } else if (!RefuseRead(response)) {
     // On a read thread: the reader's connections are its own (never the writer's), and one
     // session's read is bounded (docs/architecture.md, "The read path").
-    RunRead(slot, [reader = state_.reader, id = std::move(id)](Response* out) {
-      SetSessionReadAnswer(id, query::ReadSessionTrace(*reader, id), out);
+    RunRead(slot, [reader = state_.reader, id = std::move(id),
+                   query = std::string(query_string)](Response* out) {
+      Result<query::TraceOptions> options = query::ParseTraceOptions(query);
+      if (!options.has_value()) {
+        SetReadAnswer(options.error(), out);  // 400 bad_parameter
+        return;
+      }
+      SetSessionReadAnswer(id, query::ReadSessionTrace(*reader, id, *options), out);
     });
     return;
   }

@@ -25,7 +25,7 @@ constexpr std::string_view kPathNames[kHttpPathCount] = {
     "/metrics",        "/v1/sessions/{id}", "/v1/sessions",    "/v1/events/{id}",
     "/v1/events",      "/v1/messages/{id}", "/v1/messages",    "/v1/experiments/{id}",
     "/v1/experiments", "/v1/stats/models",  "/v1/stats/usage", "/v1/stream",
-    "other"};
+    "/ui",             "other"};
 
 constexpr std::string_view kChildStateNames[] = {"starting", "ready",    "restarting",
                                                  "failed",   "stopping", "stopped"};
@@ -230,6 +230,9 @@ HttpPath HttpPathFrom(std::string_view path) {
   }
   if (path.starts_with("/v1/experiments/")) {
     return HttpPath::kExperiments;
+  }
+  if (path.starts_with("/ui/")) {
+    return HttpPath::kUi;
   }
   for (size_t i = 0; i + 1 < kHttpPathCount; ++i) {
     if (kPathNames[i] == path) {

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "common/json_writer.h"
+#include "query/params.h"
 #include "sql_json.h"
 
 namespace tc::query {
@@ -37,6 +38,13 @@ constexpr std::string_view kQueries[kSessionQueryCount] = {
     "SELECT id, event_id, message_id, turn_number, objective_key, reward_value, reward_type, "
     "\"key\", annotation, source FROM event_rewards WHERE session_id = ?1 ORDER BY id",
 };
+// kQueries[kEvents] without reading the three body columns (TraceOptions::bodies false).
+constexpr std::string_view kEventsWithoutBodies =
+    "SELECT id, timestep_id, event_type, system_instance_id, event_time, message_time, "
+    "created_at, model_name, provider, input_tokens, output_tokens, total_tokens, cost_usd, "
+    "latency_ms, span_id, trace_id, NULL, reward, terminated, truncated, "
+    "NULL, NULL, metadata, event_metadata "
+    "FROM events WHERE session_id = ?1 ORDER BY id";
 constexpr size_t kColumns[kSessionQueryCount] = {9, 7, 24, 8, 7, 10};
 
 enum EventCol : size_t {
@@ -75,9 +83,18 @@ void TimeRecord(JsonWriter& json, const SqlValue& event_time, const SqlValue& me
   json.EndObject();
 }
 
-std::string RenderEvent(const SqlRow& e) {
+std::string RenderEvent(const SqlRow& e, TraceOptions options) {
   JsonWriter json;
   json.BeginObject();
+  if (!options.bodies) {
+    json.Key("id");
+    Value(json, e[kEvId]);
+  }
+  const auto* type = std::get_if<std::string>(&e[kEvType]);
+  if (!options.bodies && type != nullptr) {
+    json.Key("event_type");  // the outline names every event's type (posted, only unknown ones)
+    Value(json, e[kEvType]);
+  }
   json.Key("system_instance_id");
   Value(json, e[kEvInstance]);
   TimeRecord(json, e[kEvTime], e[kEvMsgTime]);
@@ -87,7 +104,6 @@ std::string RenderEvent(const SqlRow& e) {
   JsonColumn(json, e[kEvMetadata]);
   json.Key("event_metadata");
   JsonColumn(json, e[kEvEventMetadata]);
-  const auto* type = std::get_if<std::string>(&e[kEvType]);
   if (type != nullptr && *type == "cais") {
     for (auto [key, col] : {std::pair{"model_name", kEvModel},
                             {"provider", kEvProvider},
@@ -108,11 +124,13 @@ std::string RenderEvent(const SqlRow& e) {
       json.Key(key);
       Value(json, e[col]);
     }
-    json.Key("call_records");
-    if (IsNull(e[kEvCalls])) {
-      json.BeginArray().EndArray();  // asdict's default; stored as NULL again
-    } else {
-      JsonColumn(json, e[kEvCalls]);
+    if (options.bodies) {  // else left out: GET /v1/events/{id} has them
+      json.Key("call_records");
+      if (IsNull(e[kEvCalls])) {
+        json.BeginArray().EndArray();  // asdict's default; stored as NULL again
+      } else {
+        JsonColumn(json, e[kEvCalls]);
+      }
     }
   } else if (type != nullptr && *type == "environment") {
     json.Key("reward");
@@ -121,11 +139,11 @@ std::string RenderEvent(const SqlRow& e) {
     BoolColumn(json, e[kEvTerminated]);
     json.Key("truncated");
     BoolColumn(json, e[kEvTruncated]);
-  } else if (type == nullptr || *type != "runtime") {
+  } else if ((type == nullptr || *type != "runtime") && options.bodies) {
     json.Key("event_type");
     Value(json, e[kEvType]);
   }
-  if (type != nullptr && (*type == "cais" || *type == "environment")) {
+  if (options.bodies && type != nullptr && (*type == "cais" || *type == "environment")) {
     json.Key("system_state_before");
     JsonColumn(json, e[kEvStateBefore]);
     json.Key("system_state_after");
@@ -177,9 +195,21 @@ bool IsDerivedReward(const SqlRow& r, const std::unordered_map<int64_t, const Sq
 
 }  // namespace
 
-std::string_view SessionQuerySql(SessionQuery q) { return kQueries[static_cast<size_t>(q)]; }
+std::string_view SessionQuerySql(SessionQuery q, TraceOptions options) {
+  if (q == SessionQuery::kEvents && !options.bodies) return kEventsWithoutBodies;
+  return kQueries[static_cast<size_t>(q)];
+}
 
-Result<std::string> RenderSessionTrace(const SessionRows& rows) {
+Result<TraceOptions> ParseTraceOptions(std::string_view query) {
+  static constexpr std::string_view kAllowed[] = {"bodies"};
+  TC_ASSIGN_OR_RETURN(QueryParams params, QueryParams::Parse(query, kAllowed));
+  TC_ASSIGN_OR_RETURN(std::optional<bool> bodies, params.Bool("bodies"));
+  TraceOptions options;
+  options.bodies = bodies.value_or(true);
+  return options;
+}
+
+Result<std::string> RenderSessionTrace(const SessionRows& rows, TraceOptions options) {
   for (size_t q = 0; q < kSessionQueryCount; ++q) {
     for (const SqlRow& row : rows[q]) {
       if (row.size() != kColumns[q]) {
@@ -209,7 +239,7 @@ Result<std::string> RenderSessionTrace(const SessionRows& rows) {
   double cost_cents = 0;
   std::set<std::string> models;
   for (const SqlRow& e : events) {
-    event_json.push_back(RenderEvent(e));
+    event_json.push_back(RenderEvent(e, options));
     const size_t i = event_json.size() - 1;
     if (std::optional<int64_t> id = AsInt(e[kEvId])) {
       event_index[*id] = i;
@@ -362,10 +392,11 @@ Result<std::string> RenderSessionTrace(const SessionRows& rows) {
   return json.Take();
 }
 
-Result<std::string> ReadSessionTrace(storage::ReadStore& store, std::string_view session_id) {
+Result<std::string> ReadSessionTrace(storage::ReadStore& store, std::string_view session_id,
+                                     TraceOptions options) {
   std::vector<storage::ReadQuery> queries(kSessionQueryCount);
   for (size_t q = 0; q < kSessionQueryCount; ++q) {
-    queries[q].sql = kQueries[q];
+    queries[q].sql = SessionQuerySql(static_cast<SessionQuery>(q), options);
     queries[q].params.emplace_back(std::string(session_id));
   }
   queries[0].stop_if_empty = true;  // no such session
@@ -375,7 +406,7 @@ Result<std::string> ReadSessionTrace(storage::ReadStore& store, std::string_view
   }
   SessionRows by_query;
   for (size_t q = 0; q < kSessionQueryCount; ++q) by_query[q] = std::move(rows[q]);
-  return RenderSessionTrace(by_query);
+  return RenderSessionTrace(by_query, options);
 }
 
 }  // namespace tc::query

@@ -147,6 +147,23 @@ assert d["totals"]["events"]==1 and d["totals"]["messages"]==1, d["totals"]
 assert t["session_time_steps"][0]["events"][0]["model_name"]=="gpt-4"' "$read_back"
 }
 tc_check "README GET example reads the quick start's session back" read_back_ok
+# The quick start ends by opening the viewer: a browser asking for / is sent to /ui/.
+viewer_cmd="$(readme_block 5 | grep -v '^#')"
+viewer_want="$(readme_block 5 | sed -n 's/^# //p' | sed "s#http://127.0.0.1:4318#$TRACECOLLECTOR_URL#")"
+viewer_got="$(bash -c "$viewer_cmd" 2>&1)"
+tc_check "README viewer example answers as documented ($viewer_got)" test "$viewer_got" = "$viewer_want"
+# docs/ui.md's example: the headers of the app page, each documented line (those without "...")
+# among the answer's header lines.
+ui_block="$(awk '/^## How it is served/{f=1} f&&/^```sh/{g=1;next} g&&/^```/{exit} g' "$src/docs/ui.md" |
+  sed "s#http://127.0.0.1:4318#$TRACECOLLECTOR_URL#")"
+ui_got="$(bash -c "$(grep -v '^#' <<<"$ui_block")" 2>&1 | tr -d '\r')"
+ui_missing=""
+while IFS= read -r line; do
+  [[ "$line" == *...* ]] && continue
+  grep -qxF -- "$line" <<<"$ui_got" || ui_missing+="[$line] "
+done < <(sed -n 's/^# //p' <<<"$ui_block")
+tc_check "docs/ui.md's header example is what the collector answers (missing: $ui_missing)" \
+  test -z "$ui_missing" -a -n "$ui_block"
 
 tc_stop_collector
 tc_check "collector exits 0 on SIGTERM" test "$TC_EXIT" = 0

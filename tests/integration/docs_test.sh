@@ -52,6 +52,12 @@ for doc in "$src"/docs/*.md; do
   name="docs/$(basename "$doc")"
   tc_check "README.md links $name" grep -q "$name" "$src/README.md"
 done
+# Every image the README and the docs show exists (docs/images/ui-*.png are screenshots the
+# viewer's browser test takes: tests/ui/viewer_test.mjs).
+for image in $(grep -ohE '\]\((docs/)?images/[a-z0-9_-]+\.png\)' "$src/README.md" "$src"/docs/*.md |
+               sed -E 's/^\]\((docs\/)?//; s/\)$//' | sort -u); do
+  tc_check "docs/$image exists" test -s "$src/docs/$image"
+done
 for example in "$src"/examples/*; do
   name="examples/$(basename "$example")"
   tc_check "README.md or docs/getting-started.md shows $name" \

@@ -268,6 +268,45 @@ TEST_P(SessionReadTest, RoundTripGivesTheSameDocumentAndTheSameRows) {
   EXPECT_EQ(std::string(simdjson::minify(again_answer)), std::string(simdjson::minify(answer)));
 }
 
+// ?bodies=false (what the viewer loads): the same events without their three body columns,
+// each with the id GET /v1/events/{id} answers them under, with the bodies.
+TEST_P(SessionReadTest, WithoutBodiesEventsCarryTheIdThatReadsTheirBodies) {
+  StartCollector();
+  auto posted = client_->Post("/v1/traces?ack=durable", kTrace);
+  ASSERT_EQ(posted.status, 200) << posted.body;
+  auto full = client_->Get(kSessionPath);
+  auto light = client_->Get(std::string(kSessionPath) + "?bodies=false");
+  ASSERT_EQ(full.status, 200) << full.body;
+  ASSERT_EQ(light.status, 200) << light.body;
+  EXPECT_LT(light.body.size(), full.body.size());
+  JsonProbe whole(full.body), outline(light.body);
+  EXPECT_EQ(outline.Int("/totals/events"), 4);
+  EXPECT_EQ(outline.Str("/totals/models/0"), whole.Str("/totals/models/0"));
+  int with_calls = 0;
+  for (int i = 0; i < 4; ++i) {
+    const std::string event = "/trace/event_history/" + std::to_string(i);
+    auto at = [&](const char* member) { return event + member; };
+    EXPECT_FALSE(outline.Has(at("/call_records").c_str())) << event;
+    EXPECT_FALSE(outline.Has(at("/system_state_before").c_str())) << event;
+    EXPECT_EQ(outline.Str(at("/created_at").c_str()), whole.Str(at("/created_at").c_str()));
+    const std::optional<int64_t> id = outline.Int(at("/id").c_str());
+    ASSERT_TRUE(id.has_value()) << light.body;
+    auto one = client_->Get("/v1/events/" + std::to_string(*id));
+    ASSERT_EQ(one.status, 200) << one.body;
+    JsonProbe row(one.body);
+    EXPECT_EQ(row.Str("/session_id"), whole.Str("/trace/session_id")) << event;
+    EXPECT_EQ(row.Str("/created_at"), whole.Str(at("/created_at").c_str())) << event;
+    if (whole.Has(at("/call_records/0").c_str())) {
+      ++with_calls;
+      EXPECT_TRUE(row.Has("/call_records/0")) << one.body;
+    }
+  }
+  EXPECT_GT(with_calls, 0) << "the test trace has call records to leave out";
+  auto bad = client_->Get(std::string(kSessionPath) + "?bodies=no");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find(R"("parameter":"bodies")"), std::string::npos) << bad.body;
+}
+
 TEST_P(SessionReadTest, ErrorsAreJsonWithTheIngestShape) {
   StartCollector();
   auto missing = client_->Get("/v1/sessions/nope");

@@ -22,7 +22,20 @@ TEST(RouterTest, MatchesExactPathsAndSplitsTheQuery) {
   EXPECT_EQ(MatchRoute(verb::get, "/readyz").route, Route::kReadyz);
   EXPECT_EQ(MatchRoute(verb::get, "/metrics").route, Route::kMetrics);
   EXPECT_EQ(MatchRoute(verb::post, "/v1/records/").route, Route::kNotFound);
-  EXPECT_EQ(MatchRoute(verb::get, "/").route, Route::kNotFound);
+  EXPECT_EQ(MatchRoute(verb::get, "/").route, Route::kRoot);
+  EXPECT_EQ(MatchRoute(verb::get, "/?x=1").route, Route::kRoot);
+  EXPECT_EQ(MatchRoute(verb::post, "/").route, Route::kMethodNotAllowed);
+}
+
+TEST(RouterTest, EverythingUnderUiIsTheViewerGetOnly) {
+  for (const char* target : {"/ui", "/ui/", "/ui/sessions/a%2Fb", "/ui/assets/app.1.js?v=2"}) {
+    EXPECT_EQ(MatchRoute(verb::get, target).route, Route::kUi) << target;
+    const RouteMatch m = MatchRoute(verb::post, target);
+    EXPECT_EQ(m.route, Route::kMethodNotAllowed) << target;
+    EXPECT_EQ(m.allow, "GET");
+  }
+  EXPECT_EQ(MatchRoute(verb::get, "/uix").route, Route::kNotFound);
+  EXPECT_EQ(MatchRoute(verb::get, "/v1/ui/").route, Route::kNotFound);
 }
 
 TEST(RouterTest, WrongMethodSaysWhichOneIsAllowed) {

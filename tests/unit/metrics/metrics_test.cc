@@ -120,6 +120,10 @@ TEST(RenderTest, EachReadEndpointHasItsPathLabelAndEveryIdIsOne) {
                                     {"/v1/stats/models", "/v1/stats/models"},
                                     {"/v1/stats/usage", "/v1/stats/usage"},
                                     {"/v1/stats/other", "other"},
+                                    {"/ui", "/ui"},
+                                    {"/ui/sessions/s1", "/ui"},
+                                    {"/ui/assets/app.0123.js", "/ui"},
+                                    {"/uix", "other"},
                                     {"/v1/stats", "other"}}) {
     EXPECT_EQ(HttpPathName(HttpPathFrom(path)), label) << path;
   }

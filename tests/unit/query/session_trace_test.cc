@@ -197,3 +197,57 @@ TEST(CentsToDollarsTest, GivesBackTheStoredCents) {
 
 }  // namespace
 }  // namespace tc::query
+
+namespace tc::query {
+namespace {
+
+TEST(TraceOptionsTest, BodiesIsTheOnlyParameterAndATrueOrFalse) {
+  EXPECT_TRUE(ParseTraceOptions("").value().bodies);
+  EXPECT_FALSE(ParseTraceOptions("bodies=false").value().bodies);
+  EXPECT_TRUE(ParseTraceOptions("bodies=true").value().bodies);
+  for (const char* bad : {"bodies=maybe", "bodies=false&bodies=true", "body=false", "x=1"}) {
+    Result<TraceOptions> r = ParseTraceOptions(bad);
+    ASSERT_FALSE(r.has_value()) << bad;
+    EXPECT_EQ(r.error().code(), StatusCode::kInvalidArgument) << bad;
+  }
+  // Without bodies the three body columns are not even read.
+  const std::string_view light = SessionQuerySql(SessionQuery::kEvents, {.bodies = false});
+  EXPECT_EQ(light.find("call_records"), std::string_view::npos);
+  EXPECT_EQ(light.find("system_state"), std::string_view::npos);
+  EXPECT_NE(SessionQuerySql(SessionQuery::kEvents).find("call_records"), std::string_view::npos);
+}
+
+TEST(TraceOptionsTest, WithoutBodiesEachEventCarriesItsIdInsteadOfItsBodies) {
+  SessionRows rows;
+  rows[static_cast<size_t>(SessionQuery::kSession)].push_back(Session("s-1"));
+  SqlRow cais = Event(41, std::monostate{}, "cais");
+  cais[16] = std::monostate{};  // as the light query selects it
+  rows[static_cast<size_t>(SessionQuery::kEvents)].push_back(cais);
+  rows[static_cast<size_t>(SessionQuery::kEvents)].push_back(
+      Event(42, std::monostate{}, "environment"));
+  Result<std::string> out = RenderSessionTrace(rows, {.bodies = false});
+  ASSERT_TRUE(out.has_value()) << out.error().ToString();
+  simdjson::dom::parser parser;
+  element root;
+  ASSERT_EQ(parser.parse(*out).get(root), simdjson::SUCCESS) << *out;
+  EXPECT_EQ(Int(root, "/trace/event_history/0/id"), 41);
+  EXPECT_EQ(Int(root, "/trace/event_history/1/id"), 42);
+  EXPECT_EQ(Str(root, "/trace/event_history/0/model_name"), "gpt-4o-mini");
+  EXPECT_EQ(Str(root, "/trace/event_history/0/event_type"), "cais");
+  EXPECT_EQ(Str(root, "/trace/event_history/1/event_type"), "environment");
+  for (const char* member : {"call_records", "system_state_before", "system_state_after"}) {
+    EXPECT_FALSE(Has(root, std::string("/trace/event_history/0/") + member)) << member;
+    EXPECT_FALSE(Has(root, std::string("/trace/event_history/1/") + member)) << member;
+  }
+  EXPECT_DOUBLE_EQ(Dbl(root, "/totals/cost_usd"), 0.0045);
+  // With bodies (the default) there is no id: the document posts back as it is.
+  Result<std::string> full = RenderSessionTrace(rows);
+  ASSERT_TRUE(full.has_value());
+  ASSERT_EQ(parser.parse(*full).get(root), simdjson::SUCCESS);
+  EXPECT_FALSE(Has(root, "/trace/event_history/0/id"));
+  EXPECT_FALSE(Has(root, "/trace/event_history/0/event_type"));
+  EXPECT_TRUE(Has(root, "/trace/event_history/0/call_records"));
+}
+
+}  // namespace
+}  // namespace tc::query

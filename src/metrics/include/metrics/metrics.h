@@ -48,9 +48,10 @@ enum class HttpPath : uint8_t {
   kStatsModels,     // /v1/stats/models
   kStatsUsage,      // /v1/stats/usage
   kStream,          // /v1/stream
+  kUi,              // /ui and everything under /ui/ (the viewer's files)
   kOther
 };
-inline constexpr size_t kHttpPathCount = 17;
+inline constexpr size_t kHttpPathCount = 18;
 // Exact match (or one of the {id} prefixes: /v1/sessions/, ...), query string already removed.
 HttpPath HttpPathFrom(std::string_view path);
 std::string_view HttpPathName(HttpPath path);
@@ -78,7 +79,7 @@ struct Metrics {
       Histogram(kRequestSecondsBounds), Histogram(kRequestSecondsBounds),
       Histogram(kRequestSecondsBounds), Histogram(kRequestSecondsBounds),
       Histogram(kRequestSecondsBounds), Histogram(kRequestSecondsBounds),
-      Histogram(kRequestSecondsBounds)};
+      Histogram(kRequestSecondsBounds), Histogram(kRequestSecondsBounds)};
   Counter http_connections_accepted, http_connections_refused;  // refused: over max_connections
   Counter http_unauthorized;        // 401: missing, malformed or wrong API key
   Counter http_forbidden;           // 403: a key without the needed scope (or DELETE, no keys)
