@@ -13,7 +13,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       g++ cmake make pkg-config libboost-dev libboost-system-dev libsimdjson-dev libfmt-dev \
       libcurl4-openssl-dev libsqlite3-dev libtomlplusplus-dev libconcurrentqueue-dev libssl-dev \
-      zlib1g-dev \
+      zlib1g-dev libprotozero-dev \
       ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
