@@ -1,0 +1,2 @@
+// Placeholder until the decoder tests land.
+#include <gtest/gtest.h>
