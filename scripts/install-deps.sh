@@ -53,6 +53,16 @@ if [[ "${1:-}" == "--test" ]]; then
     (cd "$lint" && npm install --no-audit --no-fund --silent "${lint_packages[@]}" >/dev/null)
     echo "${lint_packages[*]}" > "$lint/.installed"
   fi
+  # The OpenTelemetry JavaScript SDK for the OTLP tests and examples/otel_client.mjs, at the
+  # versions tests/otlp/package-lock.json pins.
+  otel="$here/.deps/otel"
+  if ! cmp -s "$here/tests/otlp/package-lock.json" "$otel/package-lock.json" ||
+     [[ ! -d "$otel/node_modules/@opentelemetry/sdk-trace-base" ]]; then
+    rm -rf "$otel"
+    mkdir -p "$otel"
+    cp "$here/tests/otlp/package.json" "$here/tests/otlp/package-lock.json" "$otel/"
+    (cd "$otel" && npm ci --no-audit --no-fund --silent >/dev/null)
+  fi
   # Playwright (the library only: PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD, it drives Debian's chromium)
   # for tests/ui/viewer_test.mjs, at the versions tests/ui/package-lock.json pins (npm ci).
   ui="$here/.deps/ui"

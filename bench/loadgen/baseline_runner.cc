@@ -4,12 +4,14 @@
 
 #include <chrono>
 #include <memory>
+#include <variant>
 #include <vector>
 
 #include "baseline/hrana_plain.h"
 #include "baseline/raw_sqlite.h"
 #include "ingest/decoder.h"
 #include "loadgen/db_count.h"
+#include "otlp/otlp.h"
 #include "sink/hrana/hrana_sink.h"
 #include "sink/sqlite/sqlite_sink.h"
 
@@ -163,6 +165,8 @@ StageResult RunStage(const StageSpec& spec) {
   }
   const Workload& w = *spec.workload;
   const ingest::IngestLimits limits;
+  const otlp::DecodeLimits otlp_limits;
+  const otlp::MappingOptions otlp_options;
   std::string body;
   std::string padded;
   std::vector<schema::Record> records;
@@ -171,7 +175,8 @@ StageResult RunStage(const StageSpec& spec) {
   while (result.write_s < spec.duration_s && Since(wall_start) < 4 * spec.duration_s + 1) {
     records.clear();
     uint64_t units = 0;
-    while (records.size() < spec.batch_records) {
+    uint64_t extra_records = 0;  // added for the raw baseline, not the workload's records
+    while (records.size() - extra_records < spec.batch_records) {
       const auto conn = static_cast<uint32_t>(request % spec.connections);
       w.body.Fill(conn, request / spec.connections, &body);
       ++request;
@@ -179,6 +184,35 @@ StageResult RunStage(const StageSpec& spec) {
       padded.append(kPadding, '\0');
       const std::string_view view(padded.data(), body.size());
       const auto start = Clock::now();
+      if (w.kind == WorkloadKind::kOtlp) {
+        // Decoding and mapping (otlp::Convert), as the collector's ingest handler does it.
+        auto converted = otlp::Convert(view, otlp::Encoding::kProtobuf, otlp_limits, otlp_options);
+        result.decode_s += Since(start);
+        if (!converted.has_value() || converted->rejected_spans != 0 ||
+            converted->llm_spans != w.units_per_request) {
+          result.error =
+              "the workload's body does not convert: " +
+              (converted.has_value() ? converted->rejected_message : converted.error().ToString());
+          return result;
+        }
+        if (spec.kind == StageKind::kRawSqlite && !converted->records.empty()) {
+          // The raw baseline's minimal SQL does not create a step on the fly as the collector's
+          // write plan does (its EnsureTimestep): give it the trace's step as a record (no key,
+          // not counted as a record below), the row the collector adds implicitly.
+          const auto& first = std::get<schema::EventRecord>(converted->records.front().body);
+          schema::TimestepRecord step;
+          step.session_id = first.session_id;
+          step.step_id = first.step_id.value_or("");
+          step.step_index = 0;  // the session's first step (one session per trace)
+          step.started_at = first.created_at;
+          records.push_back(schema::Record{"", std::move(step)});
+          ++extra_records;
+        }
+        std::move(converted->records.begin(), converted->records.end(),
+                  std::back_inserter(records));
+        units += w.units_per_request;
+        continue;
+      }
       auto decoded = w.kind == WorkloadKind::kTraces
                          ? ingest::DecodeTraces(view, limits)
                          : ingest::DecodeRecords(view, ingest::BodyFormat::kJson, limits);
@@ -204,7 +238,7 @@ StageResult RunStage(const StageSpec& spec) {
     result.write_cpu_s += ThreadCpuSeconds() - cpu_start;
     result.write_s += Since(start);
     result.units += units;
-    result.records += records.size();
+    result.records += records.size() - extra_records;
     ++result.transactions;
   }
   writer.reset();

@@ -65,7 +65,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     req_.target(spec.target);
     req_.version(11);
     req_.set(http::field::host, "127.0.0.1");
-    req_.set(http::field::content_type, "application/json");
+    req_.set(http::field::content_type, spec.workload->content_type);
     req_.keep_alive(true);
   }
 

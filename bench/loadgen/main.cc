@@ -86,6 +86,16 @@ struct Bench {
   Table latency{{"backend", "workload", "offered req/s", "answered req/s", "p50 ms", "p99 ms",
                  "p99.9 ms", "errors", "peak RSS MiB", "DB check"}};
   std::map<std::string, double> peak_1rec_durable;  // backend -> records/s
+  // (backend, ack) -> the 100 rec/req and the otlp runs (the otlp table).
+  struct OtlpPair {
+    double rate[2] = {0, 0};       // records/s: [0] 100 rec/req, [1] otlp
+    double per_cpu_s[2] = {0, 0};  // records per CPU second of the collector
+    std::string rss[2];            // peak RSS MiB
+  };
+  std::map<std::pair<std::string, std::string>, OtlpPair> otlp_vs_records;
+  Table otlp{{"backend", "ack", "100 rec/req records/s", "otlp spans/s", "otlp / 100 rec/req",
+              "records per collector CPU s 100 / otlp", "ratio per CPU s",
+              "peak RSS MiB 100 / otlp", "target (issue 12: >= 80%)"}};
   int serial = 0;
   double client_cpu_ = 0;  // of the last Load(), load generator included (not only its load)
 
@@ -265,6 +275,13 @@ struct Bench {
     if (w.kind == WorkloadKind::kEvents1 && ack == "durable") {
       peak_1rec_durable[backend] = rate;
     }
+    if (w.kind == WorkloadKind::kEvents100 || w.kind == WorkloadKind::kOtlp) {
+      const int i = w.kind == WorkloadKind::kOtlp ? 1 : 0;
+      OtlpPair& pair = otlp_vs_records[{backend, ack}];
+      pair.rate[i] = rate;
+      pair.per_cpu_s[i] = r->collector_cpu > 0 ? records / r->collector_cpu : 0;
+      pair.rss[i] = Fixed(r->peak_rss_kib / 1024.0, 1);
+    }
     auto& lat = r->load.latency_ms;
     const double p50 = Percentile(&lat, 0.5);
     const double p99 = Percentile(&lat, 0.99);
@@ -337,6 +354,23 @@ struct Bench {
     }
     fmt::print("Load (closed loop; records/s acknowledged; latency per request)\n\n{}\n",
                runs.Render());
+    for (const auto& [key, p] : otlp_vs_records) {
+      if (p.rate[0] > 0 && p.rate[1] > 0) {
+        const double ratio = p.rate[1] / p.rate[0];
+        otlp.Add({key.first, key.second, Rate(p.rate[0]), Rate(p.rate[1]),
+                  fmt::format("{:.0f}%", 100 * ratio),
+                  Rate(p.per_cpu_s[0]) + " / " + Rate(p.per_cpu_s[1]),
+                  Ratio(p.per_cpu_s[1], p.per_cpu_s[0]), p.rss[0] + " / " + p.rss[1],
+                  ratio >= 0.8 ? "met" : "NOT met"});
+      }
+    }
+    if (!otlp.empty()) {
+      fmt::print(
+          "OTLP protobuf (100 spans per request) vs /v1/records (100 records per request), this "
+          "run. The\nper-CPU-second ratio is the one that survives a busy machine (the two runs "
+          "are not at the same time)\n\n{}\n",
+          otlp.Render());
+    }
     if (!baselines.empty()) {
       fmt::print(
           "Baselines (same records, written directly; records/s). Per workload: transactions "

@@ -28,7 +28,7 @@ bool Number(const std::string& text, double* out) {
 
 std::string Usage() {
   return "usage: loadgen [--smoke] [--duration S] [--connections N] [--client-threads N]\n"
-         "               [--backends embedded,sqld] [--workloads 1,100,trace]\n"
+         "               [--backends embedded,sqld] [--workloads 1,100,trace,otlp]\n"
          "               [--acks durable,queued] [--baseline-batch N] [--baseline-duration S]\n"
          "               [--latency-fraction F | --latency-rate R] [--no-baselines]\n"
          "               [--no-latency] [--collector PATH] [--tursodb PATH]\n"
@@ -124,7 +124,7 @@ bool ParseOptions(int argc, char** argv, Options* out, bool* help, std::string* 
       for (const auto& name : Split(v)) {
         WorkloadKind kind;
         if (!ParseWorkloadKind(name, &kind)) {
-          *error = "unknown workload " + name + " (1, 100, trace)";
+          *error = "unknown workload " + name + " (1, 100, trace, otlp)";
           return false;
         }
         out->workloads.push_back(kind);

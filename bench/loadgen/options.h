@@ -4,7 +4,8 @@
 //   --collector PATH        tracecollector binary (default: the one built with this loadgen)
 //   --tursodb PATH          tursodb for the sqld backend ($SQLD_BINARY, $TC_TURSODB, .deps/)
 //   --backends LIST         embedded,sqld (default both; sqld is skipped when tursodb is missing)
-//   --workloads LIST        1,100,trace
+//   --workloads LIST        1,100,trace,otlp (otlp: OTLP protobuf, 100 spans per request;
+//                           with 100 in the same run, a table of the ratio otlp / 100)
 //   --acks LIST             durable,queued
 //   --duration S            seconds per load run (5)
 //   --connections N         keep-alive connections (64)
@@ -40,7 +41,7 @@ struct Options {
   std::string tursodb;
   std::vector<std::string> backends = {"embedded", "sqld"};
   std::vector<WorkloadKind> workloads = {WorkloadKind::kEvents1, WorkloadKind::kEvents100,
-                                         WorkloadKind::kTraces};
+                                         WorkloadKind::kTraces, WorkloadKind::kOtlp};
   std::vector<std::string> acks = {"durable", "queued"};
   double duration_s = 5;
   uint32_t connections = 64;

@@ -232,6 +232,18 @@ const KeySpec kKeys[] = {
         "Stream connections open at once; more are answered 503. They count in "
         "http.max_connections too."),
 
+    Val("otlp", "session_attributes", F(otlp.session_attributes),
+        "OTLP spans (POST /v1/traces, docs/otlp.md): the attribute keys that name a span's "
+        "session, comma-separated, the first present wins (the span's attributes, then its "
+        "resource's). Empty: gen_ai.conversation.id, session.id, langfuse.session.id, "
+        "traceloop.association.properties.{session_id,conversation_id,chat_id,thread_id}. A "
+        "span with none goes to the session \"otel-<trace id>\"."),
+    Val("otlp", "keep_other_spans", F(otlp.keep_other_spans),
+        "OTLP spans of no LLM convention (HTTP clients, databases, ...) are stored as runtime "
+        "events. Off: they are dropped and counted (tracecollector_otlp_spans_dropped_total)."),
+    Int("otlp", "max_spans", F(otlp.max_spans), 1, 1000000,
+        "Spans in one OTLP request; a request with more is answered 413."),
+
     Secret("auth", "api_keys", F(auth.api_keys),
            "API keys with the ingest scope, accepted as \"Authorization: Bearer <key>\" on "
            "POST /v1/*, comma-separated. With no key in any list or file of [auth], everything "
@@ -303,6 +315,9 @@ const SectionSpec kSections[] = {
     {"stream",
      "GET /v1/stream: committed records as server-sent events (docs/api.md, "
      "\"GET /v1/stream\")."},
+    {"otlp",
+     "OpenTelemetry traces (OTLP/HTTP, protobuf or JSON) on POST /v1/traces: how spans map to "
+     "sessions and events (docs/otlp.md)."},
     {"auth",
      "API keys and their scopes: ingest keys post, read keys read, admin keys do both and "
      "delete sessions (docs/api.md, \"Authentication\"). Health endpoints (/healthz, /readyz) "

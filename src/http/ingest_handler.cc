@@ -2,11 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <boost/beast/core/string.hpp>
 #include <chrono>
 #include <string>
 #include <utility>
-
-#include <boost/beast/core/string.hpp>
 
 #include "common/strings.h"
 #include "router.h"
@@ -53,7 +53,20 @@ IngestHandler::IngestHandler(const ServerOptions& options, pipeline::Submitter& 
           std::chrono::seconds(options.ingest.idempotency_window_s),
           options.ingest.idempotency_max_keys, metrics)),
       submitter_(submitter),
-      metrics_(metrics) {}
+      metrics_(metrics) {
+  otlp_limits_.max_spans = options.otlp.max_spans;
+  otlp_limits_.max_string_bytes = limits_.max_string_bytes;
+  otlp_limits_.max_depth = std::min<size_t>(limits_.max_depth, otlp_limits_.max_depth);
+  otlp_options_.keep_other_spans = options.otlp.keep_other_spans;
+  // Empty: the default list MappingOptions comes with.
+  if (!options.otlp.session_attributes.empty()) otlp_options_.session_attributes.clear();
+  for (std::string_view rest = options.otlp.session_attributes; !rest.empty();) {
+    const size_t comma = rest.find(',');
+    const std::string_view key = Trim(rest.substr(0, comma), kSpaceAndTab);
+    if (!key.empty()) otlp_options_.session_attributes.emplace_back(key);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+  }
+}
 
 IngestHandler::Outcome IngestHandler::Handle(IngestEndpoint endpoint, const RequestData& request,
                                              std::string_view query,
@@ -73,6 +86,20 @@ IngestHandler::Outcome IngestHandler::Handle(IngestEndpoint endpoint, const Requ
     }
   }
   ingest::BodyFormat format = ingest::BodyFormat::kJson;
+  if (endpoint == IngestEndpoint::kTraces && !request.encoded) {
+    // OTLP (docs/otlp.md, "Which body is which"): protobuf by its media type; JSON when the
+    // top-level object has "resourceSpans", which no SessionTrace document has.
+    const std::string_view media =
+        Trim(std::string_view(request.content_type).substr(0, request.content_type.find(';')),
+             kSpaceAndTab);
+    if (boost::beast::iequals(media, otlp::kProtobufContentType)) {
+      return HandleOtlp(otlp::Encoding::kProtobuf, request, ack, completions, pending, out);
+    }
+    if (ParseBodyFormat(request.content_type, endpoint, &format) &&
+        otlp::IsOtlpJson(request.body)) {
+      return HandleOtlp(otlp::Encoding::kJson, request, ack, completions, pending, out);
+    }
+  }
   if (!ParseBodyFormat(request.content_type, endpoint, &format)) {
     std::string message = endpoint == IngestEndpoint::kRecords
                               ? "use Content-Type application/json or application/x-ndjson"
@@ -227,6 +254,10 @@ IngestHandler::Outcome IngestHandler::Handle(IngestEndpoint endpoint, const Requ
 
 void IngestHandler::Finish(const PendingIngest& pending, const Status& status,
                            const std::vector<sink::RecordResult>& results, Response* out) const {
+  if (pending.otlp) {
+    FinishOtlp(pending, status, results, out);
+    return;
+  }
   if (!status.ok()) {
     SetRetryLater(out, 503, "unavailable",
                   "the records were not confirmed stored (" + status.ToString() + "); retry");

@@ -56,13 +56,23 @@ class IngestHandler {
   Outcome Handle(IngestEndpoint endpoint, const RequestData& request, std::string_view query,
                  CompletionFactory& completions, PendingIngest* pending, Response* out) const;
 
-  // The durable answer: status not OK → 503 + Retry-After (nothing known stored); results of
-  // the wrong length → 500; else 200/207 from BuildIngestResponse().
+  // The durable answer of an OTLP request (otlp_ingest.cc), and of any other: status not OK → 503 +
+  // Retry-After (nothing known stored); results of the wrong length → 500; else 200/207 from
+  // BuildIngestResponse().
   void Finish(const PendingIngest& pending, const Status& status,
               const std::vector<sink::RecordResult>& results, Response* out) const;
 
  private:
+  // POST /v1/traces with an OTLP body (otlp_ingest.cc): decode, map, submit; answered in the
+  // request's encoding (200 ExportTraceServiceResponse, 400/413/429/503 google.rpc.Status).
+  Outcome HandleOtlp(otlp::Encoding encoding, const RequestData& request, config::AckMode ack,
+                     CompletionFactory& completions, PendingIngest* pending, Response* out) const;
+  void FinishOtlp(const PendingIngest& pending, const Status& status,
+                  const std::vector<sink::RecordResult>& results, Response* out) const;
+
   ingest::IngestLimits limits_;
+  otlp::DecodeLimits otlp_limits_;
+  otlp::MappingOptions otlp_options_;
   config::AckMode default_ack_;
   std::shared_ptr<IdempotencyKeys> idempotency_keys_;  // shared with pending completions
   pipeline::Submitter& submitter_;

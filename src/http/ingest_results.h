@@ -5,12 +5,14 @@
 // /v1/traces). Pure functions; no I/O.
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
-#include "responses.h"
-#include "ingest/decoder.h"
 #include "contract/sink.h"
+#include "ingest/decoder.h"
+#include "otlp/otlp.h"
+#include "responses.h"
 
 namespace tc::http {
 
@@ -25,6 +27,11 @@ inline constexpr size_t kMaxResultsBytes = 64 << 10;
 // both are in request order, as the decoder produces them.
 struct PendingIngest {
   bool traces = false;  // positions are documents: several records may share an index
+  // An OTLP request (otlp_ingest.cc): answered as an ExportTraceServiceResponse in this
+  // encoding; `indexes` are span positions; spans rejected before submission and why.
+  std::optional<otlp::Encoding> otlp;
+  size_t otlp_rejected = 0;
+  std::string otlp_message;
   // Sent with an Idempotency-Key: a record without a client id (ids[i] empty) had a derived
   // key, and a duplicate of it is what an earlier attempt of this request stored ("stored").
   bool derived_keys = false;
@@ -36,6 +43,9 @@ struct PendingIngest {
   // per pipelined request of every connection keeps what it holds).
   void Clear() {
     traces = false;
+    otlp.reset();
+    otlp_rejected = 0;
+    otlp_message.clear();
     derived_keys = false;
     ClearSmall(indexes);
     ClearSmall(ids);

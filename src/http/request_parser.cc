@@ -21,6 +21,7 @@ void RequestData::Clear(size_t keep_capacity) {
   content_length = 0;
   expect_continue = false;
   encoded = false;
+  content_encoding.clear();
   idempotency_key.clear();
   idempotency_keys = 0;
   last_event_id.clear();
@@ -105,6 +106,7 @@ void RequestParser::on_field_impl(beast::http::field name, string_view name_stri
     out_.authorization.assign(value.data(), value.size());
   } else if (name == beast::http::field::content_encoding) {
     out_.encoded = !value.empty() && !beast::iequals(value, "identity");
+    if (out_.encoded) out_.content_encoding.assign(value.data(), value.size());
   } else if (beast::iequals(name_string, "idempotency-key")) {
     out_.idempotency_key.assign(value.data(), value.size());
     ++out_.idempotency_keys;

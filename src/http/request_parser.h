@@ -28,6 +28,7 @@ struct RequestData {
   uint64_t content_length = 0;      // 0 when absent (chunked or no body)
   bool expect_continue = false;     // "Expect: 100-continue"
   bool encoded = false;             // a Content-Encoding other than identity
+  std::string content_encoding;     // its value (empty when absent or identity)
   std::string idempotency_key;      // the Idempotency-Key header's value (the last one sent)
   uint32_t idempotency_keys = 0;    // how many Idempotency-Key field lines were sent
   std::string last_event_id;        // the Last-Event-ID header (GET /v1/stream); empty if absent

@@ -19,6 +19,7 @@ ServerOptions ServerOptions::FromConfig(const config::Config& config) {
   options.ingest = config.ingest;
   options.auth = config.auth;
   options.stream = config.stream;
+  options.otlp = config.otlp;
   options.retry_after_s = config.queue.retry_after_s;
   return options;
 }

@@ -121,9 +121,9 @@ void ServerState::ClearSessions() {
   metrics.http_connections_open.Add(-static_cast<int64_t>(sessions.size()));
 }
 
-bool ServerState::TryReserveBody(uint64_t bytes) {
+bool ServerState::TryReserveBody(uint64_t bytes, uint64_t own) {
   const uint64_t held = body_bytes_.fetch_add(bytes);
-  if (held == 0 || held + bytes + answer_bytes_.load() <= options.http.max_body_bytes_in_flight) {
+  if (held == own || held + bytes + answer_bytes_.load() <= options.http.max_body_bytes_in_flight) {
     return true;
   }
   body_bytes_.fetch_sub(bytes);

@@ -108,7 +108,9 @@ struct ServerState {
   // are refused. Each answer is bounded (http/ingest_results.h), and a connection holding
   // more than kMaxQueuedAnswerBytes reads no further request, so the budget is overshot by at
   // most one answer per request being decoded. ("Alone" above counts bodies only.)
-  bool TryReserveBody(uint64_t bytes);
+  // `own`: what the caller already holds of the bytes reserved; when that is all of them, the
+  // caller is alone and may take any size (one body larger than the budget is taken alone).
+  bool TryReserveBody(uint64_t bytes, uint64_t own = 0);
   void ReleaseBody(uint64_t bytes) { body_bytes_.fetch_sub(bytes); }
   void AddAnswer(uint64_t bytes) { answer_bytes_.fetch_add(bytes); }
   void ReleaseAnswer(uint64_t bytes) { answer_bytes_.fetch_sub(bytes); }

@@ -352,6 +352,10 @@ void Session::HandleRequest() {
 void Session::HandleIngest(IngestEndpoint endpoint, std::string_view query, uint64_t seq,
                            Slot& slot) {
   current_seq_ = seq;
+  if (request_.encoded && !InflateBody(slot.response)) {
+    MarkReady(slot);
+    return;
+  }
   const IngestHandler::Outcome outcome =
       state_.ingest.Handle(endpoint, request_, query, *this, &slot.ingest, &slot.response);
   if (outcome == IngestHandler::Outcome::kAnswered) {

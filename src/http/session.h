@@ -32,6 +32,7 @@
 #include <string>
 #include <vector>
 
+#include "body_encoding.h"
 #include "http/connection_types.h"
 #include "ingest_handler.h"
 #include "ingest_results.h"
@@ -151,6 +152,11 @@ class Session final : public std::enable_shared_from_this<Session>,
   // GET /ui/... (the viewer's files, ui/ui.h) and GET / (a browser is redirected to /ui/);
   // answered at once, on the strand (session_ui.cc).
   void HandleUi(std::string_view path, Slot& slot);
+  // A body sent with Content-Encoding: gzip, inflated in place (its bytes charged to the body
+  // budget like a body read); false with `response` set (415 another coding, 413 over
+  // http.max_body_bytes inflated, 400 corrupt, 429 the budget is spent). session_admission.cc.
+  bool InflateBody(Response& response);
+  void InflateError(InflateResult result, uint64_t max_bytes, Response& response) const;
   void HandleRoot(Slot& slot);
   void StartStreaming();
   // Writes what the feed has for this stream after its position (a comment when idle for

@@ -4,10 +4,13 @@
 
 #include <fmt/format.h>
 
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/string.hpp>
 #include <string_view>
 
-#include <boost/asio/write.hpp>
-
+#include "body_encoding.h"
+#include "common/strings.h"
+#include "otlp/otlp.h"
 #include "session.h"
 
 namespace tc::http {
@@ -85,6 +88,74 @@ bool Session::OnBodyBytes(uint64_t bytes) {
   }
   body_reserved_ += charge;
   return true;
+}
+
+bool Session::InflateBody(Response& response) {
+  if (!IsGzipCoding(request_.content_encoding)) {
+    SetError(&response, 415, "unsupported_media_type",
+             fmt::format("Content-Encoding \"{}\" is not supported; send gzip or no encoding",
+                         Printable(request_.content_encoding)));
+    return false;
+  }
+  const uint64_t max_bytes = state_.options.http.max_body_bytes;
+  // The inflated body is charged like a body read (twice its size: it and its records), on
+  // top of the compressed one while both exist; a request that holds the whole budget alone
+  // may still grow to max_body_bytes, as an uncompressed body may.
+  const uint64_t compressed_charge = body_reserved_;
+  std::string inflated;
+  const InflateResult result = InflateGzip(
+      request_.body, max_bytes, kBodyPadding,
+      [this](size_t bytes) {
+        const uint64_t charge = bytes * kBodyCharge;
+        if (!state_.TryReserveBody(charge, body_reserved_)) return false;
+        body_reserved_ += charge;
+        return true;
+      },
+      &inflated);
+  if (result == InflateResult::kOk) {
+    request_.body.swap(inflated);
+    std::string().swap(inflated);  // the compressed bytes: freed, and their charge given back
+    state_.ReleaseBody(compressed_charge);
+    body_reserved_ -= compressed_charge;
+    request_.encoded = false;
+    request_.content_encoding.clear();
+    return true;
+  }
+  InflateError(result, max_bytes, response);
+  return false;
+}
+
+void Session::InflateError(InflateResult result, uint64_t max_bytes, Response& response) const {
+  unsigned status = 400;
+  std::string_view code = "invalid_body";
+  std::string message = "the body is not valid gzip (Content-Encoding: gzip)";
+  int grpc_code = 3;  // google.rpc.Code INVALID_ARGUMENT
+  if (result == InflateResult::kTooLarge) {
+    status = 413;
+    code = "payload_too_large";
+    message = fmt::format("the gzip body inflates to more than max_body_bytes ({})", max_bytes);
+    grpc_code = 8;  // RESOURCE_EXHAUSTED
+  } else if (result == InflateResult::kRefused) {
+    status = 429;
+    code = "overloaded";
+    message = fmt::format(
+        "too many request bodies in flight (http.max_body_bytes_in_flight = {}); "
+        "retry",
+        state_.options.http.max_body_bytes_in_flight);
+    grpc_code = 8;
+    response.retry_after = true;
+  }
+  // An OTLP protobuf exporter reads a google.rpc.Status (docs/otlp.md); anyone else the JSON
+  // error every endpoint answers.
+  const std::string_view type = request_.content_type;
+  if (boost::beast::iequals(Trim(type.substr(0, type.find(';')), " \t"),
+                            otlp::kProtobufContentType)) {
+    response.status = status;
+    response.content_type = otlp::kProtobufContentType;
+    response.body = otlp::StatusBody(otlp::Encoding::kProtobuf, grpc_code, message);
+  } else {
+    SetError(&response, status, code, message);
+  }
 }
 
 void Session::ReleaseBody() {

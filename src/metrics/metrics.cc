@@ -117,6 +117,18 @@ void RenderRecords(const Metrics& m, TextWriter& w) {
   w.Counter("records_stored_total", "Records committed to the database.", m.records_stored.Get());
   w.Counter("records_duplicate_total", "Records already stored (idempotency key seen).",
             m.records_duplicate.Get());
+  w.Counter("otlp_spans_received_total", "OTLP spans decoded from POST /v1/traces.",
+            m.otlp_spans_received.Get());
+  w.Counter("otlp_spans_rejected_total",
+            "OTLP spans answered as rejected in partial_success (invalid ids, or refused by the "
+            "database).",
+            m.otlp_spans_rejected.Get());
+  w.Counter("otlp_spans_dropped_total",
+            "OTLP spans of no LLM convention, dropped (otlp.keep_other_spans = false).",
+            m.otlp_spans_dropped.Get());
+  w.Counter("otlp_requests_invalid_total",
+            "OTLP requests refused whole: malformed (400) or over otlp.max_spans (413).",
+            m.otlp_requests_invalid.Get());
   w.Counter("records_spooled_total", "Records written to the spool and acknowledged from it.",
             m.records_spooled.Get());
   w.Counter("records_replayed_total", "Records replayed from the spool into the database.",

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "otlp/otlp.h"  // DecodeLimits
 
 namespace tc::otlp {
 
@@ -71,16 +72,6 @@ struct ResourceSpans {
 struct ExportRequest {
   std::vector<ResourceSpans> resource_spans;
   size_t span_count = 0;  // spans in all of resource_spans
-};
-
-// Bounds a decoder enforces; a body beyond any of them is refused whole (kInvalidArgument, or
-// kResourceExhausted for max_spans so the answer can be 413), before the memory is allocated.
-struct DecodeLimits {
-  size_t max_spans = 10000;            // spans in one request
-  size_t max_string_bytes = 1 << 20;   // one string or bytes value, key, name
-  size_t max_attributes = 1024;        // attributes of one span, event, resource or kvlist
-  size_t max_events = 1024;            // events of one span
-  size_t max_depth = 32;               // nesting of AnyValue arrays / kvlists
 };
 
 // Protobuf (application/x-protobuf). Fields in any order, unknown fields skipped by wire type,

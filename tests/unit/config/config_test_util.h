@@ -60,6 +60,7 @@ inline Config Custom() {
   c.sqld.tls_verify = false;
   c.retention = {"30d", 1 << 30, 5000, 50};
   c.stream = {5000, 1 << 20, 2000, 16};
+  c.otlp = {"session.id,user.id", true, 500};
   c.sqld.restart_backoff_ms = 0;
   c.sqld.max_restarts = 0;
   c.sqld.restart_window_s = 30;

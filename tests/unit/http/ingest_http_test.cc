@@ -70,9 +70,16 @@ TEST_F(ServerTest, WrongContentTypeIs415) {
             std::string::npos)
       << response->body;
   response = Call(MakeRequest("POST", "/v1/records", SessionRecord("x"), "application/json",
-                              "Content-Encoding: gzip\r\n"));
+                              "Content-Encoding: br\r\n"));
   ASSERT_TRUE(response.has_value());
   EXPECT_EQ(response->status, 415);
+  EXPECT_NE(response->body.find("send gzip or no encoding"), std::string::npos) << response->body;
+  // Said to be gzip, and not: 400.
+  response = Call(MakeRequest("POST", "/v1/records", SessionRecord("x"), "application/json",
+                              "Content-Encoding: gzip\r\n"));
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->status, 400);
+  EXPECT_EQ(Json(response->body).Str("/error/code"), "invalid_body");
   EXPECT_EQ(submitter_.submitted(), 0u);
 }
 

@@ -145,6 +145,18 @@ struct StreamConfig {
   bool operator==(const StreamConfig&) const = default;
 };
 
+// POST /v1/traces with OTLP bodies (docs/otlp.md).
+struct OtlpConfig {
+  // Attribute keys naming a span's session, comma-separated, first present wins (the span's
+  // attributes, then its resource's); none: "otel-<trace id>". Empty: the conventions' keys
+  // (otlp::MappingOptions' default list).
+  std::string session_attributes;
+  bool keep_other_spans = false;  // spans of no LLM convention: runtime events, not dropped
+  uint32_t max_spans = 10000;     // spans in one request; 413 above
+
+  bool operator==(const OtlpConfig&) const = default;
+};
+
 struct AuthConfig {
   // Keys with the ingest scope (POST), comma-separated. No key in any of the three lists (and
   // their files) = authentication off.
@@ -182,6 +194,7 @@ struct Config {
   SpoolConfig spool;
   RetentionConfig retention;
   StreamConfig stream;
+  OtlpConfig otlp;
   AuthConfig auth;
   LogConfig log;
   uint32_t shutdown_timeout_ms = 20000;    // drain deadline on SIGTERM

@@ -20,6 +20,7 @@ struct ServerOptions {
   config::IngestConfig ingest;
   config::AuthConfig auth;     // no key configured = ingest is open
   config::StreamConfig stream;  // GET /v1/stream
+  config::OtlpConfig otlp;      // POST /v1/traces with OTLP bodies
   uint32_t retry_after_s = 1;  // Retry-After on 429/503
 
   static ServerOptions FromConfig(const config::Config& config);

@@ -102,6 +102,10 @@ struct Metrics {
   Counter records_refused_database; // refused by the database (207)
   Counter records_stored;           // committed
   Counter records_duplicate;        // idempotency hits, not stored again
+  // OTLP requests on POST /v1/traces (docs/otlp.md): spans decoded; rejected (answered in
+  // partial_success: invalid ids, or every record of the span refused by the database); dropped
+  // (of no LLM convention, otlp.keep_other_spans off); requests refused whole (400/413).
+  Counter otlp_spans_received, otlp_spans_rejected, otlp_spans_dropped, otlp_requests_invalid;
   Counter records_dropped;          // ack=queued records lost: not stored nor spooled by the deadline
   // Idempotency-Key header (requests)
   Counter idempotency_key_invalid;    // 400: malformed or repeated header

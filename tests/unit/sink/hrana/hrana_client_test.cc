@@ -217,15 +217,14 @@ TEST(HranaClientTest, LargeBodiesAreSentWithoutExpectContinue) {
   const std::vector<SqlValue> args = {big};
   builder.AddExecute("SELECT length(?1)", args);
   const std::string body = builder.Finish();
-  const auto start = std::chrono::steady_clock::now();
   Result<hrana::PipelineResponse> response = client->Pipeline(body);
-  const auto elapsed = std::chrono::steady_clock::now() - start;
   ASSERT_TRUE(response.has_value()) << response.error().ToString();
   EXPECT_EQ(std::get<int64_t>(response->results.at(0).execute.rows.at(0).at(0)),
             static_cast<int64_t>(big.size()));
+  // The header the proxy saw is the proof (a time bound would measure the machine: this took
+  // 986 ms once under TSan on a loaded CI machine without any stall).
   EXPECT_EQ(proxy.LastHeader("expect"), "");
   EXPECT_EQ(proxy.LastHeader("authorization"), "");  // no token configured, none sent
-  EXPECT_LT(elapsed, std::chrono::milliseconds(900));
 }
 
 // Response bodies keep simdjson's padding free behind them, so ParsePipelineResponse reads them

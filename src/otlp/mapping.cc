@@ -1,0 +1,603 @@
+// Decoded OTLP spans → Tracing V3 records (mapping.h; docs/otlp.md "How spans map").
+
+#include "mapping.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <initializer_list>
+
+#include "common/json_writer.h"
+#include "common/time_format.h"
+
+namespace tc::otlp {
+
+using schema::EventRecord;
+using schema::EventType;
+using schema::MessageRecord;
+using schema::MessageType;
+using schema::Record;
+using schema::TimestepRecord;
+
+namespace {
+
+void WriteAttributes(JsonWriter& json, const std::vector<KeyValue>& attributes) {
+  json.BeginObject();
+  for (const KeyValue& kv : attributes) {
+    json.Key(kv.key);
+    WriteValue(json, kv.value);
+  }
+  json.EndObject();
+}
+
+bool OneOf(const std::optional<std::string>& value, std::initializer_list<std::string_view> set) {
+  if (!value) return false;
+  return std::find(set.begin(), set.end(), std::string_view(*value)) != set.end();
+}
+
+bool HasConventionKey(const std::vector<KeyValue>& attributes) {
+  for (const KeyValue& kv : attributes) {
+    const std::string_view k = kv.key;
+    if (k.starts_with("gen_ai.") || k.starts_with("llm.") || k.starts_with("openinference.") ||
+        k.starts_with("traceloop.") || k.starts_with("synth.")) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// The first of `keys` present as a string in `attributes`.
+std::optional<std::string> FirstString(const std::vector<KeyValue>& attributes,
+                                       std::initializer_list<std::string_view> keys) {
+  for (std::string_view key : keys) {
+    if (std::optional<std::string> v = AsString(Find(attributes, key)); v && !v->empty()) {
+      return v;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<int64_t> FirstInt(const std::vector<KeyValue>& attributes,
+                                std::initializer_list<std::string_view> keys) {
+  for (std::string_view key : keys) {
+    if (std::optional<int64_t> v = AsInt(Find(attributes, key))) return v;
+  }
+  return std::nullopt;
+}
+
+std::optional<double> FirstDouble(const std::vector<KeyValue>& attributes,
+                                  std::initializer_list<std::string_view> keys) {
+  for (std::string_view key : keys) {
+    if (std::optional<double> v = AsDouble(Find(attributes, key))) return v;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> Iso(uint64_t unix_nanos) {
+  if (unix_nanos == 0) return std::nullopt;
+  return IsoUtcFromUnixSeconds(static_cast<double>(unix_nanos) / 1e9);
+}
+
+// Everything one span's records share.
+struct SpanContext {
+  const ResourceSpans* resource = nullptr;
+  const ScopeSpans* scope = nullptr;
+  const Span* span = nullptr;
+  std::string session_id;
+  std::string step_id;
+  std::string key;  // "~otlp/<trace>/<span>"
+};
+
+std::string SessionFor(const Span& span, const ResourceSpans& resource,
+                       const MappingOptions& options) {
+  for (const std::vector<KeyValue>* attributes :
+       {&span.attributes, &resource.resource_attributes}) {
+    for (const std::string& key : options.session_attributes) {
+      const AnyValue* v = Find(*attributes, key);
+      if (std::optional<std::string> s = AsString(v); s && !s->empty()) return *s;
+      if (std::optional<int64_t> i = v != nullptr && v->kind == AnyValue::Kind::kInt
+                                         ? std::optional<int64_t>(v->integer)
+                                         : std::nullopt) {
+        return std::to_string(*i);
+      }
+    }
+  }
+  return "otel-" + span.trace_id;
+}
+
+std::string SystemInstance(const SpanContext& c) {
+  if (std::optional<std::string> name =
+          FirstString(c.span->attributes, {"gen_ai.agent.name", "agent.name",
+                                           "traceloop.entity.name", "traceloop.workflow.name"})) {
+    return *name;
+  }
+  if (std::optional<std::string> service =
+          FirstString(c.resource->resource_attributes, {"service.name"})) {
+    return *service;
+  }
+  if (!c.scope->scope_name.empty()) return c.scope->scope_name;
+  return "otel";
+}
+
+// Attributes the mapping stores in a column, the call record, the messages or metadata.tool.
+bool IsMapped(std::string_view key) {
+  static constexpr std::string_view kKeys[] = {"gen_ai.operation.name",
+                                               "gen_ai.provider.name",
+                                               "gen_ai.system",
+                                               "gen_ai.request.model",
+                                               "gen_ai.response.model",
+                                               "gen_ai.response.id",
+                                               "gen_ai.response.finish_reasons",
+                                               "gen_ai.usage.input_tokens",
+                                               "gen_ai.usage.output_tokens",
+                                               "gen_ai.usage.prompt_tokens",
+                                               "gen_ai.usage.completion_tokens",
+                                               "gen_ai.usage.total_tokens",
+                                               "gen_ai.usage.cost",
+                                               "gen_ai.usage.cache_read.input_tokens",
+                                               "gen_ai.usage.reasoning.output_tokens",
+                                               "gen_ai.input.messages",
+                                               "gen_ai.output.messages",
+                                               "gen_ai.system_instructions",
+                                               "gen_ai.agent.name",
+                                               "gen_ai.tool.name",
+                                               "gen_ai.tool.call.id",
+                                               "gen_ai.tool.call.arguments",
+                                               "gen_ai.tool.call.result",
+                                               "gen_ai.conversation.id",
+                                               "openinference.span.kind",
+                                               "llm.model_name",
+                                               "llm.provider",
+                                               "llm.system",
+                                               "llm.token_count.prompt",
+                                               "llm.token_count.completion",
+                                               "llm.token_count.total",
+                                               "llm.cost.total",
+                                               "llm.cost.prompt",
+                                               "llm.cost.completion",
+                                               "llm.invocation_parameters",
+                                               "llm.request.type",
+                                               "llm.usage.total_tokens",
+                                               "session.id",
+                                               "synth.reward",
+                                               "synth.terminated",
+                                               "synth.truncated",
+                                               "synth.step_id",
+                                               "synth.turn_number",
+                                               "error.type"};
+  static constexpr std::string_view kPrefixes[] = {"gen_ai.request.",      "gen_ai.prompt.",
+                                                   "gen_ai.completion.",   "llm.input_messages.",
+                                                   "llm.output_messages.", "llm.token_count."};
+  for (std::string_view k : kKeys) {
+    if (key == k) return true;
+  }
+  for (std::string_view p : kPrefixes) {
+    if (key.starts_with(p)) return true;
+  }
+  return false;
+}
+
+// {"step_id":..,"source":"otlp",["error":{..}],"otel":{name, kind, ids, status, scope,
+// resource, attributes, events}} (+ `extra` members written by the caller first).
+template <typename Extra>
+std::string Metadata(const SpanContext& c, Extra extra) {
+  const Span& s = *c.span;
+  JsonWriter json;
+  json.BeginObject();
+  json.Key("step_id").String(c.step_id);
+  json.Key("source").String("otlp");
+  extra(json);
+  if (s.status_code == 2) {
+    // What marks the event as an error for the session totals (docs/api.md §10).
+    json.Key("error").BeginObject();
+    json.Key("type");
+    if (std::optional<std::string> type = FirstString(s.attributes, {"error.type"})) {
+      json.String(*type);
+    } else {
+      json.String("error");
+    }
+    json.Key("message").String(s.status_message);
+    json.EndObject();
+  }
+  json.Key("otel").BeginObject();
+  json.Key("name").String(s.name);
+  json.Key("kind").Int(s.kind);
+  json.Key("parent_span_id");  // (its own ids are the event's span_id / trace_id columns)
+  if (s.parent_span_id.empty()) {
+    json.Null();
+  } else {
+    json.String(s.parent_span_id);
+  }
+  json.Key("status").BeginObject().Key("code").Int(s.status_code);
+  if (!s.status_message.empty()) json.Key("message").String(s.status_message);
+  json.EndObject();
+  json.Key("scope").BeginObject().Key("name").String(c.scope->scope_name);
+  json.Key("version").String(c.scope->scope_version).EndObject();
+  if (std::optional<std::string> service =
+          FirstString(c.resource->resource_attributes, {"service.name"})) {
+    json.Key("service").String(*service);
+  }
+  // What no column, call record, message or tool member holds already (every event repeating
+  // the mapped ones, or the resource's, would double the size of a row).
+  json.Key("attributes").BeginObject();
+  for (const KeyValue& kv : s.attributes) {
+    if (IsMapped(kv.key)) continue;
+    json.Key(kv.key);
+    WriteValue(json, kv.value);
+  }
+  json.EndObject();
+  if (!s.events.empty()) {
+    json.Key("events").BeginArray();
+    for (const SpanEvent& e : s.events) {
+      json.Element().BeginObject();
+      json.Key("name").String(e.name);
+      json.Key("time_unix_nano").Uint(e.time_unix_nano);
+      json.Key("attributes");
+      WriteAttributes(json, e.attributes);
+      json.EndObject();
+    }
+    json.EndArray();
+  }
+  json.EndObject();
+  json.EndObject();
+  return json.Take();
+}
+
+std::optional<int64_t> LatencyMs(const Span& s) {
+  if (s.start_time_unix_nano == 0 || s.end_time_unix_nano < s.start_time_unix_nano) {
+    return std::nullopt;
+  }
+  return static_cast<int64_t>((s.end_time_unix_nano - s.start_time_unix_nano) / 1000000);
+}
+
+EventRecord BaseEvent(const SpanContext& c, EventType type) {
+  const Span& s = *c.span;
+  EventRecord e;
+  e.session_id = c.session_id;
+  e.step_id = c.step_id;
+  e.event_type = type;
+  e.system_instance_id = SystemInstance(c);
+  if (s.start_time_unix_nano != 0) {
+    e.event_time = static_cast<double>(s.start_time_unix_nano) / 1e9;
+    e.created_at = Iso(s.start_time_unix_nano);
+  }
+  e.message_time = FirstInt(s.attributes, {"synth.turn_number"});
+  e.span_id = s.span_id;
+  e.trace_id = s.trace_id;
+  e.latency_ms = LatencyMs(s);  // a tool's or a step's duration too (the viewer's waterfall)
+  return e;
+}
+
+std::string ApiType(const std::vector<KeyValue>& attributes) {
+  const std::optional<std::string> op =
+      FirstString(attributes, {"gen_ai.operation.name", "llm.request.type"});
+  if (OneOf(op, {"chat"})) return "chat_completions";
+  if (OneOf(op, {"text_completion", "completion"})) return "completions";
+  if (OneOf(op, {"embeddings", "embedding"})) return "embeddings";
+  if (op) return *op;
+  return "chat_completions";
+}
+
+EventRecord LlmEvent(const SpanContext& c) {
+  const Span& s = *c.span;
+  const auto& a = s.attributes;
+  EventRecord e = BaseEvent(c, EventType::kCais);
+  e.model_name =
+      FirstString(a, {"gen_ai.response.model", "gen_ai.request.model", "llm.model_name",
+                      "llm.response.model_name", "llm.request.model_name", "embedding.model_name"});
+  e.provider =
+      FirstString(a, {"gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system"});
+  e.input_tokens = FirstInt(
+      a, {"gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.token_count.prompt"});
+  e.output_tokens = FirstInt(a, {"gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens",
+                                 "llm.token_count.completion"});
+  e.total_tokens =
+      FirstInt(a, {"llm.token_count.total", "llm.usage.total_tokens", "gen_ai.usage.total_tokens"});
+  if (!e.total_tokens && (e.input_tokens || e.output_tokens)) {
+    e.total_tokens = e.input_tokens.value_or(0) + e.output_tokens.value_or(0);
+  }
+  e.cost_usd = FirstDouble(a, {"llm.cost.total", "gen_ai.usage.cost"});
+  if (!e.cost_usd) {
+    const std::optional<double> prompt = FirstDouble(a, {"llm.cost.prompt"});
+    const std::optional<double> completion = FirstDouble(a, {"llm.cost.completion"});
+    if (prompt || completion) e.cost_usd = prompt.value_or(0) + completion.value_or(0);
+  }
+
+  // One LLMCallRecord (synth-ai's call_records item).
+  JsonWriter json;
+  json.BeginArray().Element().BeginObject();
+  const std::optional<std::string> response_id = FirstString(a, {"gen_ai.response.id"});
+  json.Key("call_id").String(response_id.value_or(s.span_id));
+  json.Key("api_type").String(ApiType(a));
+  if (e.provider) json.Key("provider").String(*e.provider);
+  if (e.model_name) json.Key("model_name").String(*e.model_name);
+  if (response_id) json.Key("provider_request_id").String(*response_id);
+  if (std::optional<std::string> started = Iso(s.start_time_unix_nano)) {
+    json.Key("started_at").String(*started);
+  }
+  if (std::optional<std::string> completed = Iso(s.end_time_unix_nano)) {
+    json.Key("completed_at").String(*completed);
+  }
+  if (e.latency_ms) json.Key("latency_ms").Int(*e.latency_ms);
+  json.Key("request_params").BeginObject();
+  static constexpr std::pair<std::string_view, std::string_view> kParams[] = {
+      {"gen_ai.request.temperature", "temperature"},
+      {"gen_ai.request.top_p", "top_p"},
+      {"gen_ai.request.top_k", "top_k"},
+      {"gen_ai.request.max_tokens", "max_tokens"},
+      {"gen_ai.request.seed", "seed"},
+      {"gen_ai.request.frequency_penalty", "frequency_penalty"},
+      {"gen_ai.request.presence_penalty", "presence_penalty"},
+      {"gen_ai.request.stop_sequences", "stop"}};
+  for (const auto& [attribute, param] : kParams) {
+    if (const AnyValue* v = Find(a, attribute)) {
+      json.Key(param);
+      WriteValue(json, *v);
+    }
+  }
+  if (const AnyValue* params = Find(a, "llm.invocation_parameters")) {
+    json.Key("raw_params");
+    WriteValue(json, *params);
+  }
+  json.EndObject();
+  json.Key("usage").BeginObject();
+  if (e.input_tokens) json.Key("input_tokens").Int(*e.input_tokens);
+  if (e.output_tokens) json.Key("output_tokens").Int(*e.output_tokens);
+  if (e.total_tokens) json.Key("total_tokens").Int(*e.total_tokens);
+  if (std::optional<int64_t> cached = FirstInt(a, {"gen_ai.usage.cache_read.input_tokens",
+                                                   "llm.token_count.prompt_details.cache_read"})) {
+    json.Key("cache_read_input_tokens").Int(*cached);
+  }
+  if (std::optional<int64_t> reasoning =
+          FirstInt(a, {"gen_ai.usage.reasoning.output_tokens",
+                       "llm.token_count.completion_details.reasoning"})) {
+    json.Key("reasoning_tokens").Int(*reasoning);
+  }
+  if (e.cost_usd) json.Key("cost_usd").Double(*e.cost_usd);
+  json.EndObject();
+  if (const AnyValue* reasons = Find(a, "gen_ai.response.finish_reasons")) {
+    json.Key("finish_reason");
+    if (reasons->kind == AnyValue::Kind::kArray && !reasons->array.empty()) {
+      WriteValue(json, reasons->array.front());
+    } else {
+      WriteValue(json, *reasons);
+    }
+  }
+  json.Key("outcome").String(s.status_code == 2 ? "error" : "success");
+  if (s.status_code == 2) {
+    json.Key("error").BeginObject();
+    json.Key("type").String(FirstString(a, {"error.type"}).value_or("error"));
+    json.Key("message").String(s.status_message);
+    json.EndObject();
+  }
+  json.EndObject().EndArray();  // the span and trace ids are the event's columns
+  e.call_records = json.Take();
+  e.metadata = Metadata(c, [](JsonWriter&) {});
+  return e;
+}
+
+EventRecord RuntimeEvent(const SpanContext& c, SpanClass cls) {
+  const auto& a = c.span->attributes;
+  EventRecord e = BaseEvent(c, EventType::kRuntime);
+  e.metadata = Metadata(c, [&](JsonWriter& json) {
+    json.Key("actions").BeginArray().EndArray();  // synth-ai's runtime events carry list[int]
+    if (cls != SpanClass::kTool) return;
+    json.Key("tool").BeginObject();
+    json.Key("name").String(
+        FirstString(a, {"gen_ai.tool.name", "tool.name", "traceloop.entity.name"})
+            .value_or(c.span->name));
+    struct ToolField {
+      const char* key;
+      std::array<std::string_view, 3> sources;  // empty entries unused
+    };
+    static constexpr ToolField kFields[] = {
+        {"call_id", {"gen_ai.tool.call.id", "tool.id", ""}},
+        {"arguments", {"gen_ai.tool.call.arguments", "input.value", "traceloop.entity.input"}},
+        {"result", {"gen_ai.tool.call.result", "output.value", "traceloop.entity.output"}},
+    };
+    for (const ToolField& field : kFields) {
+      for (std::string_view source : field.sources) {
+        const AnyValue* v = source.empty() ? nullptr : Find(a, source);
+        if (v == nullptr) continue;
+        json.Key(field.key);
+        WriteValue(json, *v);
+        break;
+      }
+    }
+    json.EndObject();
+  });
+  return e;
+}
+
+MessageType MessageTypeFor(const ContentMessage& m) {
+  if (m.kind == "tool_call") return MessageType::kToolUse;
+  if (m.kind == "tool_call_response" || m.role == "tool") return MessageType::kToolResult;
+  if (m.role == "system" || m.role == "developer") return MessageType::kSystem;
+  if (m.role == "assistant" || m.role == "model") return MessageType::kAssistant;
+  return MessageType::kUser;
+}
+
+void AddMessages(const SpanContext& c, Conversion* out, size_t span_index) {
+  const SpanContent content = ExtractContent(*c.span);
+  // Each call re-sends the conversation so far: only what follows the last assistant message
+  // of its input is new (the rest was stored with an earlier call).
+  size_t first_new = 0;
+  for (size_t i = 0; i < content.input.size(); ++i) {
+    if (content.input[i].role == "assistant" || content.input[i].role == "model") first_new = i + 1;
+  }
+  size_t n = 0;
+  auto add = [&](const ContentMessage& m, uint64_t at_nanos, const char* direction) {
+    MessageRecord r;
+    r.session_id = c.session_id;
+    r.step_id = c.step_id;
+    r.message_type = MessageTypeFor(m);
+    r.content = m.content;
+    r.timestamp = Iso(at_nanos);
+    if (at_nanos != 0) r.event_time = static_cast<double>(at_nanos) / 1e9;
+    JsonWriter json;
+    json.BeginObject();
+    json.Key("step_id").String(c.step_id);
+    json.Key("source").String("otlp");
+    json.Key("role").String(m.role);
+    json.Key("direction").String(direction);
+    json.Key("span_id").String(c.span->span_id);
+    json.EndObject();
+    r.metadata = json.Take();
+    out->records.push_back(Record{fmt::format("{}/m{}", c.key, n++), std::move(r)});
+    out->span_of_record.push_back(span_index);
+  };
+  for (size_t i = first_new; i < content.input.size(); ++i) {
+    add(content.input[i], c.span->start_time_unix_nano, "input");
+  }
+  for (const ContentMessage& m : content.output) {
+    add(m, c.span->end_time_unix_nano, "output");
+  }
+}
+
+void AddReward(const SpanContext& c, Conversion* out, size_t span_index) {
+  const auto& a = c.span->attributes;
+  const std::optional<double> reward = FirstDouble(a, {"synth.reward"});
+  const AnyValue* terminated = Find(a, "synth.terminated");
+  const AnyValue* truncated = Find(a, "synth.truncated");
+  if (!reward && terminated == nullptr && truncated == nullptr) return;
+  EventRecord e = BaseEvent(c, EventType::kEnvironment);
+  e.reward = reward;
+  if (terminated != nullptr && terminated->kind == AnyValue::Kind::kBool) {
+    e.terminated = terminated->boolean;
+  }
+  if (truncated != nullptr && truncated->kind == AnyValue::Kind::kBool) {
+    e.truncated = truncated->boolean;
+  }
+  e.metadata = Metadata(c, [](JsonWriter&) {});
+  out->records.push_back(Record{c.key + "/reward", std::move(e)});
+  out->span_of_record.push_back(span_index);
+}
+
+TimestepRecord AgentStep(const SpanContext& c) {
+  const Span& s = *c.span;
+  TimestepRecord t;
+  t.session_id = c.session_id;
+  t.step_id = c.step_id;
+  t.turn_number = FirstInt(s.attributes, {"synth.turn_number"});
+  t.started_at = Iso(s.start_time_unix_nano);
+  t.completed_at = Iso(s.end_time_unix_nano);
+  JsonWriter json;
+  json.BeginObject();
+  json.Key("source").String("otlp");
+  json.Key("name").String(s.name);
+  json.Key("span_id").String(s.span_id);
+  json.Key("status").Int(s.status_code);
+  if (std::optional<std::string> agent =
+          FirstString(s.attributes, {"gen_ai.agent.name", "agent.name", "traceloop.entity.name",
+                                     "traceloop.workflow.name"})) {
+    json.Key("agent").String(*agent);
+  }
+  if (std::optional<std::string> input = FirstString(s.attributes, {"input.value"})) {
+    json.Key("input").String(*input);
+  }
+  json.EndObject();
+  t.step_metadata = json.Take();
+  return t;
+}
+
+}  // namespace
+
+SpanClass Classify(const Span& span) {
+  const auto& a = span.attributes;
+  const std::optional<std::string> op = AsString(Find(a, "gen_ai.operation.name"));
+  const std::optional<std::string> oi = AsString(Find(a, "openinference.span.kind"));
+  const std::optional<std::string> request_type = AsString(Find(a, "llm.request.type"));
+  const std::optional<std::string> traceloop = AsString(Find(a, "traceloop.span.kind"));
+  if (OneOf(op, {"chat", "text_completion", "generate_content", "embeddings"}) ||
+      OneOf(oi, {"LLM", "EMBEDDING"}) ||
+      OneOf(request_type, {"chat", "completion", "embedding", "rerank"})) {
+    return SpanClass::kLlm;
+  }
+  if (OneOf(op, {"execute_tool"}) || OneOf(oi, {"TOOL"}) || OneOf(traceloop, {"tool"})) {
+    return SpanClass::kTool;
+  }
+  if (OneOf(op, {"invoke_agent", "create_agent", "invoke_workflow"}) ||
+      OneOf(oi, {"AGENT", "CHAIN"}) || OneOf(traceloop, {"workflow", "agent", "task"})) {
+    return SpanClass::kAgent;
+  }
+  // An older instrumentation (gen_ai.system + a model, no operation name) is an LLM call too.
+  if (!op && !oi && Find(a, "gen_ai.system") != nullptr &&
+      (Find(a, "gen_ai.request.model") != nullptr || Find(a, "gen_ai.response.model") != nullptr)) {
+    return SpanClass::kLlm;
+  }
+  if (op || oi || HasConventionKey(a)) return SpanClass::kOtherGenAi;
+  return SpanClass::kUnrelated;
+}
+
+Conversion MapSpans(const ExportRequest& request, const MappingOptions& options) {
+  Conversion out;
+  out.spans = request.span_count;
+  size_t span_index = 0;
+  for (const ResourceSpans& resource : request.resource_spans) {
+    for (const ScopeSpans& scope : resource.scope_spans) {
+      for (const Span& span : scope.spans) {
+        const size_t index = span_index++;
+        if (!span.problem.empty()) {
+          if (out.rejected_spans++ == 0) out.rejected_message = span.problem;
+          continue;
+        }
+        const SpanClass cls = Classify(span);
+        const bool has_reward = Find(span.attributes, "synth.reward") != nullptr ||
+                                Find(span.attributes, "synth.terminated") != nullptr;
+        if (cls == SpanClass::kUnrelated && !options.keep_other_spans && !has_reward) {
+          ++out.dropped_spans;
+          continue;
+        }
+        SpanContext c;
+        c.resource = &resource;
+        c.scope = &scope;
+        c.span = &span;
+        c.session_id = SessionFor(span, resource, options);
+        c.step_id = FirstString(span.attributes, {"synth.step_id"}).value_or(span.trace_id);
+        c.key = fmt::format("{}otlp/{}/{}", schema::kDerivedKeyMark, span.trace_id, span.span_id);
+        switch (cls) {
+          case SpanClass::kLlm:
+            ++out.llm_spans;
+            out.records.push_back(Record{c.key, LlmEvent(c)});
+            out.span_of_record.push_back(index);
+            AddMessages(c, &out, index);
+            break;
+          case SpanClass::kAgent:
+            out.records.push_back(Record{c.key + "/step", AgentStep(c)});
+            out.span_of_record.push_back(index);
+            break;
+          case SpanClass::kTool:
+          case SpanClass::kOtherGenAi:
+          case SpanClass::kUnrelated:
+            if (cls != SpanClass::kUnrelated || options.keep_other_spans) {
+              out.records.push_back(Record{c.key, RuntimeEvent(c, cls)});
+              out.span_of_record.push_back(index);
+            }
+            break;
+        }
+        AddReward(c, &out, index);
+      }
+    }
+  }
+  // The queue weighs a record by its strings' capacity: give back what the writers' growth
+  // left over (up to about as much again as the text).
+  auto shrink = [](std::optional<std::string>& text) {
+    if (text) text->shrink_to_fit();
+  };
+  for (Record& record : out.records) {
+    if (auto* e = std::get_if<EventRecord>(&record.body)) {
+      shrink(e->metadata);
+      shrink(e->call_records);
+    } else if (auto* m = std::get_if<MessageRecord>(&record.body)) {
+      shrink(m->metadata);
+      m->content.shrink_to_fit();
+    } else if (auto* t = std::get_if<TimestepRecord>(&record.body)) {
+      shrink(t->step_metadata);
+    }
+  }
+  return out;
+}
+
+}  // namespace tc::otlp
