@@ -42,8 +42,13 @@ IngestHandler::Outcome IngestHandler::HandleOtlp(otlp::Encoding encoding,
                                                  const RequestData& request, config::AckMode ack,
                                                  CompletionFactory& completions,
                                                  PendingIngest* pending, Response* out) const {
-  Result<otlp::Conversion> converted =
-      otlp::Convert(request.body, encoding, otlp_limits_, otlp_options_);
+  // The decoded model costs ~150 bytes per value however short its encoding: bounded by the
+  // body's size, as the body budget (http.max_body_bytes_in_flight) bounds the bodies.
+  otlp::DecodeLimits limits = otlp_limits_;
+  limits.max_values = otlp::MaxValuesFor(request.body.size());
+  otlp::MappingOptions options = otlp_options_;
+  options.max_records = otlp::MaxRecordsFor(request.body.size());
+  Result<otlp::Conversion> converted = otlp::Convert(request.body, encoding, limits, options);
   if (!converted.has_value()) {
     metrics_.otlp_requests_invalid.Add();
     const bool too_many = converted.error().code() == StatusCode::kResourceExhausted;

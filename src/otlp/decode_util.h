@@ -30,6 +30,7 @@ inline constexpr size_t kHardMaxDepth = 256;
 inline constexpr size_t kValuesPerSpan = 200;
 inline constexpr size_t kMinValueBudget = 100'000;
 inline size_t ValueBudget(const DecodeLimits& limits) {
+  if (limits.max_values != 0) return limits.max_values;
   const size_t per_span =
       limits.max_spans > SIZE_MAX / kValuesPerSpan ? SIZE_MAX : limits.max_spans * kValuesPerSpan;
   return per_span > kMinValueBudget ? per_span : kMinValueBudget;

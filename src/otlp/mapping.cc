@@ -539,6 +539,8 @@ Conversion MapSpans(const ExportRequest& request, const MappingOptions& options)
     for (const ScopeSpans& scope : resource.scope_spans) {
       for (const Span& span : scope.spans) {
         const size_t index = span_index++;
+        // Over the bound: stop making records (Convert refuses the request).
+        if (options.max_records != 0 && out.records.size() > options.max_records) return out;
         if (!span.problem.empty()) {
           if (out.rejected_spans++ == 0) out.rejected_message = span.problem;
           continue;

@@ -3,6 +3,7 @@
 
 #include "otlp/otlp.h"
 
+#include <fmt/format.h>
 #include <simdjson.h>
 
 #include <protozero/pbf_writer.hpp>
@@ -39,7 +40,14 @@ Result<Conversion> Convert(std::string_view padded_body, Encoding encoding,
                                       ? DecodeProtobuf(padded_body, limits)
                                       : DecodeJson(padded_body, limits);
   if (!request.has_value()) return request.error();
-  return MapSpans(*request, options);
+  Conversion out = MapSpans(*request, options);
+  if (options.max_records != 0 && out.records.size() > options.max_records) {
+    return Status::ResourceExhausted(
+        fmt::format("the spans make more than {} records (events, steps and messages); send "
+                    "fewer spans per request",
+                    options.max_records));
+  }
+  return out;
 }
 
 std::string SuccessBody(Encoding encoding, int64_t rejected_spans, std::string_view message) {

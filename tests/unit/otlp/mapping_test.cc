@@ -371,3 +371,59 @@ TEST(OtlpAnswerTest, OtlpJsonIsTheTopLevelResourceSpansMember) {
 
 }  // namespace
 }  // namespace tc::otlp
+
+namespace tc::otlp {
+namespace {
+
+// An OTLP/JSON body of one chat span with `attributes` extra attributes and `messages` input
+// messages, padded for simdjson.
+std::string ChatBody(int attributes, int messages) {
+  std::string input = "[";
+  for (int i = 0; i < messages; ++i) {
+    input += std::string(i ? "," : "") +
+             R"({\"role\":\"user\",\"parts\":[{\"type\":\"text\",\"content\":\"m)" +
+             std::to_string(i) + R"(\"}]})";
+  }
+  input += "]";
+  std::string attrs = R"({"key":"gen_ai.operation.name","value":{"stringValue":"chat"}},)"
+                      R"({"key":"gen_ai.input.messages","value":{"stringValue":")" +
+                      input + R"("}})";
+  for (int i = 0; i < attributes; ++i) {
+    attrs += R"(,{"key":"a)" + std::to_string(i) + R"(","value":{"intValue":1}})";
+  }
+  std::string body =
+      R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"0af7651916cd43dd8448eb211c80319c",)"
+      R"("spanId":"00f067aa0ba902b7","name":"chat","attributes":[)" +
+      attrs + "]}]}]}]}";
+  body.append(simdjson::SIMDJSON_PADDING, ' ');
+  return body;
+}
+
+TEST(OtlpConvertTest, ValuesAndRecordsAreBoundedPerRequest) {
+  const std::string body = ChatBody(100, 50);
+  const std::string_view view(body.data(), body.size() - simdjson::SIMDJSON_PADDING);
+  Result<Conversion> ok = Convert(view, Encoding::kJson, {}, {});
+  ASSERT_TRUE(ok.has_value()) << ok.error().ToString();
+  EXPECT_EQ(ok->records.size(), 51u);  // the event and 50 messages
+
+  DecodeLimits few_values;
+  few_values.max_values = 50;
+  Result<Conversion> values = Convert(view, Encoding::kJson, few_values, {});
+  ASSERT_FALSE(values.has_value());
+  EXPECT_EQ(values.error().code(), StatusCode::kResourceExhausted);
+
+  MappingOptions few_records;
+  few_records.max_records = 20;
+  Result<Conversion> records = Convert(view, Encoding::kJson, {}, few_records);
+  ASSERT_FALSE(records.has_value());
+  EXPECT_EQ(records.error().code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(records.error().message().find("more than 20 records"), std::string::npos);
+
+  // The handler's budgets grow with the body: a legitimate body always fits them.
+  EXPECT_GE(MaxValuesFor(view.size()), 102u);
+  EXPECT_GE(MaxRecordsFor(view.size()), 51u);
+  EXPECT_EQ(MaxValuesFor(8 << 20), 10000u + (8u << 20) / 16);
+}
+
+}  // namespace
+}  // namespace tc::otlp

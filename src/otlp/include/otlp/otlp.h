@@ -27,7 +27,19 @@ struct DecodeLimits {
   size_t max_attributes = 1024;       // attributes of one span, event, resource or kvlist
   size_t max_events = 1024;           // events of one span
   size_t max_depth = 32;              // nesting of AnyValue arrays / kvlists
+  // Values (attributes, array elements, events) in the whole request, each ~150 bytes of model
+  // however few bytes it took on the wire; 0: 200 per span of max_spans, at least 100,000. The
+  // HTTP handler sets it from the body's size (MaxValuesFor) so the model stays a small
+  // multiple of the body.
+  size_t max_values = 0;
 };
+
+// The value budget of a body of `body_bytes`: one value per 16 bytes (no convention's
+// attribute is shorter on the wire: its key alone is longer), plus 10,000.
+inline size_t MaxValuesFor(size_t body_bytes) { return 10000 + body_bytes / 16; }
+// The record budget of a body of `body_bytes`: one per 64 bytes (a message takes more on the
+// wire), plus 10,000.
+inline size_t MaxRecordsFor(size_t body_bytes) { return 10000 + body_bytes / 64; }
 
 // How spans become records (the [otlp] settings).
 struct MappingOptions {
@@ -43,6 +55,9 @@ struct MappingOptions {
   // Spans of no LLM convention (HTTP, databases, ...): dropped and counted (false), or stored
   // as runtime events (true).
   bool keep_other_spans = false;
+  // Records one request may make (events, steps, messages: a span's content can hold many
+  // messages); 0: no bound. Beyond it Convert answers kResourceExhausted (413).
+  size_t max_records = 0;
 };
 
 // A POST /v1/traces body with Content-Type application/json is OTLP/JSON when its top level is
@@ -63,7 +78,8 @@ struct Conversion {
 };
 
 // Decodes `body` and maps its spans. kInvalidArgument: the body is malformed (message: what and
-// where); kResourceExhausted: more than limits.max_spans spans.
+// where); kResourceExhausted: more than limits.max_spans spans, limits.max_values values or
+// options.max_records records.
 Result<Conversion> Convert(std::string_view padded_body, Encoding encoding,
                            const DecodeLimits& limits, const MappingOptions& options);
 
