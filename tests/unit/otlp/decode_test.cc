@@ -31,6 +31,10 @@ using testing::EncodeJson;
 using testing::EncodeProtobuf;
 using testing::HexToBytes;
 using testing::SameModel;
+using testing::Bool;
+using testing::Dbl;
+using testing::Int;
+using testing::Str;
 
 // ---- helpers -----------------------------------------------------------------------------
 
@@ -77,30 +81,6 @@ const AnyValue* Find(const std::vector<KeyValue>& attributes, std::string_view k
   return nullptr;
 }
 
-AnyValue Str(std::string text) {
-  AnyValue v;
-  v.kind = AnyValue::Kind::kString;
-  v.text = std::move(text);
-  return v;
-}
-AnyValue Int(int64_t n) {
-  AnyValue v;
-  v.kind = AnyValue::Kind::kInt;
-  v.integer = n;
-  return v;
-}
-AnyValue Dbl(double d) {
-  AnyValue v;
-  v.kind = AnyValue::Kind::kDouble;
-  v.number = d;
-  return v;
-}
-AnyValue Bool(bool b) {
-  AnyValue v;
-  v.kind = AnyValue::Kind::kBool;
-  v.boolean = b;
-  return v;
-}
 AnyValue Bytes(std::string bytes) {
   AnyValue v;
   v.kind = AnyValue::Kind::kBytes;

@@ -12,34 +12,15 @@
 #include <protozero/pbf_reader.hpp>
 
 #include "otlp/otlp.h"
+#include "otlp_writer.h"
 
 namespace tc::otlp {
 namespace {
 
-AnyValue Str(std::string s) {
-  AnyValue v;
-  v.kind = AnyValue::Kind::kString;
-  v.text = std::move(s);
-  return v;
-}
-AnyValue Int(int64_t i) {
-  AnyValue v;
-  v.kind = AnyValue::Kind::kInt;
-  v.integer = i;
-  return v;
-}
-AnyValue Dbl(double d) {
-  AnyValue v;
-  v.kind = AnyValue::Kind::kDouble;
-  v.number = d;
-  return v;
-}
-AnyValue Bool(bool b) {
-  AnyValue v;
-  v.kind = AnyValue::Kind::kBool;
-  v.boolean = b;
-  return v;
-}
+using testing::Bool;
+using testing::Dbl;
+using testing::Int;
+using testing::Str;
 
 constexpr const char* kTrace = "0af7651916cd43dd8448eb211c80319c";
 

@@ -16,6 +16,32 @@
 
 namespace tc::otlp::testing {
 
+// AnyValue builders.
+inline AnyValue Str(std::string text) {
+  AnyValue v;
+  v.kind = AnyValue::Kind::kString;
+  v.text = std::move(text);
+  return v;
+}
+inline AnyValue Int(int64_t n) {
+  AnyValue v;
+  v.kind = AnyValue::Kind::kInt;
+  v.integer = n;
+  return v;
+}
+inline AnyValue Dbl(double d) {
+  AnyValue v;
+  v.kind = AnyValue::Kind::kDouble;
+  v.number = d;
+  return v;
+}
+inline AnyValue Bool(bool b) {
+  AnyValue v;
+  v.kind = AnyValue::Kind::kBool;
+  v.boolean = b;
+  return v;
+}
+
 inline std::string HexToBytes(std::string_view hex) {
   const auto value = [](char c) {
     if (c >= '0' && c <= '9') return c - '0';
