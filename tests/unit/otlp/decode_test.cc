@@ -27,13 +27,13 @@
 namespace tc::otlp {
 namespace {
 
+using testing::Bool;
+using testing::Dbl;
 using testing::EncodeJson;
 using testing::EncodeProtobuf;
 using testing::HexToBytes;
-using testing::SameModel;
-using testing::Bool;
-using testing::Dbl;
 using testing::Int;
+using testing::SameModel;
 using testing::Str;
 
 // ---- helpers -----------------------------------------------------------------------------
