@@ -342,7 +342,7 @@ void Session::HandleRequest() {
       break;
     case Route::kMethodNotAllowed:
       SetError(&response, 405, "method_not_allowed",
-               fmt::format("{} takes {}", match.path, match.allow));
+               fmt::format("{} takes {}", Printable(match.path), match.allow));
       response.allow = match.allow;
       break;
   }
