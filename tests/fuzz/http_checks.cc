@@ -123,7 +123,8 @@ void CheckResponse(unsigned status, std::string_view content_type, std::string_v
     Fail("body is not a JSON object", body);
   }
   // OTLP/JSON answers: {} or {"partialSuccess":{...}} (200), {"code":N,"message":...} (errors).
-  if (status == 200 && (object.size() == 0 || object["partialSuccess"].error() == simdjson::SUCCESS)) {
+  if (status == 200 &&
+      (object.size() == 0 || object["partialSuccess"].error() == simdjson::SUCCESS)) {
     return;
   }
   if (status >= 400 && object["code"].error() == simdjson::SUCCESS &&
