@@ -53,24 +53,19 @@ if [[ "${1:-}" == "--test" ]]; then
     (cd "$lint" && npm install --no-audit --no-fund --silent "${lint_packages[@]}" >/dev/null)
     echo "${lint_packages[*]}" > "$lint/.installed"
   fi
-  # The OpenTelemetry JavaScript SDK for the OTLP tests and examples/otel_client.mjs, at the
-  # versions tests/otlp/package-lock.json pins.
-  otel="$here/.deps/otel"
-  if ! cmp -s "$here/tests/otlp/package-lock.json" "$otel/package-lock.json" ||
-     [[ ! -d "$otel/node_modules/@opentelemetry/sdk-trace-base" ]]; then
-    rm -rf "$otel"
-    mkdir -p "$otel"
-    cp "$here/tests/otlp/package.json" "$here/tests/otlp/package-lock.json" "$otel/"
-    (cd "$otel" && npm ci --no-audit --no-fund --silent >/dev/null)
-  fi
-  # Playwright (the library only: PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD, it drives Debian's chromium)
-  # for tests/ui/viewer_test.mjs, at the versions tests/ui/package-lock.json pins (npm ci).
-  ui="$here/.deps/ui"
-  if ! cmp -s "$here/tests/ui/package-lock.json" "$ui/package-lock.json" ||
-     [[ ! -d "$ui/node_modules/playwright-core" ]]; then
-    rm -rf "$ui"
-    mkdir -p "$ui"
-    cp "$here/tests/ui/package.json" "$here/tests/ui/package-lock.json" "$ui/"
-    (cd "$ui" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent >/dev/null)
-  fi
+  # npm packages at the versions a committed package-lock.json pins (npm ci), copied with it into
+  # .deps/<name>; reinstalled when the lock changes. PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: the
+  # browser tests drive Debian's chromium.
+  npm_ci_pinned() {  # LOCK_DIR DEST A_PATH_THE_INSTALL_CREATES
+    if ! cmp -s "$1/package-lock.json" "$2/package-lock.json" || [[ ! -d "$2/node_modules/$3" ]]; then
+      rm -rf "$2"
+      mkdir -p "$2"
+      cp "$1/package.json" "$1/package-lock.json" "$2/"
+      (cd "$2" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent >/dev/null)
+    fi
+  }
+  # The OpenTelemetry JavaScript SDK for the OTLP tests and examples/otel_client.mjs.
+  npm_ci_pinned "$here/tests/otlp" "$here/.deps/otel" "@opentelemetry/sdk-trace-base"
+  # Playwright (the library only) for tests/ui/viewer_test.mjs.
+  npm_ci_pinned "$here/tests/ui" "$here/.deps/ui" "playwright-core"
 fi

@@ -3,7 +3,7 @@
 // OpenTelemetry JS SDK (tests/data/otlp/) decode, both encodings to the same spans, with the
 // values the SDK was given; wire variations (order, repeats, unknown fields, merges); every
 // malformed input and limit is a refusal naming where, never a crash; invalid ids are a
-// span's problem, not an error. DISABLED_DecodeRate measures spans/s.
+// span's problem, not an error. (Decoding speed: bench/otlp_decode_bench.)
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -1141,81 +1141,6 @@ TEST(OtlpDecodeTest, JsonGarbageNeverCrashes) {
       EXPECT_EQ(r.error().code(), StatusCode::kInvalidArgument) << r.error().ToString();
     }
   }
-}
-
-// ---- throughput (run by hand: --gtest_also_run_disabled_tests --gtest_filter=*Rate*) -----
-
-ExportRequest TypicalGenAiRequest(size_t spans) {
-  ExportRequest r;
-  ResourceSpans& rs = r.resource_spans.emplace_back();
-  rs.resource_attributes = {{"service.name", Str("travel-agent")},
-                            {"telemetry.sdk.language", Str("python")},
-                            {"telemetry.sdk.version", Str("1.30.0")}};
-  ScopeSpans& ss = rs.scope_spans.emplace_back();
-  ss.scope_name = "opentelemetry.instrumentation.openai_v2";
-  ss.scope_version = "2.1b0";
-  for (size_t i = 0; i < spans; ++i) {
-    Span& s = ss.spans.emplace_back();
-    s.trace_id = fmt::format("{:032x}", i + 1);
-    s.span_id = fmt::format("{:016x}", i + 1);
-    s.parent_span_id = fmt::format("{:016x}", i + 100000);
-    s.name = "chat gpt-4o-mini";
-    s.kind = 3;
-    s.start_time_unix_nano = 1735732800000000000u + i * 1000;
-    s.end_time_unix_nano = s.start_time_unix_nano + 1200000000u;
-    s.attributes = {
-        {"gen_ai.operation.name", Str("chat")},
-        {"gen_ai.provider.name", Str("openai")},
-        {"gen_ai.request.model", Str("gpt-4o-mini")},
-        {"gen_ai.response.model", Str("gpt-4o-mini-2024-07-18")},
-        {"gen_ai.response.id", Str("chatcmpl-AbCdEfGhIjKlMnOpQrStUv")},
-        {"gen_ai.request.temperature", Dbl(0.7)},
-        {"gen_ai.request.top_p", Int(1)},
-        {"gen_ai.request.max_tokens", Int(1024)},
-        {"gen_ai.usage.input_tokens", Int(1234)},
-        {"gen_ai.usage.output_tokens", Int(256)},
-        {"gen_ai.response.finish_reasons", Array({Str("stop")})},
-        {"gen_ai.conversation.id", Str("conv-0123456789")},
-        {"server.address", Str("api.openai.com")},
-        {"server.port", Int(443)},
-        {"gen_ai.request.stream", Bool(false)},
-    };
-    s.events = {{s.start_time_unix_nano + 5, "gen_ai.choice", {{"index", Int(0)}}}};
-    s.status_code = 1;
-  }
-  r.span_count = spans;
-  return r;
-}
-
-TEST(OtlpDecodeTest, DISABLED_DecodeRate) {
-  const ExportRequest request = TypicalGenAiRequest(1000);
-  const std::string proto = EncodeProtobuf(request);
-  const simdjson::padded_string json(EncodeJson(request));
-  // Per second of this thread's CPU time (the machine may be busy), decoding and freeing.
-  const auto cpu_seconds = [] {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-  };
-  const auto measure = [&](const char* what, size_t bytes, auto decode) {
-    size_t spans = 0;
-    const double start = cpu_seconds();
-    double seconds = 0;
-    while (seconds < 2) {
-      {
-        const auto r = decode();
-        ASSERT_TRUE(r.has_value());
-        spans += r->span_count;
-      }
-      seconds = cpu_seconds() - start;
-    }
-    fmt::print("{}: {:.0f} spans per CPU second ({:.0f} MB/s, {} bytes per 1000-span request)\n",
-               what, spans / seconds, spans / 1000.0 * bytes / seconds / 1e6, bytes);
-  };
-  const DecodeLimits limits;
-  measure("protobuf", proto.size(), [&] { return DecodeProtobuf(proto, limits); });
-  measure("json", json.size(),
-          [&] { return DecodeJson(std::string_view(json.data(), json.size()), limits); });
 }
 
 }  // namespace
