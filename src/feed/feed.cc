@@ -23,9 +23,10 @@ namespace {
 
 constexpr uint64_t kReserveBlock = uint64_t{1} << 20;
 constexpr std::string_view kMagic = "tracecollector-feed-position v1";
+// RecordBody order; the last, "trace_link", is internal and never published.
 constexpr std::string_view kTypeNames[] = {
-    "session",    "session_end", "timestep",       "event",          "message",
-    "experiment", "system",      "system_version", "outcome_reward", "event_reward"};
+    "session", "session_end",    "timestep",       "event",        "message",   "experiment",
+    "system",  "system_version", "outcome_reward", "event_reward", "trace_link"};
 static_assert(std::size(kTypeNames) == std::variant_size_v<schema::RecordBody>);
 
 uint64_t NowMicros() {
@@ -72,7 +73,13 @@ Status WriteDurably(const std::string& path, const std::string& text) {
 
 }  // namespace
 
-std::span<const std::string_view> RecordTypeNames() { return kTypeNames; }
+// The published types: all but the internal one, the variant's last alternative.
+static_assert(std::is_same_v<std::variant_alternative_t<std::variant_size_v<schema::RecordBody> - 1,
+                                                        schema::RecordBody>,
+                             schema::TraceLinkRecord>);
+std::span<const std::string_view> RecordTypeNames() {
+  return std::span(kTypeNames).first(std::size(kTypeNames) - 1);
+}
 
 size_t EntryBytes(const FeedEntry& entry) {
   // The entry, its control block and deque slot, and its three strings' heap blocks.
@@ -162,6 +169,7 @@ void Feed::Publish(std::span<const schema::Record> records,
     std::unique_lock lock(state_->mu);
     for (size_t i = 0; i < records.size() && i < results.size(); ++i) {
       if (results[i].outcome != sink::RecordOutcome::kStored) continue;
+      if (schema::IsInternalRecord(records[i].body)) continue;
       if (state_->last + 1 > state_->reserved && !state_->options.position_file.empty()) {
         state_->reserved = state_->last + kReserveBlock;
         const Status written =

@@ -8,6 +8,7 @@
 #include <array>
 #include <cmath>
 #include <initializer_list>
+#include <unordered_map>
 
 #include "common/json_writer.h"
 #include "common/time_format.h"
@@ -90,8 +91,9 @@ struct SpanContext {
   std::string key;  // "~otlp/<trace>/<span>"
 };
 
-std::string SessionFor(const Span& span, const ResourceSpans& resource,
-                       const MappingOptions& options) {
+// The session a span's attributes (or its resource's) name; nullopt when they name none.
+std::optional<std::string> NamedSession(const Span& span, const ResourceSpans& resource,
+                                        const MappingOptions& options) {
   for (const std::vector<KeyValue>* attributes :
        {&span.attributes, &resource.resource_attributes}) {
     for (const std::string& key : options.session_attributes) {
@@ -104,8 +106,40 @@ std::string SessionFor(const Span& span, const ResourceSpans& resource,
       }
     }
   }
-  return "otel-" + span.trace_id;
+  return std::nullopt;
 }
+
+// Where a trace's spans that name no session are stored until one of its spans names one.
+std::string ProvisionalSession(const Span& span) { return "otel-" + span.trace_id; }
+
+// What a request says about one trace: the session its first span that named one named (empty
+// if none did), and the span the trace_link record is reported under.
+struct TraceSessions {
+  std::string trace_id;
+  std::string session_id;
+  size_t span_index = 0;
+};
+
+class TraceTable {
+ public:
+  void Note(const Span& span, const std::optional<std::string>& named, size_t span_index) {
+    auto [it, added] = index_.try_emplace(span.trace_id, traces_.size());
+    if (added) {
+      traces_.push_back({span.trace_id, named.value_or(std::string()), span_index});
+      return;
+    }
+    TraceSessions& t = traces_[it->second];
+    if (named && t.session_id.empty()) {
+      t.session_id = *named;
+      t.span_index = span_index;
+    }
+  }
+  std::vector<TraceSessions>& traces() { return traces_; }  // in order of first appearance
+
+ private:
+  std::vector<TraceSessions> traces_;
+  std::unordered_map<std::string_view, size_t> index_;  // views of the request's trace ids
+};
 
 std::string SystemInstance(const SpanContext& c) {
   if (std::optional<std::string> name =
@@ -535,6 +569,7 @@ Conversion MapSpans(const ExportRequest& request, const MappingOptions& options)
   Conversion out;
   out.spans = request.span_count;
   size_t span_index = 0;
+  TraceTable traces;  // of the stored spans
   for (const ResourceSpans& resource : request.resource_spans) {
     for (const ScopeSpans& scope : resource.scope_spans) {
       for (const Span& span : scope.spans) {
@@ -556,7 +591,9 @@ Conversion MapSpans(const ExportRequest& request, const MappingOptions& options)
         c.resource = &resource;
         c.scope = &scope;
         c.span = &span;
-        c.session_id = SessionFor(span, resource, options);
+        const std::optional<std::string> named = NamedSession(span, resource, options);
+        c.session_id = named ? *named : ProvisionalSession(span);
+        traces.Note(span, named, index);
         c.step_id = FirstString(span.attributes, {"synth.step_id"}).value_or(span.trace_id);
         c.key = fmt::format("{}otlp/{}/{}", schema::kDerivedKeyMark, span.trace_id, span.span_id);
         switch (cls) {
@@ -582,6 +619,17 @@ Conversion MapSpans(const ExportRequest& request, const MappingOptions& options)
         AddReward(c, &out, index);
       }
     }
+  }
+  // Each trace's link: where its spans that named no session go, whatever the order its spans
+  // arrive in (schema::TraceLinkRecord). No key: storing it again is harmless, and needed when
+  // spans that named no session arrive after the link was learned.
+  for (TraceSessions& t : traces.traces()) {
+    schema::TraceLinkRecord link;
+    link.from_session_id = "otel-" + t.trace_id;
+    link.trace_id = std::move(t.trace_id);
+    link.session_id = std::move(t.session_id);
+    out.records.push_back(Record{std::string(), std::move(link)});
+    out.span_of_record.push_back(t.span_index);
   }
   // The queue weighs a record by its strings' capacity: give back what the writers' growth
   // left over (up to about as much again as the text).

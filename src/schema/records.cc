@@ -56,6 +56,7 @@ const char* RecordTypeName(const RecordBody& body) {
         if constexpr (std::is_same_v<T, SystemVersionRecord>) return "system_version";
         if constexpr (std::is_same_v<T, OutcomeRewardRecord>) return "outcome_reward";
         if constexpr (std::is_same_v<T, EventRewardRecord>) return "event_reward";
+        if constexpr (std::is_same_v<T, TraceLinkRecord>) return "trace_link";
       },
       body);
 }
@@ -101,6 +102,8 @@ size_t ApproximateSize(const Record& record) {
                      r.metadata);
         } else if constexpr (std::is_same_v<T, OutcomeRewardRecord>) {
           return Sum(r.session_id, r.objective_key, r.reward_metadata, r.annotation);
+        } else if constexpr (std::is_same_v<T, TraceLinkRecord>) {
+          return Sum(r.trace_id, r.session_id, r.from_session_id);
         } else {
           return Sum(r.session_id, r.event_ref, r.message_ref, r.objective_key, r.reward_type,
                      r.key, r.annotation, r.source);

@@ -182,6 +182,14 @@ constexpr std::string_view kIdempotency = R"sql(CREATE TABLE IF NOT EXISTS tc_id
   created_at TEXT NOT NULL
 ))sql";
 
+// Ours. Which session each OTLP trace belongs to, learned from the first span that named one
+// (schema::TraceLinkRecord; docs/otlp.md "Sessions"). Rows of a deleted session go with it.
+constexpr std::string_view kTraceSessions = R"sql(CREATE TABLE IF NOT EXISTS tc_trace_sessions (
+  trace_id TEXT PRIMARY KEY,
+  session_id TEXT NOT NULL,
+  created_at TEXT NOT NULL
+))sql";
+
 constexpr std::string_view kSchemaVersionTable =
     R"sql(CREATE TABLE IF NOT EXISTS tc_schema_version (
   version INTEGER PRIMARY KEY,
@@ -233,6 +241,8 @@ constexpr std::string_view kIndexes[] = {
     "CREATE INDEX IF NOT EXISTS tc_idx_session_duration ON session_traces (tc_duration_ms, "
     "session_id)",
     "CREATE INDEX IF NOT EXISTS tc_idx_session_events ON session_traces (num_events, session_id)",
+    // Ours: deleting a session deletes its trace links (storage/retention.h).
+    "CREATE INDEX IF NOT EXISTS tc_idx_trace_sessions_session ON tc_trace_sessions (session_id)",
 };
 
 // Ours, on session_traces: the totals the read API lists and sorts sessions by, kept by the
@@ -360,7 +370,8 @@ void AddMissingRewardColumns(std::string_view table, std::span<const ColumnInfo>
 std::vector<std::string_view> TableStatements() {
   return {kExperiments,        kSystems,          kSystemVersions, kExperimentalSystems,
           kSessionTraces,      kSessionTimesteps, kEvents,         kMessages,
-          OutcomeRewardsDdl(), kEventRewards,     kIdempotency,    kSchemaVersionTable};
+          OutcomeRewardsDdl(), kEventRewards,     kIdempotency,    kSchemaVersionTable,
+          kTraceSessions};
 }
 
 std::vector<std::string_view> IndexAndViewStatements() {
@@ -380,9 +391,10 @@ std::vector<std::string_view> SchemaStatements() {
 }
 
 std::vector<std::string_view> TableNames() {
-  return {"experiments",     "systems",           "system_versions", "experimental_systems",
-          "session_traces",  "session_timesteps", "events",          "messages",
-          "outcome_rewards", "event_rewards",     "tc_idempotency",  "tc_schema_version"};
+  return {"experiments",      "systems",           "system_versions", "experimental_systems",
+          "session_traces",   "session_timesteps", "events",          "messages",
+          "outcome_rewards",  "event_rewards",     "tc_idempotency",  "tc_schema_version",
+          "tc_trace_sessions"};
 }
 
 std::vector<std::string_view> IndexNames() {

@@ -41,6 +41,9 @@ constexpr std::string_view kDeleteSession[] = {
     "DELETE FROM messages WHERE session_id = ?1",
     "DELETE FROM session_timesteps WHERE session_id = ?1",
     "DELETE FROM session_traces WHERE session_id = ?1",
+    // Not counted (DeletedRowCounts): the session's OTLP trace links (a span of such a trace
+    // that arrives later starts the trace's provisional session again).
+    "DELETE FROM tc_trace_sessions WHERE session_id = ?1",
 };
 
 #undef TC_SESSION_KEYS

@@ -41,6 +41,53 @@ constexpr std::string_view kAddSessionTotalsSql =
 #undef TC_FIRST_TIME
 #undef TC_LAST_TIME
 
+// A trace_link's move (schema::TraceLinkRecord): ?1 trace_id, ?2 the provisional session.
+// TC_TARGET is the session the trace is linked to; TC_DUE holds while the provisional session
+// exists and the trace is linked elsewhere (both subqueries run once per statement). Once the
+// provisional session is gone every move statement changes nothing, so a trace_link is cheap
+// when there is nothing to move, and running one twice is harmless.
+#define TC_TARGET "(SELECT session_id FROM tc_trace_sessions WHERE trace_id = ?1)"
+#define TC_DUE                                                                           \
+  "EXISTS (SELECT 1 FROM session_traces WHERE session_id = ?2) AND " TC_TARGET " IS NOT " \
+  "NULL AND " TC_TARGET " <> ?2"
+#define TC_FROM(column) "(SELECT " column " FROM session_traces p WHERE p.session_id = ?2)"
+// The earlier / later of a column and the provisional session's (NULL only if both are).
+#define TC_EARLIER(column)                                                               \
+  "MIN(COALESCE(" column ", " TC_FROM(column) "), COALESCE(" TC_FROM(column) ", " column \
+  "))"
+#define TC_LATER(column)                                                                 \
+  "MAX(COALESCE(" column ", " TC_FROM(column) "), COALESCE(" TC_FROM(column) ", " column \
+  "))"
+// Steps (session_timesteps) of the provisional session whose step_id the target also has.
+#define TC_SHARED_STEP_IDS                                                              \
+  "(SELECT p.id FROM session_timesteps p JOIN session_timesteps t ON t.step_id = "        \
+  "p.step_id AND t.session_id = " TC_TARGET " WHERE p.session_id = ?2)"
+#define TC_TARGET_STEP_OF(table)                                                          \
+  "(SELECT t.id FROM session_timesteps p JOIN session_timesteps t ON t.step_id = "         \
+  "p.step_id WHERE p.id = " table ".timestep_id AND t.session_id = " TC_TARGET ")"
+#define TC_FROM_STEP(column)                                                              \
+  "(SELECT p." column " FROM session_timesteps p WHERE p.session_id = ?2 AND p.step_id = " \
+  "session_timesteps.step_id)"
+
+constexpr std::string_view kMoveSessionTotalsSql =
+    "UPDATE session_traces SET num_timesteps = num_timesteps + (SELECT COUNT(*) FROM "
+    "session_timesteps p WHERE p.session_id = ?2 AND NOT EXISTS (SELECT 1 FROM "
+    "session_timesteps t WHERE t.session_id = session_traces.session_id AND t.step_id = "
+    "p.step_id)), num_events = num_events + " TC_FROM("num_events") ", num_messages = "
+    "num_messages + " TC_FROM("num_messages") ", tc_llm_calls = tc_llm_calls + " TC_FROM(
+        "tc_llm_calls") ", tc_input_tokens = tc_input_tokens + " TC_FROM("tc_input_tokens")
+    ", tc_output_tokens = tc_output_tokens + " TC_FROM("tc_output_tokens")
+    ", tc_total_tokens = tc_total_tokens + " TC_FROM("tc_total_tokens")
+    ", tc_cost_cents = tc_cost_cents + " TC_FROM("tc_cost_cents")
+    ", tc_errors = tc_errors + " TC_FROM("tc_errors") ", tc_first_time = " TC_EARLIER(
+        "tc_first_time") ", tc_last_time = " TC_LATER("tc_last_time")
+    ", tc_duration_ms = COALESCE((" TC_LATER("tc_last_time") " - " TC_EARLIER("tc_first_time")
+    ") * 1000.0, 0), tc_models = (SELECT '[' || group_concat(json_quote(model_name), ',') || "
+    "']' FROM (SELECT DISTINCT model_name FROM events e WHERE e.session_id IN (?2, "
+    "session_traces.session_id) AND model_name IS NOT NULL AND model_name <> '')), "
+    "created_at = " TC_EARLIER("created_at") ", metadata = COALESCE(metadata, " TC_FROM(
+        "metadata") ") WHERE session_id = " TC_TARGET " AND " TC_DUE;
+
 // Parameters are listed after each text. "now" is the batch's commit-time ISO text.
 constexpr Entry kCatalogue[] = {
     // ?1 key, ?2 record type, ?3 now. Plain INSERT: a conflict fails = already stored.
@@ -176,6 +223,61 @@ constexpr Entry kCatalogue[] = {
      "tc_idempotency WHERE \"key\" = ?5 AND record_type = 'message')), ?6, "
      "COALESCE(NULLIF(?7, ''), 'reward'), ?8, ?9, ?10, ?11, ?12, ?13)",
      K::kInsertRow, T::kEventRewards},
+    // ?1 trace_id, ?2 session_id, ?3 now. The first link of a trace stays.
+    {StatementId::kLinkTrace, "link_trace", 3,
+     "INSERT INTO tc_trace_sessions (trace_id, session_id, created_at) VALUES (?1, ?2, ?3) ON "
+     "CONFLICT (trace_id) DO NOTHING"},
+    // The move of a trace_link, each ?1 trace_id, ?2 the provisional session (TC_DUE above).
+    {StatementId::kMoveSessionEnsure, "move_session_ensure", 2,
+     "INSERT INTO session_traces (session_id, created_at, num_timesteps, num_events, "
+     "num_messages) SELECT " TC_TARGET ", created_at, 0, 0, 0 FROM session_traces WHERE "
+     "session_id = ?2 AND " TC_DUE " ON CONFLICT (session_id) DO NOTHING",
+     K::kMoveSession},
+    {StatementId::kMoveSessionTotals, "move_session_totals", 2, kMoveSessionTotalsSql,
+     K::kMoveSession},
+    {StatementId::kMoveEventSteps, "move_event_steps", 2,
+     "UPDATE events SET timestep_id = " TC_TARGET_STEP_OF("events") " WHERE session_id = ?2 "
+     "AND " TC_DUE " AND timestep_id IN " TC_SHARED_STEP_IDS,
+     K::kMoveSession},
+    {StatementId::kMoveMessageSteps, "move_message_steps", 2,
+     "UPDATE messages SET timestep_id = " TC_TARGET_STEP_OF("messages") " WHERE session_id = "
+     "?2 AND " TC_DUE " AND timestep_id IN " TC_SHARED_STEP_IDS,
+     K::kMoveSession},
+    {StatementId::kMoveStepCounters, "move_step_counters", 2,
+     "UPDATE session_timesteps SET num_events = COALESCE(num_events, 0) + COALESCE(" TC_FROM_STEP(
+         "num_events") ", 0), num_messages = COALESCE(num_messages, 0) + COALESCE(" TC_FROM_STEP(
+         "num_messages") ", 0), started_at = MIN(COALESCE(started_at, " TC_FROM_STEP(
+         "started_at") "), COALESCE(" TC_FROM_STEP("started_at") ", started_at)), completed_at "
+     "= COALESCE(completed_at, " TC_FROM_STEP("completed_at") "), turn_number = "
+     "COALESCE(turn_number, " TC_FROM_STEP("turn_number") "), step_metadata = "
+     "COALESCE(step_metadata, " TC_FROM_STEP("step_metadata") ") WHERE session_id = " TC_TARGET
+     " AND " TC_DUE " AND step_id IN (SELECT step_id FROM session_timesteps WHERE session_id = "
+     "?2)",
+     K::kMoveSession},
+    {StatementId::kMoveDropSharedSteps, "move_drop_shared_steps", 2,
+     "DELETE FROM session_timesteps WHERE session_id = ?2 AND " TC_DUE " AND step_id IN "
+     "(SELECT step_id FROM session_timesteps WHERE session_id = " TC_TARGET ")",
+     K::kMoveSession},
+    // Their step_index after the target's own (order among them kept).
+    {StatementId::kMoveSteps, "move_steps", 2,
+     "UPDATE session_timesteps SET step_index = step_index + (SELECT COUNT(*) FROM "
+     "session_timesteps t WHERE t.session_id = " TC_TARGET "), session_id = " TC_TARGET
+     " WHERE session_id = ?2 AND " TC_DUE,
+     K::kMoveSession},
+    {StatementId::kMoveEvents, "move_events", 2,
+     "UPDATE events SET session_id = " TC_TARGET " WHERE session_id = ?2 AND " TC_DUE,
+     K::kMoveSession},
+    {StatementId::kMoveMessages, "move_messages", 2,
+     "UPDATE messages SET session_id = " TC_TARGET " WHERE session_id = ?2 AND " TC_DUE,
+     K::kMoveSession},
+    {StatementId::kMoveOutcomeRewards, "move_outcome_rewards", 2,
+     "UPDATE outcome_rewards SET session_id = " TC_TARGET " WHERE session_id = ?2 AND " TC_DUE,
+     K::kMoveSession},
+    {StatementId::kMoveEventRewards, "move_event_rewards", 2,
+     "UPDATE event_rewards SET session_id = " TC_TARGET " WHERE session_id = ?2 AND " TC_DUE,
+     K::kMoveSession},
+    {StatementId::kMoveSessionDrop, "move_session_drop", 2,
+     "DELETE FROM session_traces WHERE session_id = ?2 AND " TC_DUE, K::kMoveSession},
     // kAddSessionTotalsSql with a batch's sums for one session.
     {StatementId::kAddSessionCounters, "add_session_counters", 13, kAddSessionTotalsSql},
     // ?1 session_id, ?2 timesteps, ?3 events (0), ?4 messages to add: leaves the totals, and
@@ -190,6 +292,15 @@ constexpr Entry kCatalogue[] = {
      "COALESCE(num_events, 0) + ?3 END, num_messages = CASE WHEN ?4 = 0 THEN num_messages ELSE "
      "COALESCE(num_messages, 0) + ?4 END WHERE session_id = ?1 AND step_id = ?2"},
 };
+
+#undef TC_TARGET
+#undef TC_DUE
+#undef TC_FROM
+#undef TC_EARLIER
+#undef TC_LATER
+#undef TC_SHARED_STEP_IDS
+#undef TC_TARGET_STEP_OF
+#undef TC_FROM_STEP
 
 static_assert(std::size(kCatalogue) == kStatementCount, "one catalogue entry per StatementId");
 

@@ -64,6 +64,7 @@ class Builder {
   Builder(RecordPlan* plan, bool keyed) : plan_(plan), guard_(keyed ? 0 : -1) {
     plan_->has_key_claim = keyed;
     plan_->keyed_row = -1;
+    plan_->moves_sessions = false;
   }
   ~Builder() { plan_->steps.resize(count_); }
   Builder(const Builder&) = delete;
@@ -82,6 +83,9 @@ class Builder {
     step.guard = guard;
     step.claim = claim;
     step.kind = StatementKind(id);
+    if (step.kind == StepKind::kMoveSession) {
+      plan_->moves_sessions = true;
+    }
     if (step.kind == StepKind::kSetKeyRowId) {
       TC_DCHECK(count_ > 0 && plan_->steps[count_ - 1].kind == StepKind::kInsertRow);
       plan_->keyed_row = static_cast<int32_t>(count_) - 1;
@@ -228,6 +232,18 @@ void Plan(Builder& b, const schema::EventRewardRecord& r, std::string_view now,
          r.source, now);
   if (key != nullptr) {
     b.Then(S::kSetKeyRowId, *key);
+  }
+}
+
+void Plan(Builder& b, const schema::TraceLinkRecord& r, std::string_view now) {
+  if (!r.session_id.empty()) {
+    b.Then(S::kLinkTrace, r.trace_id, r.session_id, now);
+  }
+  for (StatementId id :
+       {S::kMoveSessionEnsure, S::kMoveSessionTotals, S::kMoveEventSteps, S::kMoveMessageSteps,
+        S::kMoveStepCounters, S::kMoveDropSharedSteps, S::kMoveSteps, S::kMoveEvents,
+        S::kMoveMessages, S::kMoveOutcomeRewards, S::kMoveEventRewards, S::kMoveSessionDrop}) {
+    b.Then(id, r.trace_id, r.from_session_id);
   }
 }
 

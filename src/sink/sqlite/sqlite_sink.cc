@@ -388,6 +388,14 @@ Status SqliteSink::RunBatch(std::span<const schema::Record> records, bool savepo
   };
   for (size_t i = 0; i < records.size(); ++i) {
     storage::PlanRecordInto(records[i], now_, &plan_);
+    if (plan_.moves_sessions) {
+      // The move adds the provisional session's stored counters to another session and
+      // deletes it: what this transaction summed so far must be in the rows first.
+      if (Status s = FlushCounters(); !s.ok()) {
+        return fail(std::move(s));
+      }
+      counters_.Clear();
+    }
     RecordResult& result = (*results)[i];
     result.outcome = RecordOutcome::kStored;
     result.message.clear();
@@ -400,6 +408,10 @@ Status SqliteSink::RunBatch(std::span<const schema::Record> records, bool savepo
     switch (ExecutePlan(&result, &batch_error)) {
       case RecordStatus::kDone:
         counters_.CommitPending();
+        if (plan_.moves_sessions) {
+          known_sessions_.clear();  // a session or timestep known to exist may be gone
+          known_timesteps_.clear();
+        }
         break;
       case RecordStatus::kRefused:
         counters_.DropPending();

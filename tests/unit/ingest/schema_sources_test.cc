@@ -89,11 +89,12 @@ std::set<std::string> StructFields() {
   return names;
 }
 
-// One default body of each record type.
+// One default body of each record type a client may send (not the internal ones).
 std::vector<schema::RecordBody> EveryBody() {
   std::vector<schema::RecordBody> out;
   [&]<size_t... I>(std::index_sequence<I...>) { (out.emplace_back(std::in_place_index<I>), ...); }
   (std::make_index_sequence<std::variant_size_v<schema::RecordBody>>());
+  std::erase_if(out, [](const schema::RecordBody& b) { return schema::IsInternalRecord(b); });
   return out;
 }
 

@@ -129,6 +129,9 @@ std::string Describe(const schema::Record& record) {
           Put(out, "achievements_count", r.achievements_count);
           Put(out, "total_steps", r.total_steps);
           Put(out, "reward_metadata", r.reward_metadata), Put(out, "annotation", r.annotation);
+        } else if constexpr (std::is_same_v<T, schema::TraceLinkRecord>) {
+          Put(out, "trace_id", r.trace_id), Put(out, "session_id", r.session_id);
+          Put(out, "from_session_id", r.from_session_id);
         } else {
           Put(out, "session_id", r.session_id), Put(out, "event_id", r.event_id);
           Put(out, "event_ref", r.event_ref), Put(out, "message_id", r.message_id);

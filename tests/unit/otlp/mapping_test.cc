@@ -101,8 +101,13 @@ TEST(OtlpMappingTest, GenAiChatSpanBecomesACaisEventWithEveryColumn) {
                                  "chat gpt-4o")},
                        {{"service.name", Str("agent-svc")}}),
                {});
-  ASSERT_EQ(c.records.size(), 1u);
+  ASSERT_EQ(c.records.size(), 2u);  // the event, the trace's link
   EXPECT_EQ(c.llm_spans, 1u);
+  const auto& link = std::get<schema::TraceLinkRecord>(c.records[1].body);
+  EXPECT_EQ(link.trace_id, kTrace);
+  EXPECT_EQ(link.session_id, "conv-7");
+  EXPECT_EQ(link.from_session_id, std::string("otel-") + kTrace);
+  EXPECT_EQ(c.records[1].key, "") << "a link is stored again each time: no idempotency key";
   EXPECT_EQ(c.records[0].key, std::string("~otlp/") + kTrace + "/00f067aa0ba902b7");
   const schema::EventRecord& e = EventAt(c, 0);
   EXPECT_EQ(e.event_type, schema::EventType::kCais);
@@ -154,7 +159,9 @@ TEST(OtlpMappingTest, OpenInferenceAndOpenLlmetryNamesFillTheSameColumns) {
                                                       {"gen_ai.usage.completion_tokens", Int(3)},
                                                       {"llm.usage.total_tokens", Int(10)}})}),
                {});
-  ASSERT_EQ(c.records.size(), 2u);
+  ASSERT_EQ(c.records.size(), 3u);  // two events, one link: the first span's session
+  EXPECT_EQ(std::get<schema::TraceLinkRecord>(c.records[2].body).session_id, "oi-session");
+  EXPECT_EQ(c.span_of_record[2], 0u);
   const schema::EventRecord& oi = EventAt(c, 0);
   EXPECT_EQ(oi.model_name, "claude-3-haiku");
   EXPECT_EQ(oi.provider, "anthropic");
@@ -168,7 +175,8 @@ TEST(OtlpMappingTest, OpenInferenceAndOpenLlmetryNamesFillTheSameColumns) {
   EXPECT_EQ(ol.input_tokens, 7);
   EXPECT_EQ(ol.output_tokens, 3);
   EXPECT_EQ(ol.total_tokens, 10);
-  EXPECT_EQ(ol.session_id, std::string("otel-") + kTrace) << "no session attribute: the trace's";
+  EXPECT_EQ(ol.session_id, std::string("otel-") + kTrace)
+      << "no session attribute: the trace's provisional one, which the link moves";
 }
 
 TEST(OtlpMappingTest, SessionAttributesAreConfigurableAndTheResourceIsAFallback) {
@@ -179,7 +187,7 @@ TEST(OtlpMappingTest, SessionAttributesAreConfigurableAndTheResourceIsAFallback)
                         {{"gen_ai.operation.name", Str("chat")}, {"session.id", Str("ignored")}})},
               {{"user.session", Str("from-resource")}}),
       options);
-  ASSERT_EQ(c.records.size(), 1u);
+  ASSERT_EQ(c.records.size(), 2u);
   EXPECT_EQ(EventAt(c, 0).session_id, "from-resource");
 }
 
@@ -207,7 +215,9 @@ TEST(OtlpMappingTest, ToolAgentUnrelatedAndInvalidSpans) {
   EXPECT_EQ(c.rejected_spans, 1u);
   EXPECT_EQ(c.rejected_message, "spans[4].traceId: all zero");
   // agent → timestep; tool → runtime event; reward → runtime (convention key) + environment.
-  ASSERT_EQ(c.records.size(), 4u);
+  ASSERT_EQ(c.records.size(), 5u);  // + the link, which no span named a session for
+  const auto& unlinked = std::get<schema::TraceLinkRecord>(c.records[4].body);
+  EXPECT_EQ(unlinked.session_id, "") << "only moves rows, if an earlier request linked the trace";
   const auto& step = std::get<schema::TimestepRecord>(c.records[0].body);
   EXPECT_EQ(step.step_id, kTrace);
   EXPECT_EQ(step.turn_number, 2);
@@ -226,13 +236,13 @@ TEST(OtlpMappingTest, ToolAgentUnrelatedAndInvalidSpans) {
   EXPECT_EQ(reward.reward, 0.5);
   EXPECT_EQ(reward.terminated, true);
   EXPECT_EQ(c.records[3].key, std::string("~otlp/") + kTrace + "/0000000000000007/reward");
-  EXPECT_EQ(c.span_of_record, (std::vector<size_t>{0, 1, 3, 3}));
+  EXPECT_EQ(c.span_of_record, (std::vector<size_t>{0, 1, 3, 3, 0}));
 
   MappingOptions keep;
   keep.keep_other_spans = true;
   const Conversion kept = MapSpans(request, keep);
   EXPECT_EQ(kept.dropped_spans, 0u);
-  EXPECT_EQ(kept.records.size(), 5u);
+  EXPECT_EQ(kept.records.size(), 6u);
 }
 
 TEST(OtlpMappingTest, MessagesOfEachConventionWithoutTheResentHistory) {
@@ -251,7 +261,7 @@ TEST(OtlpMappingTest, MessagesOfEachConventionWithoutTheResentHistory) {
                                              {"gen_ai.input.messages", Str(input)},
                                              {"gen_ai.output.messages", Str(output)}})}),
       {});
-  ASSERT_EQ(c.records.size(), 3u);  // the event, the tool result, the answer
+  ASSERT_EQ(c.records.size(), 4u);  // the event, the tool result, the answer, the link
   const auto& tool = std::get<schema::MessageRecord>(c.records[1].body);
   EXPECT_EQ(tool.message_type, schema::MessageType::kToolResult);
   EXPECT_EQ(tool.content, "42");
@@ -385,7 +395,7 @@ TEST(OtlpConvertTest, ValuesAndRecordsAreBoundedPerRequest) {
   const std::string_view view(body.data(), body.size() - simdjson::SIMDJSON_PADDING);
   Result<Conversion> ok = Convert(view, Encoding::kJson, {}, {});
   ASSERT_TRUE(ok.has_value()) << ok.error().ToString();
-  EXPECT_EQ(ok->records.size(), 51u);  // the event and 50 messages
+  EXPECT_EQ(ok->records.size(), 52u);  // the event, 50 messages and the link
 
   DecodeLimits few_values;
   few_values.max_values = 50;

@@ -102,6 +102,7 @@ TEST(RecordCodecTest, RecordStructsHaveTheFieldsThisTestKnows) {
   EXPECT_EQ(sizeof(schema::SystemRecord), 184u);
   EXPECT_EQ(sizeof(schema::SystemVersionRecord), 216u);
   EXPECT_EQ(sizeof(schema::OutcomeRewardRecord), 168u);
+  EXPECT_EQ(sizeof(schema::TraceLinkRecord), 96u);
 }
 #endif
 

@@ -46,6 +46,8 @@ inline std::vector<schema::Record> EveryRecordType() {
       EventRewardRecord{"s1", 5, "ev-ref", 6, "msg-ref", 2, "obj", -0.5, "sparse", "key", "ann",
                         "src"},
       EventRewardRecord{"s1", {}, "ev", {}, {}, {}, "reward", 0, {}, {}, {}, {}});
+  add("", TraceLinkRecord{"0af7651916cd43dd8448eb211c80319c", "conv-1", "otel-0af7"},
+      TraceLinkRecord{"t", "", "otel-t"});
   return out;
 }
 

@@ -83,17 +83,19 @@ TEST(DdlTest, FreshSchemaHasEveryTableIndexAndViewOfTheSpec) {
   }
   EXPECT_EQ(objects["tc_idempotency"], "table");
   EXPECT_EQ(objects["tc_schema_version"], "table");
+  EXPECT_EQ(objects["tc_trace_sessions"], "table");
   EXPECT_EQ(objects["tc_idx_idempotency_row"], "index");
-  for (const char* name : {"tc_idx_session_created_id", "tc_idx_session_cost",
-                           "tc_idx_session_duration", "tc_idx_session_events"}) {
+  for (const char* name :
+       {"tc_idx_trace_sessions_session", "tc_idx_session_created_id", "tc_idx_session_cost",
+        "tc_idx_session_duration", "tc_idx_session_events"}) {
     EXPECT_EQ(objects[name], "index") << name;
   }
-  // Nothing beyond the spec and our two tables and five indexes.
+  // Nothing beyond the spec and our three tables and six indexes.
   EXPECT_EQ(objects.size(), tc::testing::kSpecTables.size() + tc::testing::kSpecIndexes.size() +
-                                tc::testing::kSpecViews.size() + 7);
+                                tc::testing::kSpecViews.size() + 9);
   // The name lists the header exposes agree with the database.
-  EXPECT_EQ(TableNames().size(), tc::testing::kSpecTables.size() + 2);
-  EXPECT_EQ(IndexNames().size(), tc::testing::kSpecIndexes.size() + 5);
+  EXPECT_EQ(TableNames().size(), tc::testing::kSpecTables.size() + 3);
+  EXPECT_EQ(IndexNames().size(), tc::testing::kSpecIndexes.size() + 6);
   for (std::string_view name : IndexNames()) {
     EXPECT_EQ(objects[std::string(name)], "index") << name;
   }

@@ -68,6 +68,7 @@ std::vector<Record> AllRecords(bool full, const std::string& key) {
     reward.event_id = 1;
   }
   out.push_back({key, reward});
+  out.push_back({key, schema::TraceLinkRecord{"t", full ? "s" : "", "otel-t"}});
   return out;
 }
 
@@ -189,6 +190,36 @@ TEST(WritePlanTest, StepKindsAndKeyedRowAreTheExecutorsFacts) {
     EXPECT_EQ(PlanRecord(record, kNow).keyed_row >= 0, has_row)
         << schema::RecordTypeName(record.body);
   }
+}
+
+// Only a trace_link moves rows between sessions, and its plan says so: the executors' cue to
+// apply summed counters first and forget the sessions they know (SqliteSink).
+TEST(WritePlanTest, OnlyATraceLinkMovesSessionsAndItsPlanSaysSo) {
+  for (const Record& record : EveryVariant()) {
+    SCOPED_TRACE(std::string(schema::RecordTypeName(record.body)) + " key=" + record.key);
+    const RecordPlan plan = PlanRecord(record, kNow);
+    const auto* link = std::get_if<schema::TraceLinkRecord>(&record.body);
+    size_t moves = 0;
+    bool links = false;
+    for (const Step& step : plan.steps) {
+      moves += step.kind == StepKind::kMoveSession ? 1 : 0;
+      if (step.statement == S::kLinkTrace) {
+        links = true;
+        EXPECT_EQ(std::get<std::string>(step.args[0]), "t");
+        EXPECT_EQ(std::get<std::string>(step.args[1]), "s");
+      } else if (step.kind == StepKind::kMoveSession) {
+        EXPECT_EQ(std::get<std::string>(step.args[0]), "t");  // ?1 trace, ?2 provisional session
+        EXPECT_EQ(std::get<std::string>(step.args[1]), "otel-t");
+      }
+    }
+    EXPECT_EQ(plan.moves_sessions, link != nullptr);
+    EXPECT_EQ(moves, link != nullptr ? 12u : 0u);
+    EXPECT_EQ(links, link != nullptr && !link->session_id.empty()) << "an empty session only moves";
+  }
+  // A reused plan does not keep the flag.
+  RecordPlan plan = PlanRecord(Record{"", schema::TraceLinkRecord{"t", "s", "otel-t"}}, kNow);
+  PlanRecordInto(Record{"", schema::SessionRecord{"s", {}, {}, {}}}, kNow, &plan);
+  EXPECT_FALSE(plan.moves_sessions);
 }
 
 // Counter increments only ever run behind a claim (exact under retries and duplicates).

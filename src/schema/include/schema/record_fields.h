@@ -109,6 +109,12 @@ void VisitNamedFields(R& r, F&& f) {
       f("annotation", r.annotation), f("source", r.source);
 }
 
+template <typename R, typename F>
+requires std::is_same_v<std::remove_const_t<R>, TraceLinkRecord>
+void VisitNamedFields(R& r, F&& f) {
+  f("trace_id", r.trace_id), f("session_id", r.session_id), f("from_session_id", r.from_session_id);
+}
+
 // The same walk without the names: f(field).
 template <typename R, typename F>
 void VisitFields(R& r, F&& f) {

@@ -170,9 +170,30 @@ struct EventRewardRecord {
   bool operator==(const EventRewardRecord&) const = default;
 };
 
+// `trace_link` (internal: made by the OTLP mapping, never accepted from a client): trace
+// `trace_id` belongs to session `session_id`. The first link of a trace wins (later ones with
+// another session change nothing). Whenever the trace is linked, every row of the provisional
+// session `from_session_id` (where spans that named no session were stored) moves into the
+// linked session, and the provisional session is removed, so where a span ends up does not
+// depend on the order spans arrive in. `session_id` empty: only that move (a request whose
+// spans of this trace named no session; the link may have been learned earlier).
+struct TraceLinkRecord {
+  std::string trace_id;
+  std::string session_id;
+  std::string from_session_id;
+
+  bool operator==(const TraceLinkRecord&) const = default;
+};
+
 using RecordBody = std::variant<SessionRecord, SessionEndRecord, TimestepRecord, EventRecord,
                                 MessageRecord, ExperimentRecord, SystemRecord, SystemVersionRecord,
-                                OutcomeRewardRecord, EventRewardRecord>;
+                                OutcomeRewardRecord, EventRewardRecord, TraceLinkRecord>;
+
+// Record types the collector makes itself and no client may send (not in the v1 contract, the
+// proto or the stream).
+inline bool IsInternalRecord(const RecordBody& body) {
+  return std::holds_alternative<TraceLinkRecord>(body);
+}
 
 // Keys the collector derives itself begin with this character (records of a request sent with
 // an Idempotency-Key: "~idem/...", records spooled without a key: "~spool/..."). A client `id`

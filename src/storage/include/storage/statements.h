@@ -33,6 +33,20 @@ enum class StatementId : uint16_t {
   kUpsertSystemVersion,
   kInsertOutcomeReward,
   kInsertEventReward,  // event_id / message_id given or resolved from event_ref / message_ref
+  kLinkTrace,          // `trace_link`: INSERT tc_trace_sessions unless the trace has a link
+  // `trace_link`: the provisional session's rows into the linked session, in this order.
+  kMoveSessionEnsure,    // the linked session's row, if missing
+  kMoveSessionTotals,    // its counters and totals += the provisional session's
+  kMoveEventSteps,       // events of a step both sessions have → the linked one's step
+  kMoveMessageSteps,     // same for messages
+  kMoveStepCounters,     // such a step's counters += the provisional one's
+  kMoveDropSharedSteps,  // then the provisional copy of such a step goes
+  kMoveSteps,            // the other steps change session
+  kMoveEvents,           // events, messages, rewards change session
+  kMoveMessages,
+  kMoveOutcomeRewards,
+  kMoveEventRewards,
+  kMoveSessionDrop,  // the provisional session's row goes
   // Not used by plans: a sink may sum the kCount* increments of a transaction (CounterBatch)
   // and apply them with these, once per session / timestep, before COMMIT.
   kAddSessionCounters,  // counters and the read API's totals (a batch with events)
@@ -56,6 +70,9 @@ enum class StepKind : uint8_t {
   kCount,          // adds 1 to a counter of SessionOf() (and TimestepOf() when not empty);
                    // nothing in a plan reads a counter, so increments may be summed
   kInsertRow,      // inserts one row into InsertedTable() (an AUTOINCREMENT id)
+  kMoveSession,    // moves rows from one session to another and may delete a session and
+                   // timesteps: counter increments not yet applied must be applied before it,
+                   // and no session or timestep is known to exist after it
 };
 
 // The tables whose rows an idempotency key can name (tc_idempotency.row_id).

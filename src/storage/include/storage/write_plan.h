@@ -47,6 +47,10 @@ struct RecordPlan {
   // The kInsertRow step whose row the record's key names (tc_idempotency.row_id): the step
   // right before the plan's kSetKeyRowId. -1 when the record has no key or its type no row id.
   int32_t keyed_row = -1;
+  // Some step is of kind kMoveSession (a trace_link): an executor that sums counters applies
+  // the sums before the plan runs (outside the record's savepoint, so a rolled-back record
+  // cannot take them along) and forgets the sessions and timesteps it knows after it.
+  bool moves_sessions = false;
 };
 
 // The session_id a kEnsureSession, kUpsertSession, kClaimTimestep or kCount step concerns.
