@@ -26,6 +26,10 @@ enum class IngestEndpoint { kRecords, kTraces };
 class CompletionFactory {
  public:
   virtual pipeline::CompletionFn MakeCompletion() = 0;
+  // Charges `bytes` more to the request's share of http.max_body_bytes_in_flight, given back
+  // with its body's (what a decoder holds beyond the body's own charge); false when the budget
+  // cannot take them (answer 429).
+  virtual bool ChargeBodyMemory(uint64_t bytes) = 0;
 
  protected:
   ~CompletionFactory() = default;

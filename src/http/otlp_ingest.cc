@@ -46,9 +46,36 @@ IngestHandler::Outcome IngestHandler::HandleOtlp(otlp::Encoding encoding,
   // body's size, as the body budget (http.max_body_bytes_in_flight) bounds the bodies.
   otlp::DecodeLimits limits = otlp_limits_;
   limits.max_values = otlp::MaxValuesFor(request.body.size());
+  // ... and charged to that budget as it is made, so requests decoded side by side cannot hold
+  // more than it together.
+  limits.charge = [&completions](size_t bytes) { return completions.ChargeBodyMemory(bytes); };
   otlp::MappingOptions options = otlp_options_;
   options.max_records = otlp::MaxRecordsFor(request.body.size());
   Result<otlp::Conversion> converted = otlp::Convert(request.body, encoding, limits, options);
+  if (!converted.has_value() && converted.error().code() == StatusCode::kUnavailable) {
+    // (counted with every 429 in http_responses_429; no span was decoded whole)
+    SetOtlpError(out, encoding, 429, kResourceExhausted, converted.error().message(), true);
+    return Outcome::kAnswered;
+  }
+  if (converted.has_value()) {
+    // The records, until the queue takes them: the body's charge counts them as large as the
+    // body; an OTLP span's records weigh more than its bytes on the wire.
+    size_t record_bytes = 0;
+    for (const schema::Record& record : converted->records) {
+      record_bytes += schema::ApproximateSize(record);
+    }
+    if (record_bytes > request.body.size() &&
+        !completions.ChargeBodyMemory(record_bytes - request.body.size())) {
+      metrics_.otlp_spans_received.Add(converted->spans);
+      metrics_.records_received.Add(converted->records.size());
+      metrics_.records_refused_overload.Add(converted->records.size());
+      SetOtlpError(out, encoding, 429, kResourceExhausted,
+                   "too many request bodies in flight (http.max_body_bytes_in_flight) to queue "
+                   "this one's records; retry",
+                   true);
+      return Outcome::kAnswered;
+    }
+  }
   if (!converted.has_value()) {
     metrics_.otlp_requests_invalid.Add();
     const bool too_many = converted.error().code() == StatusCode::kResourceExhausted;

@@ -196,6 +196,7 @@ class Session final : public std::enable_shared_from_this<Session>,
   void SetForbidden(Response* response, Scopes need);
   // CompletionFactory: the completion of the request being handled (current_seq_).
   pipeline::CompletionFn MakeCompletion() override;
+  bool ChargeBodyMemory(uint64_t bytes) override;
 
   ServerState& state_;
   const Strand strand_;

@@ -158,6 +158,13 @@ void Session::InflateError(InflateResult result, uint64_t max_bytes, Response& r
   }
 }
 
+bool Session::ChargeBodyMemory(uint64_t bytes) {
+  // Like the inflated body's chunks: a request alone in the budget may take any size.
+  if (!state_.TryReserveBody(bytes, body_reserved_)) return false;
+  body_reserved_ += bytes;
+  return true;
+}
+
 void Session::ReleaseBody() {
   if (body_reserved_ != 0) {
     state_.ReleaseBody(body_reserved_);

@@ -94,10 +94,19 @@ class Budget {
  public:
   explicit Budget(const DecodeLimits& limits) : limits_(limits), max_values_(ValueBudget(limits)) {}
   size_t max_values() const { return max_values_; }
-  // Reserves `n` more values; false when that would pass the ValueBudget().
+  // Reserves `n` more values; false when that would pass the ValueBudget(). Throws
+  // DecodeFailure (kUnavailable) when DecodeLimits::charge refuses their memory.
   bool TakeValues(size_t n) {
     if (n > max_values_ - values_) return false;
     values_ += n;
+    while (limits_.charge && values_ > charged_values_) {
+      if (!limits_.charge(kChargeValues * kModelBytesPerValue)) {
+        throw DecodeFailure{Status::Unavailable(
+            "too many request bodies in flight (http.max_body_bytes_in_flight) to decode this "
+            "one; retry")};
+      }
+      charged_values_ += kChargeValues;
+    }
     return true;
   }
   // Reserves `n` more spans; false when that would pass max_spans.
@@ -111,6 +120,7 @@ class Budget {
   const DecodeLimits& limits_;
   const size_t max_values_;
   size_t values_ = 0;
+  size_t charged_values_ = 0;  // values DecodeLimits::charge has been called for
   size_t spans_ = 0;
 };
 

@@ -35,6 +35,7 @@ class Completions final : public CompletionFactory {
       results = std::move(r);
     };
   }
+  bool ChargeBodyMemory(uint64_t) override { return true; }
   bool done = false;
   Status status;
   std::vector<sink::RecordResult> results;

@@ -65,5 +65,57 @@ TEST_F(BodyBudgetTest, OverBudgetRefusedBeforeTheBodyThenFreedAgain) {
   EXPECT_EQ(submitter_.submitted(), 3u);
 }
 
+// An OTLP body's decoded model is charged to the same budget as it is made (~160 bytes per
+// attribute however short on the wire): a body that fits is refused 429 + Retry-After, in OTLP's
+// own error form, when the model would not; alone, the same body is taken.
+TEST_F(BodyBudgetTest, AnOtlpBodysModelIsChargedAsItIsDecoded) {
+  ServerOptions options = TestOptions();
+  options.http.max_body_bytes = 256 << 10;
+  options.http.max_body_bytes_in_flight = 500000;
+  StartServer(options);
+  std::string attributes = R"({"key":"gen_ai.operation.name","value":{"stringValue":"chat"}})";
+  for (int i = 0; i < 1000; ++i) {
+    attributes += R"(,{"key":"a)" + std::to_string(i) + R"(","value":{"intValue":1}})";
+  }
+  const std::string otlp =
+      R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"0af7651916cd43dd8448eb211c80319c",)"
+      R"("spanId":"00f067aa0ba902b7","name":"chat","attributes":[)" +
+      attributes + "]}]}]}]}";
+  ASSERT_LT(otlp.size(), 50000u);  // charged 2x: fits beside the holder below; its model does not
+  const std::string otlp_request = MakeRequest("POST", "/v1/traces", otlp);
+
+  // Holds 300,000 bytes of the budget (a 150,000-byte body, charged twice, half sent).
+  const std::string big_request = MakeRequest("POST", "/v1/records", BodyOf(150000, "big"));
+  const size_t split = big_request.size() - 75000;
+  auto holder = Connect();
+  ASSERT_TRUE(holder->Send(std::string_view(big_request).substr(0, split)));
+  // The holder's reservation is in once a body of 110,000 (220,000 charged) no longer fits.
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  for (;;) {
+    auto probe = Call("POST /v1/records HTTP/1.1\r\nHost: x\r\nContent-Length: 110000\r\n\r\n");
+    ASSERT_TRUE(probe.has_value());
+    if (probe->status == 429) break;
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the holder's body was never charged";
+  }
+
+  auto refused = Call(otlp_request);
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_EQ(refused->status, 429) << refused->body;
+  EXPECT_EQ(refused->header("retry-after"), "7");
+  EXPECT_NE(refused->body.find(R"("code":8)"), std::string::npos) << refused->body;
+  EXPECT_NE(refused->body.find("max_body_bytes_in_flight"), std::string::npos) << refused->body;
+  const size_t submitted = submitter_.submitted();
+
+  ASSERT_TRUE(holder->Send(std::string_view(big_request).substr(split)));
+  auto held = holder->Read();
+  ASSERT_TRUE(held.has_value());
+  EXPECT_EQ(held->status, 200) << held->body;
+  auto alone = Call(otlp_request);
+  ASSERT_TRUE(alone.has_value());
+  EXPECT_EQ(alone->status, 200) << alone->body;
+  EXPECT_EQ(alone->body, "{}");
+  EXPECT_EQ(submitter_.submitted(), submitted + 2) << "the holder's records, then the span's";
+}
+
 }  // namespace
 }  // namespace tc::http::testing

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,7 +33,17 @@ struct DecodeLimits {
   // HTTP handler sets it from the body's size (MaxValuesFor) so the model stays a small
   // multiple of the body.
   size_t max_values = 0;
+  // Called with the model's bytes, in chunks of kChargeValues values, before the decoder makes
+  // them (the HTTP handler charges them to the bodies-in-flight budget, so concurrent requests
+  // cannot decode beyond it together). false: the decoder stops with kUnavailable (answer 429).
+  // Empty: no charge.
+  std::function<bool(size_t bytes)> charge;
 };
+
+// The model's weight of one decoded value (an attribute, array element or event: a KeyValue
+// and its AnyValue), as DecodeLimits::charge counts it, and the charge's granularity.
+inline constexpr size_t kModelBytesPerValue = 160;
+inline constexpr size_t kChargeValues = 1024;
 
 // The value budget of a body of `body_bytes`: one value per 16 bytes (no convention's
 // attribute is shorter on the wire: its key alone is longer), plus 10,000.
