@@ -13,7 +13,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       g++ cmake make pkg-config libboost-dev libboost-system-dev libsimdjson-dev libfmt-dev \
       libcurl4-openssl-dev libsqlite3-dev libtomlplusplus-dev libconcurrentqueue-dev libssl-dev \
-      zlib1g-dev libprotozero-dev \
+      zlib1g-dev libprotozero-dev libre2-dev \
       ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
@@ -28,7 +28,7 @@ RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DTC_BUILD_TESTS=OFF -DTC_BUI
 FROM debian:12-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      libcurl4 libsqlite3-0 libfmt9 libsimdjson14 libssl3 zlib1g ca-certificates \
+      libcurl4 libsqlite3-0 libfmt9 libsimdjson14 libssl3 zlib1g libre2-9 ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --user-group --home-dir /var/lib/tracecollector --create-home \
       --shell /usr/sbin/nologin tracecollector

@@ -22,8 +22,8 @@ jobs="$(nproc)"
 # (as far as its time allows). 0 = a new random seed each run, the default for campaigns.
 seed="${FUZZ_SEED:-1}"
 [[ -n "${FUZZ_KEEP_CORPUS:-}" && -z "${FUZZ_SEED:-}" ]] && seed=0
-all_targets=(decode_records_json decode_records_ndjson decode_traces otlp_decode http_request
-             http_session)
+all_targets=(decode_records_json decode_records_ndjson decode_traces otlp_decode filter
+             http_request http_session)
 targets=("$@")
 [[ ${#targets[@]} -gt 0 ]] || targets=("${all_targets[@]}")
 

@@ -11,7 +11,7 @@ here="$(cd "$(dirname "$0")/.." && pwd)"
 
 packages=(g++ cmake make pkg-config libboost-dev libboost-system-dev libsimdjson-dev libfmt-dev
           libcurl4-openssl-dev libsqlite3-dev libtomlplusplus-dev libconcurrentqueue-dev
-          libssl-dev zlib1g-dev libprotozero-dev ca-certificates)
+          libssl-dev zlib1g-dev libprotozero-dev libre2-dev ca-certificates)
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(libgtest-dev libgmock-dev googletest sqlite3 nodejs npm clang libclang-rt-14-dev procps
              python3 openssl curl  # tls_test: makes its certificates, talks HTTPS

@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "body_encoding.h"
+#include "filter/filter.h"
 #include "http/connection_types.h"
 #include "ingest_handler.h"
 #include "ingest_results.h"
@@ -232,6 +233,7 @@ class Session final : public std::enable_shared_from_this<Session>,
   bool forbidden_body_ = false;  // OnBodyBytes refused the body of such a request
   struct StreamState {
     feed::FeedFilter filter;
+    std::optional<filter::Filter> where;  // where=: tested on each record the feed filter passed
     uint64_t after = 0;   // the last position looked at
     bool reset = false;   // send event: reset first (the resume position was too old)
     bool active = false;  // the head was written: streaming

@@ -22,8 +22,8 @@ namespace {
 namespace net = boost::asio;
 namespace beast = boost::beast;
 
-constexpr std::string_view kParams[] = {"types", "session_id", "event_type", "since",
-                                        "access_token"};
+constexpr std::string_view kParams[] = {"types", "session_id", "event_type",
+                                        "since", "where",      "access_token"};
 // One write carries about this much: what a client may have in flight beyond the socket's
 // buffers (the feed's buffer is shared; nothing is queued per client).
 constexpr size_t kMaxWriteBytes = 64 << 10;
@@ -39,9 +39,25 @@ Result<uint64_t> ParsePosition(std::string_view name, std::string_view text) {
   return value;
 }
 
-// The filter and the resume position (nullopt: live only) of a stream request.
-Result<std::pair<feed::FeedFilter, std::optional<uint64_t>>> ParseStreamRequest(
-    std::string_view query_string, std::string_view last_event_id) {
+struct StreamRequest {
+  feed::FeedFilter filter;
+  std::optional<filter::Filter> where;
+  std::optional<uint64_t> since;  // the resume position (nullopt: live only)
+};
+
+// The record's JSON in a feed frame ("id: ..\nevent: record\ndata: {...}\n\n").
+std::string_view FrameData(const std::string& frame) {
+  constexpr std::string_view kData = "\ndata: ";
+  const size_t start = frame.find(kData);
+  if (start == std::string::npos) return {};
+  std::string_view data = std::string_view(frame).substr(start + kData.size());
+  while (!data.empty() && data.back() == '\n') data.remove_suffix(1);
+  return data;
+}
+
+// The filters and the resume position of a stream request.
+Result<StreamRequest> ParseStreamRequest(std::string_view query_string,
+                                         std::string_view last_event_id) {
   TC_ASSIGN_OR_RETURN(query::QueryParams params, query::QueryParams::Parse(query_string, kParams));
   feed::FeedFilter filter;
   if (const std::string* types = params.Get("types")) {
@@ -75,7 +91,15 @@ Result<std::pair<feed::FeedFilter, std::optional<uint64_t>>> ParseStreamRequest(
   } else if (const std::string* text = params.Get("since")) {
     TC_ASSIGN_OR_RETURN(since, ParsePosition("since", *text));
   }
-  return std::make_pair(std::move(filter), since);
+  std::optional<filter::Filter> where;
+  if (const std::string* text = params.Get("where")) {
+    Result<filter::Filter> parsed = filter::Filter::Parse(*text);
+    if (!parsed.has_value()) {
+      return query::BadParameter("where", parsed.error().message() + " (docs/filters.md)");
+    }
+    where = std::move(parsed).value();
+  }
+  return StreamRequest{std::move(filter), std::move(where), since};
 }
 
 }  // namespace
@@ -98,8 +122,9 @@ void Session::HandleStream(std::string_view query_string, Slot& slot) {
     response.retry_after = true;
   } else {
     stream_ = std::make_unique<StreamState>();
-    stream_->filter = std::move(parsed->first);
-    const std::optional<uint64_t> since = parsed->second;
+    stream_->filter = std::move(parsed->filter);
+    stream_->where = std::move(parsed->where);
+    const std::optional<uint64_t> since = parsed->since;
     if (!since) {
       stream_->after = state_.feed->last_position();  // live: from now on
     } else if (state_.feed->CanResume(*since)) {
@@ -158,6 +183,24 @@ void Session::PumpStream(bool keepalive) {
   }
   s.after = read.after;
   s.entries = std::move(read.entries);
+  if (s.where) {
+    // Tested here, on the connection's strand, not under the feed's lock: a costly filter
+    // slows only its own stream. Read on until something matches or the feed has no more.
+    bool more = !s.entries.empty();  // the feed may have more after these
+    for (;;) {
+      uint64_t mismatches = 0;
+      std::erase_if(s.entries, [&](const std::shared_ptr<const feed::FeedEntry>& entry) {
+        return !s.where->MatchesJson(FrameData(entry->frame), &mismatches);
+      });
+      state_.metrics.stream_filter_mismatches.Add(static_cast<int64_t>(mismatches));
+      if (!s.entries.empty() || !more) break;
+      read = state_.feed->Read(s.after, s.filter, kMaxWriteBytes);
+      if (read.missed > 0) break;  // read again next time, and said with event: dropped
+      s.after = read.after;
+      more = !read.entries.empty();
+      s.entries = std::move(read.entries);
+    }
+  }
   if (s.prefix.empty() && s.entries.empty()) {
     if (!keepalive) return;
     s.prefix.assign(": keepalive\n\n");

@@ -74,6 +74,10 @@ void RenderHttp(const Metrics& m, TextWriter& w) {
   w.Counter("stream_resets_total",
             "GET /v1/stream resumes from a position too old to replay (answered event: reset).",
             m.stream_resets.Get());
+  w.Counter("stream_filter_mismatches_total",
+            "GET /v1/stream where= comparisons whose values had types the operator cannot "
+            "compare (a number against a string, ...): false, and counted here.",
+            m.stream_filter_mismatches.Get());
   w.Family("tls_handshake_failures_total", "counter",
            "HTTPS connections closed before their TLS handshake completed, by reason: timeout "
            "(tls.handshake_timeout_ms), cleartext (plain HTTP sent to the HTTPS port, answered "

@@ -8,6 +8,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <cctype>
 #include <charconv>
 #include <string>
 #include <thread>
@@ -37,6 +38,19 @@ std::string FourRecords(const std::string& session, int n) {
       R"({{"type":"event","id":"{0}/r{1}","session_id":"{0}","event_type":"runtime"}},)"
       R"({{"type":"message","id":"{0}/m{1}","session_id":"{0}","message_type":"user","content":"hi {1}"}}])",
       session, n);
+}
+
+// `text` percent-encoded for a query string (every byte but letters, digits and -._~).
+std::string QueryEncode(std::string_view text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += fmt::format("%{:02X}", c);
+    }
+  }
+  return out;
 }
 
 class StreamTest : public CollectorTest {
@@ -265,6 +279,50 @@ TEST_P(StreamTest, IdleStreamsGetKeepAliveComments) {
   EXPECT_FALSE(stream->Next(milliseconds(1000)).has_value());
   EXPECT_GE(stream->comments() - before, 3);
   EXPECT_FALSE(stream->closed());
+}
+
+// where= (docs/filters.md) sends only the records its expression matches, reading on past any
+// number that do not; a comparison of mismatched types is false and counted; a bad expression
+// is a 400 that says where it goes wrong.
+TEST_P(StreamTest, WhereSendsOnlyWhatItsExpressionMatches) {
+  StartCollector();
+  auto costly = Open("?where=" + QueryEncode(R"(event_type == "cais" && model_name =~ "^gpt-4" )"
+                                             R"(|| content contains "needle")"));
+  auto typed = Open("?where=" + QueryEncode(R"(input_tokens == "120")"));
+  WaitForStreams(2);
+  std::string records = "[";
+  for (int i = 0; i < 300; ++i) {  // more than one read of the feed, none matching
+    records += fmt::format(
+        R"({{"type":"event","id":"e{0}","session_id":"w","event_type":"cais","model_name":"claude-3","input_tokens":120}},)",
+        i);
+  }
+  records +=
+      R"({"type":"event","id":"hit1","session_id":"w","event_type":"cais","model_name":"gpt-4o","input_tokens":120},)"
+      R"({"type":"event","id":"miss","session_id":"w","event_type":"runtime","model_name":"gpt-4o"},)"
+      R"({"type":"message","id":"hit2","session_id":"w","message_type":"user","content":"a needle here"}])";
+  ASSERT_EQ(PostRecords(records, "?ack=durable").status, 200);
+  std::vector<std::string> ids;
+  while (ids.size() < 2) {
+    std::optional<SseEvent> event = costly->Next(kWait);
+    if (!event) break;
+    ids.push_back(JsonProbe(event->data).Str("/id").value_or("?"));
+  }
+  EXPECT_EQ(ids, (std::vector<std::string>{"hit1", "hit2"}));
+  auto more = costly->Next(milliseconds(300));
+  EXPECT_FALSE(more.has_value()) << more->data;
+  // "120" is a string, input_tokens a number: never equal, each comparison counted.
+  auto none = typed->Next(milliseconds(300));
+  EXPECT_FALSE(none.has_value()) << none->data;
+  const std::string metrics = client_->Get("/metrics").body;
+  EXPECT_NE(metrics.find("tracecollector_stream_filter_mismatches_total 301\n"), std::string::npos)
+      << metrics.substr(0, 4000);
+
+  SseClient bad(collector_->port(), "/v1/stream?where=" + QueryEncode("cost_usd >"));
+  EXPECT_EQ(bad.status(), 400);
+  JsonProbe json(bad.body());
+  EXPECT_EQ(json.Str("/error/parameter"), "where") << bad.body();
+  EXPECT_NE(bad.body().find("at column 11: expected a value after '>'"), std::string::npos)
+      << bad.body();
 }
 
 TEST_P(StreamTest, BadRequestsAre400NamingTheParameter) {

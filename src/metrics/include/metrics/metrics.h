@@ -87,6 +87,7 @@ struct Metrics {
   // behind to get (reported to it as event: dropped); resumes too old to replay (event: reset).
   Gauge stream_connections;
   Counter stream_records_sent, stream_records_dropped, stream_resets;
+  Counter stream_filter_mismatches;  // where= comparisons of values of different types (false)
   // HTTPS connections that never got past the TLS handshake, by reason: it did not finish
   // within tls.handshake_timeout_ms; the client sent cleartext HTTP (answered 400); any other
   // failure (no or wrong client certificate, the client refused ours, protocol mismatch).
