@@ -401,6 +401,29 @@ async function main() {
     assert(await page.locator('[data-testid=live-row][data-type=event]').count() === 0, 'an event passed the types filter');
   });
 
+  await check('live_where', async (page) => {
+    // A filter of the language (docs/filters.md) typed into the form: only what it matches shows.
+    await page.goto(`${U}/ui/live`);
+    await page.waitForSelector('[data-testid=live-status][data-state=live]');
+    const sid = `where-${Date.now()}`;
+    await page.fill('[data-testid=live-where]', `session_id == "${sid}" && content contains "NEEDLE"`);
+    await page.click('[data-testid=live-apply]');
+    await page.waitForURL((u) => u.search.includes('where='));
+    await page.waitForSelector('[data-testid=live-status][data-state=live]');
+    await post(a, [
+      msg(sid, 's1', `${sid}/m1`, 'user', 'HAYSTACK-ONLY'),
+      msg(sid, 's1', `${sid}/m2`, 'assistant', 'a NEEDLE here'),
+      msg('elsewhere', 's1', `${sid}/m3`, 'user', 'another NEEDLE'),
+    ]);
+    await page.locator('[data-testid=live-row]', { hasText: 'a NEEDLE here' }).waitFor({ timeout: 3000 });
+    const rows = await page.$$eval('[data-testid=live-row]', (r) => r.map((x) => x.textContent));
+    assert(rows.length === 1, `the filter let ${rows.length} records through: ${rows}`);
+    // A filter the collector refuses: its message (where it goes wrong) is shown, no retry loop.
+    await page.goto(`${U}/ui/live?where=${encodeURIComponent('cost_usd >')}`);
+    await page.locator('[data-testid=live-note]', { hasText: 'at column 11' }).waitFor({ timeout: 3000 });
+    assert(await page.locator('[data-testid=live-status]').getAttribute('data-state') === 'down', 'state after a refused filter');
+  }, [/status of 400/]);
+
   await check('render_5000_events', async (page) => {
     await page.goto(`${U}/ui/sessions/big-5000`);
     const ms = await (await page.waitForFunction(() => {

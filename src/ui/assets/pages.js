@@ -133,6 +133,7 @@
     const chosen = new Set((params.get('types') || '').split(',').filter((t) => TYPES.includes(t)));
     const sid = params.get('session_id') || '';
     const evType = params.get('event_type') || '';
+    const where = params.get('where') || '';
 
     const form = h('form', { class: 'filters', testid: 'live-filters' },
       h('fieldset', { class: 'types' }, h('legend', { text: 'Types (none = all)' }),
@@ -140,12 +141,14 @@
           h('input', { type: 'checkbox', name: 'types', value: t, checked: chosen.has(t), testid: 'live-type-' + t }), t))),
       field('Session', input('session_id', sid, { testid: 'live-session', placeholder: 'session id' })),
       field('Event type', select('event_type', evType, [['', 'any'], ['cais', 'cais (LLM)'], ['environment', 'environment'], ['runtime', 'runtime']], 'live-event-type')),
+      field('Where (filter language)', input('where', where, { testid: 'live-where', class: 'wide', placeholder: 'cost_usd > 0.10 && model_name =~ "^gpt-4"' })),
       h('div', { class: 'actions' }, h('button', { type: 'submit', testid: 'live-apply', text: 'Apply' })));
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       const data = new FormData(form);
       TC.navigate('/ui/live' + qs({
         types: data.getAll('types').join(','), session_id: String(data.get('session_id') || '').trim(), event_type: data.get('event_type'),
+        where: String(data.get('where') || '').trim(),
       }));
     });
 
@@ -226,9 +229,10 @@
       }
       const key = TC.keyStore.get();
       const url = '/v1/stream' + qs({
-        types: [...chosen].join(','), session_id: sid, event_type: evType,
+        types: [...chosen].join(','), session_id: sid, event_type: evType, where,
         since: lastId, access_token: key || null,
       });
+      if (where && !(await whereAccepted(url))) return;
       es = new EventSource(url);
       es.addEventListener('open', () => {
         setState(paused ? 'paused' : 'live', paused ? 'paused' : 'live');
@@ -259,6 +263,27 @@
           retryTimer = setTimeout(connect, 3000);
         }
       });
+    }
+
+    // An EventSource cannot tell a 400 from a lost connection: a filter is tried with fetch first,
+    // which gives up as soon as the stream's head arrives (or shows the collector's error: where
+    // the expression goes wrong).
+    async function whereAccepted(url) {
+      const abort = new AbortController();
+      ctx.onLeave(() => abort.abort());
+      try {
+        const res = await fetch(url, { signal: abort.signal, cache: 'no-store', credentials: 'omit' });
+        if (res.ok) { abort.abort(); return true; }
+        let err = {};
+        try { err = (await res.json()).error || {}; } catch { /* not JSON */ }
+        if (!ctx.alive()) return false;
+        setState('down', 'filter refused');
+        note('error', `The filter was refused: ${err.message || 'HTTP ' + res.status}. See docs/filters.md.`);
+        main.dataset.state = 'ready';
+        return false;
+      } catch (e) {
+        return ctx.alive();  // unreachable: the EventSource's own retries take over
+      }
     }
 
     pauseBtn.addEventListener('click', () => {
