@@ -17,6 +17,7 @@ if [[ "${1:-}" == "--test" ]]; then
              python3 openssl curl  # tls_test: makes its certificates, talks HTTPS
              libasan8 libubsan1 libtsan2  # scripts/sanitize.sh (g++ 12's sanitizer runtimes)
              systemd  # systemd-analyze: systemd_test verifies deploy/systemd/*.service
+             dpkg-dev lintian  # package_test: cpack's dpkg-shlibdeps, and lintian on the .deb
              chromium fonts-dejavu-core)  # the viewer's browser tests (tests/ui, Playwright)
 fi
 

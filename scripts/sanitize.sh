@@ -39,11 +39,13 @@ export TSAN_OPTIONS="log_path=$reports/tsan:second_deadlock_stack=1:history_size
 #  - OverloadMemoryTest and HostileMemoryTest bound the collector's peak RSS; a sanitizer's shadow
 #    memory and quarantine make RSS a measure of the sanitizer. The plain build runs them, and the
 #    same hostile inputs run here through the unit suites (HostileTest, the session tests).
+#  - package_test packages the build's binary as a .deb and installs it on the machine: a
+#    sanitized binary depends on libasan/libtsan, and the plain build's run is the one that counts.
 #  - viewer_test under ThreadSanitizer only: one of its checks is how fast the browser shows a
 #    5,000-event session, and TSan slows the collector's part of it 5-15 times. It runs under
 #    ASan (a real browser against the sanitized server), and the serving code is in ui_test and
 #    http_test under both.
-excluded='^deploy_test$|OverloadMemoryTest|HostileMemoryTest'
+excluded='^deploy_test$|^package_test$|OverloadMemoryTest|HostileMemoryTest'
 [[ "$kind" == thread ]] && excluded+='|^viewer_test$'
 status=0
 ctest --test-dir "$dir" --output-on-failure -j"$((jobs * 2))" -E "$excluded" "$@" ||
