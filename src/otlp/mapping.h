@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "attribute_index.h"
 #include "common/json_writer.h"
 #include "model.h"
 #include "otlp/otlp.h"
@@ -20,6 +21,7 @@ namespace tc::otlp {
 enum class SpanClass { kLlm, kTool, kAgent, kOtherGenAi, kUnrelated };
 
 SpanClass Classify(const Span& span);
+SpanClass Classify(const SpanAttributes& attributes);  // of one span
 
 // The records of every span of `request` (Conversion's fields other than the decoder's).
 Conversion MapSpans(const ExportRequest& request, const MappingOptions& options);
@@ -47,5 +49,6 @@ struct SpanContent {
 // OpenLLMetry gen_ai.prompt.N / gen_ai.completion.N, else OpenInference llm.input_messages.N /
 // llm.output_messages.N (indexes sorted numerically).
 SpanContent ExtractContent(const Span& span);
+SpanContent ExtractContent(const Span& span, const SpanAttributes& attributes);  // the span's
 
 }  // namespace tc::otlp
