@@ -27,6 +27,12 @@ class JsonWriter {
   // Inserts already-valid JSON text verbatim.
   JsonWriter& Raw(std::string_view json);
 
+  // Room for `bytes` of text without growing (a caller that knows about how much it writes).
+  JsonWriter& Reserve(size_t bytes) {
+    out_.reserve(bytes);
+    return *this;
+  }
+
   const std::string& str() const { return out_; }
   std::string Take() { return std::move(out_); }
 
