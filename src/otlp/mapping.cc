@@ -56,10 +56,7 @@ std::optional<std::string> FirstString(const std::vector<KeyValue>& attributes,
   return std::nullopt;
 }
 
-std::optional<std::string> Iso(uint64_t unix_nanos) {
-  if (unix_nanos == 0) return std::nullopt;
-  return IsoUtcFromUnixSeconds(static_cast<double>(unix_nanos) / 1e9);
-}
+std::optional<std::string> Iso(uint64_t unix_nanos) { return IsoFromUnixNanos(unix_nanos); }
 
 // Everything one span's records share.
 struct SpanContext {
@@ -71,6 +68,18 @@ struct SpanContext {
   std::string step_id;
   std::string key;  // "~otlp/<trace>/<span>"
 };
+
+// "~otlp/<trace>/<span>".
+std::string SpanKey(const Span& span) {
+  std::string key;
+  key.reserve(6 + span.trace_id.size() + 1 + span.span_id.size() + 10);  // + "/m<i>" later
+  key += schema::kDerivedKeyMark;
+  key += "otlp/";
+  key += span.trace_id;
+  key += '/';
+  key += span.span_id;
+  return key;
+}
 
 std::string SessionFor(const Span& span, const ResourceSpans& resource,
                        const MappingOptions& options) {
@@ -109,6 +118,7 @@ template <typename Extra>
 std::string Metadata(const SpanContext& c, Extra extra) {
   const Span& s = *c.span;
   JsonWriter json;
+  json.Reserve(1024);  // MapSpans gives back what is not used
   json.BeginObject();
   json.Key("step_id").String(c.step_id);
   json.Key("source").String("otlp");
@@ -232,6 +242,7 @@ EventRecord LlmEvent(const SpanContext& c) {
 
   // One LLMCallRecord (synth-ai's call_records item).
   JsonWriter json;
+  json.Reserve(1024);  // MapSpans gives back what is not used
   json.BeginArray().Element().BeginObject();
   const std::optional<std::string> response_id = FirstString(a, {Attr::kGenAiResponseId});
   json.Key("call_id").String(response_id.value_or(s.span_id));
@@ -239,9 +250,7 @@ EventRecord LlmEvent(const SpanContext& c) {
   if (e.provider) json.Key("provider").String(*e.provider);
   if (e.model_name) json.Key("model_name").String(*e.model_name);
   if (response_id) json.Key("provider_request_id").String(*response_id);
-  if (std::optional<std::string> started = Iso(s.start_time_unix_nano)) {
-    json.Key("started_at").String(*started);
-  }
+  if (e.created_at) json.Key("started_at").String(*e.created_at);  // the span's start
   if (std::optional<std::string> completed = Iso(s.end_time_unix_nano)) {
     json.Key("completed_at").String(*completed);
   }
@@ -486,7 +495,7 @@ Conversion MapSpans(const ExportRequest& request, const MappingOptions& options)
         c.attributes = &attributes;
         c.session_id = SessionFor(span, resource, options);
         c.step_id = FirstString(attributes, {Attr::kSynthStepId}).value_or(span.trace_id);
-        c.key = fmt::format("{}otlp/{}/{}", schema::kDerivedKeyMark, span.trace_id, span.span_id);
+        c.key = SpanKey(span);
         switch (cls) {
           case SpanClass::kLlm:
             ++out.llm_spans;

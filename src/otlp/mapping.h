@@ -33,6 +33,9 @@ std::optional<int64_t> AsInt(const AnyValue* value);    // ints, integral double
 std::optional<double> AsDouble(const AnyValue* value);  // numbers, numeric strings
 // `value` as JSON text: strings, numbers, booleans, arrays, objects (kvlists); bytes as base64.
 std::string ToJson(const AnyValue& value);
+// A span time as IsoUtcFromUnixSeconds(unix_nanos / 1e9) writes it, without its gmtime_r and
+// fmt ("2025-03-04T10:15:01.120000+00:00"); nullopt for 0 (unset).
+std::optional<std::string> IsoFromUnixNanos(uint64_t unix_nanos);
 void WriteValue(JsonWriter& json, const AnyValue& value);
 
 // One message a span's content attributes carry, in any of the conventions' forms.
