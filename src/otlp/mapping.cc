@@ -58,6 +58,16 @@ std::optional<std::string> FirstString(const std::vector<KeyValue>& attributes,
 
 std::optional<std::string> Iso(uint64_t unix_nanos) { return IsoFromUnixNanos(unix_nanos); }
 
+// The writer of the JSON columns, emptied: each column is copied out of it (a string of its own
+// size, one allocation) and its buffer is kept for the next (up to 64 KiB). One column at a time: a
+// caller copies its text out before anything it calls writes the next.
+JsonWriter& Scratch() {
+  thread_local JsonWriter json;
+  if (json.str().capacity() > 64 * 1024) json = JsonWriter();  // not kept after a big column
+  json.Clear();
+  return json;
+}
+
 // Everything one span's records share.
 struct SpanContext {
   const ResourceSpans* resource = nullptr;
@@ -117,8 +127,7 @@ std::string SystemInstance(const SpanContext& c) {
 template <typename Extra>
 std::string Metadata(const SpanContext& c, Extra extra) {
   const Span& s = *c.span;
-  JsonWriter json;
-  json.Reserve(1024);  // MapSpans gives back what is not used
+  JsonWriter& json = Scratch();
   json.BeginObject();
   json.Key("step_id").String(c.step_id);
   json.Key("source").String("otlp");
@@ -177,7 +186,7 @@ std::string Metadata(const SpanContext& c, Extra extra) {
   }
   json.EndObject();
   json.EndObject();
-  return json.Take();
+  return json.str();
 }
 
 std::optional<int64_t> LatencyMs(const Span& s) {
@@ -241,8 +250,7 @@ EventRecord LlmEvent(const SpanContext& c) {
   }
 
   // One LLMCallRecord (synth-ai's call_records item).
-  JsonWriter json;
-  json.Reserve(1024);  // MapSpans gives back what is not used
+  JsonWriter& json = Scratch();
   json.BeginArray().Element().BeginObject();
   const std::optional<std::string> response_id = FirstString(a, {Attr::kGenAiResponseId});
   json.Key("call_id").String(response_id.value_or(s.span_id));
@@ -306,7 +314,7 @@ EventRecord LlmEvent(const SpanContext& c) {
     json.EndObject();
   }
   json.EndObject().EndArray();  // the span and trace ids are the event's columns
-  e.call_records = json.Take();
+  e.call_records = json.str();
   e.metadata = Metadata(c, [](JsonWriter&) {});
   return e;
 }
@@ -370,7 +378,7 @@ void AddMessages(const SpanContext& c, Conversion* out, size_t span_index) {
     r.content = m.content;
     r.timestamp = Iso(at_nanos);
     if (at_nanos != 0) r.event_time = static_cast<double>(at_nanos) / 1e9;
-    JsonWriter json;
+    JsonWriter& json = Scratch();
     json.BeginObject();
     json.Key("step_id").String(c.step_id);
     json.Key("source").String("otlp");
@@ -378,7 +386,7 @@ void AddMessages(const SpanContext& c, Conversion* out, size_t span_index) {
     json.Key("direction").String(direction);
     json.Key("span_id").String(c.span->span_id);
     json.EndObject();
-    r.metadata = json.Take();
+    r.metadata = json.str();
     out->records.push_back(Record{fmt::format("{}/m{}", c.key, n++), std::move(r)});
     out->span_of_record.push_back(span_index);
   };
@@ -417,7 +425,7 @@ TimestepRecord AgentStep(const SpanContext& c) {
   t.turn_number = FirstInt(*c.attributes, {Attr::kSynthTurnNumber});
   t.started_at = Iso(s.start_time_unix_nano);
   t.completed_at = Iso(s.end_time_unix_nano);
-  JsonWriter json;
+  JsonWriter& json = Scratch();
   json.BeginObject();
   json.Key("source").String("otlp");
   json.Key("name").String(s.name);
@@ -432,7 +440,7 @@ TimestepRecord AgentStep(const SpanContext& c) {
     json.Key("input").String(*input);
   }
   json.EndObject();
-  t.step_metadata = json.Take();
+  t.step_metadata = json.str();
   return t;
 }
 

@@ -27,9 +27,10 @@ class JsonWriter {
   // Inserts already-valid JSON text verbatim.
   JsonWriter& Raw(std::string_view json);
 
-  // Room for `bytes` of text without growing (a caller that knows about how much it writes).
-  JsonWriter& Reserve(size_t bytes) {
-    out_.reserve(bytes);
+  // Starts a new text, keeping the buffer (a writer reused for many small texts).
+  JsonWriter& Clear() {
+    out_.clear();
+    first_ = true;
     return *this;
   }
 
