@@ -1,5 +1,6 @@
 // Attribute values (mapping.h): typed access and JSON text.
 
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 
@@ -120,6 +121,28 @@ std::optional<int64_t> AsInt(const AnyValue* value) {
   // some SDKs send token counts as doubles).
   if (!d || std::floor(*d) != *d || std::fabs(*d) > 9.007199254740992e15) return std::nullopt;
   return static_cast<int64_t>(*d);
+}
+
+std::optional<std::string> IsoFromUnixNanos(uint64_t unix_nanos) {
+  if (unix_nanos == 0) return std::nullopt;
+  // The rounding of IsoUtcFromUnixSeconds(nanos / 1e9), to the microsecond.
+  const long long micros = std::llround(static_cast<double>(unix_nanos) / 1e9 * 1e6);
+  const long long secs = micros / 1000000;
+  const long long frac = micros % 1000000;
+  const std::chrono::year_month_day date{std::chrono::sys_days{std::chrono::days{secs / 86400}}};
+  const long long day_secs = secs % 86400;
+  std::string out = "0000-00-00T00:00:00.000000+00:00";
+  auto put = [&out](size_t at, long long value, size_t width) {
+    for (size_t i = width; i-- > 0; value /= 10) out[at + i] = static_cast<char>('0' + value % 10);
+  };
+  put(0, static_cast<int>(date.year()), 4);
+  put(5, static_cast<unsigned>(date.month()), 2);
+  put(8, static_cast<unsigned>(date.day()), 2);
+  put(11, day_secs / 3600, 2);
+  put(14, day_secs / 60 % 60, 2);
+  put(17, day_secs % 60, 2);
+  put(20, frac, 6);
+  return out;
 }
 
 std::string ToJson(const AnyValue& value) {

@@ -196,13 +196,18 @@ void AddIndexed(const std::vector<KeyValue>& attributes, std::string_view prefix
 }  // namespace
 
 SpanContent ExtractContent(const Span& span) {
+  return ExtractContent(span, SpanAttributes(span.attributes));
+}
+
+SpanContent ExtractContent(const Span& span, const SpanAttributes& attributes) {
   SpanContent c;
   const auto& a = span.attributes;
   // 1. GenAI (v1.37+).
-  AddJsonMessages(Find(a, "gen_ai.system_instructions"), "system", true, &c.input);
-  const bool input = AddJsonMessages(Find(a, "gen_ai.input.messages"), "user", false, &c.input);
+  AddJsonMessages(attributes.Get(Attr::kGenAiSystemInstructions), "system", true, &c.input);
+  const bool input =
+      AddJsonMessages(attributes.Get(Attr::kGenAiInputMessages), "user", false, &c.input);
   const bool output =
-      AddJsonMessages(Find(a, "gen_ai.output.messages"), "assistant", false, &c.output);
+      AddJsonMessages(attributes.Get(Attr::kGenAiOutputMessages), "assistant", false, &c.output);
   if (input || output) return c;
   // 2. v1.26 span events.
   for (const SpanEvent& e : span.events) {
@@ -212,7 +217,7 @@ SpanContent ExtractContent(const Span& span) {
       AddJsonMessages(Find(e.attributes, "gen_ai.completion"), "assistant", false, &c.output);
     }
   }
-  if (!c.input.empty() || !c.output.empty()) return c;
+  if (!c.input.empty() || !c.output.empty() || !attributes.HasIndexedContent()) return c;
   // 3. OpenLLMetry, then 4. OpenInference.
   AddIndexed(a, "gen_ai.prompt.", "user", false, &c.input);
   AddIndexed(a, "gen_ai.completion.", "assistant", false, &c.output);

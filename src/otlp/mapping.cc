@@ -10,6 +10,7 @@
 #include <initializer_list>
 #include <unordered_map>
 
+#include "attribute_index.h"
 #include "common/json_writer.h"
 #include "common/time_format.h"
 
@@ -33,20 +34,16 @@ void WriteAttributes(JsonWriter& json, const std::vector<KeyValue>& attributes) 
   json.EndObject();
 }
 
-bool OneOf(const std::optional<std::string>& value, std::initializer_list<std::string_view> set) {
+template <typename Text>  // std::string or std::string_view
+bool OneOf(const std::optional<Text>& value, std::initializer_list<std::string_view> set) {
   if (!value) return false;
   return std::find(set.begin(), set.end(), std::string_view(*value)) != set.end();
 }
 
-bool HasConventionKey(const std::vector<KeyValue>& attributes) {
-  for (const KeyValue& kv : attributes) {
-    const std::string_view k = kv.key;
-    if (k.starts_with("gen_ai.") || k.starts_with("llm.") || k.starts_with("openinference.") ||
-        k.starts_with("traceloop.") || k.starts_with("synth.")) {
-      return true;
-    }
-  }
-  return false;
+// A string value, not copied.
+std::optional<std::string_view> AsText(const AnyValue* value) {
+  if (value == nullptr || value->kind != AnyValue::Kind::kString) return std::nullopt;
+  return std::string_view(value->text);
 }
 
 // The first of `keys` present as a string in `attributes`.
@@ -60,25 +57,16 @@ std::optional<std::string> FirstString(const std::vector<KeyValue>& attributes,
   return std::nullopt;
 }
 
-std::optional<int64_t> FirstInt(const std::vector<KeyValue>& attributes,
-                                std::initializer_list<std::string_view> keys) {
-  for (std::string_view key : keys) {
-    if (std::optional<int64_t> v = AsInt(Find(attributes, key))) return v;
-  }
-  return std::nullopt;
-}
+std::optional<std::string> Iso(uint64_t unix_nanos) { return IsoFromUnixNanos(unix_nanos); }
 
-std::optional<double> FirstDouble(const std::vector<KeyValue>& attributes,
-                                  std::initializer_list<std::string_view> keys) {
-  for (std::string_view key : keys) {
-    if (std::optional<double> v = AsDouble(Find(attributes, key))) return v;
-  }
-  return std::nullopt;
-}
-
-std::optional<std::string> Iso(uint64_t unix_nanos) {
-  if (unix_nanos == 0) return std::nullopt;
-  return IsoUtcFromUnixSeconds(static_cast<double>(unix_nanos) / 1e9);
+// The writer of the JSON columns, emptied: each column is copied out of it (a string of its own
+// size, one allocation) and its buffer is kept for the next (up to 64 KiB). One column at a time: a
+// caller copies its text out before anything it calls writes the next.
+JsonWriter& Scratch() {
+  thread_local JsonWriter json;
+  if (json.str().capacity() > 64 * 1024) json = JsonWriter();  // not kept after a big column
+  json.Clear();
+  return json;
 }
 
 // Everything one span's records share.
@@ -86,10 +74,23 @@ struct SpanContext {
   const ResourceSpans* resource = nullptr;
   const ScopeSpans* scope = nullptr;
   const Span* span = nullptr;
+  const SpanAttributes* attributes = nullptr;  // the span's
   std::string session_id;
   std::string step_id;
   std::string key;  // "~otlp/<trace>/<span>"
 };
+
+// "~otlp/<trace>/<span>".
+std::string SpanKey(const Span& span) {
+  std::string key;
+  key.reserve(6 + span.trace_id.size() + 1 + span.span_id.size() + 10);  // + "/m<i>" later
+  key += schema::kDerivedKeyMark;
+  key += "otlp/";
+  key += span.trace_id;
+  key += '/';
+  key += span.span_id;
+  return key;
+}
 
 // The session a span's attributes (or its resource's) name; nullopt when they name none.
 std::optional<std::string> NamedSession(const Span& span, const ResourceSpans& resource,
@@ -143,8 +144,8 @@ class TraceTable {
 
 std::string SystemInstance(const SpanContext& c) {
   if (std::optional<std::string> name =
-          FirstString(c.span->attributes, {"gen_ai.agent.name", "agent.name",
-                                           "traceloop.entity.name", "traceloop.workflow.name"})) {
+          FirstString(*c.attributes, {Attr::kGenAiAgentName, Attr::kAgentName,
+                                      Attr::kTraceloopEntityName, Attr::kTraceloopWorkflowName})) {
     return *name;
   }
   if (std::optional<std::string> service =
@@ -155,70 +156,12 @@ std::string SystemInstance(const SpanContext& c) {
   return "otel";
 }
 
-// Attributes the mapping stores in a column, the call record, the messages or metadata.tool.
-bool IsMapped(std::string_view key) {
-  static constexpr std::string_view kKeys[] = {"gen_ai.operation.name",
-                                               "gen_ai.provider.name",
-                                               "gen_ai.system",
-                                               "gen_ai.request.model",
-                                               "gen_ai.response.model",
-                                               "gen_ai.response.id",
-                                               "gen_ai.response.finish_reasons",
-                                               "gen_ai.usage.input_tokens",
-                                               "gen_ai.usage.output_tokens",
-                                               "gen_ai.usage.prompt_tokens",
-                                               "gen_ai.usage.completion_tokens",
-                                               "gen_ai.usage.total_tokens",
-                                               "gen_ai.usage.cost",
-                                               "gen_ai.usage.cache_read.input_tokens",
-                                               "gen_ai.usage.reasoning.output_tokens",
-                                               "gen_ai.input.messages",
-                                               "gen_ai.output.messages",
-                                               "gen_ai.system_instructions",
-                                               "gen_ai.agent.name",
-                                               "gen_ai.tool.name",
-                                               "gen_ai.tool.call.id",
-                                               "gen_ai.tool.call.arguments",
-                                               "gen_ai.tool.call.result",
-                                               "gen_ai.conversation.id",
-                                               "openinference.span.kind",
-                                               "llm.model_name",
-                                               "llm.provider",
-                                               "llm.system",
-                                               "llm.token_count.prompt",
-                                               "llm.token_count.completion",
-                                               "llm.token_count.total",
-                                               "llm.cost.total",
-                                               "llm.cost.prompt",
-                                               "llm.cost.completion",
-                                               "llm.invocation_parameters",
-                                               "llm.request.type",
-                                               "llm.usage.total_tokens",
-                                               "session.id",
-                                               "synth.reward",
-                                               "synth.terminated",
-                                               "synth.truncated",
-                                               "synth.step_id",
-                                               "synth.turn_number",
-                                               "error.type"};
-  static constexpr std::string_view kPrefixes[] = {"gen_ai.request.",      "gen_ai.prompt.",
-                                                   "gen_ai.completion.",   "llm.input_messages.",
-                                                   "llm.output_messages.", "llm.token_count."};
-  for (std::string_view k : kKeys) {
-    if (key == k) return true;
-  }
-  for (std::string_view p : kPrefixes) {
-    if (key.starts_with(p)) return true;
-  }
-  return false;
-}
-
 // {"step_id":..,"source":"otlp",["error":{..}],"otel":{name, kind, ids, status, scope,
 // resource, attributes, events}} (+ `extra` members written by the caller first).
 template <typename Extra>
 std::string Metadata(const SpanContext& c, Extra extra) {
   const Span& s = *c.span;
-  JsonWriter json;
+  JsonWriter& json = Scratch();
   json.BeginObject();
   json.Key("step_id").String(c.step_id);
   json.Key("source").String("otlp");
@@ -227,7 +170,7 @@ std::string Metadata(const SpanContext& c, Extra extra) {
     // What marks the event as an error for the session totals (docs/api.md §10).
     json.Key("error").BeginObject();
     json.Key("type");
-    if (std::optional<std::string> type = FirstString(s.attributes, {"error.type"})) {
+    if (std::optional<std::string> type = FirstString(*c.attributes, {Attr::kErrorType})) {
       json.String(*type);
     } else {
       json.String("error");
@@ -256,8 +199,9 @@ std::string Metadata(const SpanContext& c, Extra extra) {
   // What no column, call record, message or tool member holds already (every event repeating
   // the mapped ones, or the resource's, would double the size of a row).
   json.Key("attributes").BeginObject();
-  for (const KeyValue& kv : s.attributes) {
-    if (IsMapped(kv.key)) continue;
+  for (size_t i = 0; i < s.attributes.size(); ++i) {
+    if (c.attributes->Mapped(i)) continue;
+    const KeyValue& kv = s.attributes[i];
     json.Key(kv.key);
     WriteValue(json, kv.value);
   }
@@ -276,7 +220,7 @@ std::string Metadata(const SpanContext& c, Extra extra) {
   }
   json.EndObject();
   json.EndObject();
-  return json.Take();
+  return json.str();
 }
 
 std::optional<int64_t> LatencyMs(const Span& s) {
@@ -297,16 +241,16 @@ EventRecord BaseEvent(const SpanContext& c, EventType type) {
     e.event_time = static_cast<double>(s.start_time_unix_nano) / 1e9;
     e.created_at = Iso(s.start_time_unix_nano);
   }
-  e.message_time = FirstInt(s.attributes, {"synth.turn_number"});
+  e.message_time = FirstInt(*c.attributes, {Attr::kSynthTurnNumber});
   e.span_id = s.span_id;
   e.trace_id = s.trace_id;
   e.latency_ms = LatencyMs(s);  // a tool's or a step's duration too (the viewer's waterfall)
   return e;
 }
 
-std::string ApiType(const std::vector<KeyValue>& attributes) {
+std::string ApiType(const SpanAttributes& attributes) {
   const std::optional<std::string> op =
-      FirstString(attributes, {"gen_ai.operation.name", "llm.request.type"});
+      FirstString(attributes, {Attr::kGenAiOperationName, Attr::kLlmRequestType});
   if (OneOf(op, {"chat"})) return "chat_completions";
   if (OneOf(op, {"text_completion", "completion"})) return "completions";
   if (OneOf(op, {"embeddings", "embedding"})) return "embeddings";
@@ -316,62 +260,60 @@ std::string ApiType(const std::vector<KeyValue>& attributes) {
 
 EventRecord LlmEvent(const SpanContext& c) {
   const Span& s = *c.span;
-  const auto& a = s.attributes;
+  const SpanAttributes& a = *c.attributes;
   EventRecord e = BaseEvent(c, EventType::kCais);
-  e.model_name =
-      FirstString(a, {"gen_ai.response.model", "gen_ai.request.model", "llm.model_name",
-                      "llm.response.model_name", "llm.request.model_name", "embedding.model_name"});
-  e.provider =
-      FirstString(a, {"gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system"});
+  e.model_name = FirstString(
+      a, {Attr::kGenAiResponseModel, Attr::kGenAiRequestModel, Attr::kLlmModelName,
+          Attr::kLlmResponseModelName, Attr::kLlmRequestModelName, Attr::kEmbeddingModelName});
+  e.provider = FirstString(
+      a, {Attr::kGenAiProviderName, Attr::kGenAiSystem, Attr::kLlmProvider, Attr::kLlmSystem});
   e.input_tokens = FirstInt(
-      a, {"gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.token_count.prompt"});
-  e.output_tokens = FirstInt(a, {"gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens",
-                                 "llm.token_count.completion"});
-  e.total_tokens =
-      FirstInt(a, {"llm.token_count.total", "llm.usage.total_tokens", "gen_ai.usage.total_tokens"});
+      a, {Attr::kGenAiUsageInputTokens, Attr::kGenAiUsagePromptTokens, Attr::kLlmTokenCountPrompt});
+  e.output_tokens = FirstInt(a, {Attr::kGenAiUsageOutputTokens, Attr::kGenAiUsageCompletionTokens,
+                                 Attr::kLlmTokenCountCompletion});
+  e.total_tokens = FirstInt(
+      a, {Attr::kLlmTokenCountTotal, Attr::kLlmUsageTotalTokens, Attr::kGenAiUsageTotalTokens});
   if (!e.total_tokens && (e.input_tokens || e.output_tokens)) {
     e.total_tokens = e.input_tokens.value_or(0) + e.output_tokens.value_or(0);
   }
-  e.cost_usd = FirstDouble(a, {"llm.cost.total", "gen_ai.usage.cost"});
+  e.cost_usd = FirstDouble(a, {Attr::kLlmCostTotal, Attr::kGenAiUsageCost});
   if (!e.cost_usd) {
-    const std::optional<double> prompt = FirstDouble(a, {"llm.cost.prompt"});
-    const std::optional<double> completion = FirstDouble(a, {"llm.cost.completion"});
+    const std::optional<double> prompt = FirstDouble(a, {Attr::kLlmCostPrompt});
+    const std::optional<double> completion = FirstDouble(a, {Attr::kLlmCostCompletion});
     if (prompt || completion) e.cost_usd = prompt.value_or(0) + completion.value_or(0);
   }
 
   // One LLMCallRecord (synth-ai's call_records item).
-  JsonWriter json;
+  JsonWriter& json = Scratch();
   json.BeginArray().Element().BeginObject();
-  const std::optional<std::string> response_id = FirstString(a, {"gen_ai.response.id"});
+  const std::optional<std::string> response_id = FirstString(a, {Attr::kGenAiResponseId});
   json.Key("call_id").String(response_id.value_or(s.span_id));
   json.Key("api_type").String(ApiType(a));
   if (e.provider) json.Key("provider").String(*e.provider);
   if (e.model_name) json.Key("model_name").String(*e.model_name);
   if (response_id) json.Key("provider_request_id").String(*response_id);
-  if (std::optional<std::string> started = Iso(s.start_time_unix_nano)) {
-    json.Key("started_at").String(*started);
-  }
+  if (e.created_at) json.Key("started_at").String(*e.created_at);  // the span's start
   if (std::optional<std::string> completed = Iso(s.end_time_unix_nano)) {
     json.Key("completed_at").String(*completed);
   }
   if (e.latency_ms) json.Key("latency_ms").Int(*e.latency_ms);
   json.Key("request_params").BeginObject();
-  static constexpr std::pair<std::string_view, std::string_view> kParams[] = {
-      {"gen_ai.request.temperature", "temperature"},
-      {"gen_ai.request.top_p", "top_p"},
-      {"gen_ai.request.top_k", "top_k"},
-      {"gen_ai.request.max_tokens", "max_tokens"},
-      {"gen_ai.request.seed", "seed"},
-      {"gen_ai.request.frequency_penalty", "frequency_penalty"},
-      {"gen_ai.request.presence_penalty", "presence_penalty"},
-      {"gen_ai.request.stop_sequences", "stop"}};
+  static constexpr std::pair<Attr, std::string_view> kParams[] = {
+      {Attr::kGenAiRequestTemperature, "temperature"},
+      {Attr::kGenAiRequestTopP, "top_p"},
+      {Attr::kGenAiRequestTopK, "top_k"},
+      {Attr::kGenAiRequestMaxTokens, "max_tokens"},
+      {Attr::kGenAiRequestSeed, "seed"},
+      {Attr::kGenAiRequestFrequencyPenalty, "frequency_penalty"},
+      {Attr::kGenAiRequestPresencePenalty, "presence_penalty"},
+      {Attr::kGenAiRequestStopSequences, "stop"}};
   for (const auto& [attribute, param] : kParams) {
-    if (const AnyValue* v = Find(a, attribute)) {
+    if (const AnyValue* v = a.Get(attribute)) {
       json.Key(param);
       WriteValue(json, *v);
     }
   }
-  if (const AnyValue* params = Find(a, "llm.invocation_parameters")) {
+  if (const AnyValue* params = a.Get(Attr::kLlmInvocationParameters)) {
     json.Key("raw_params");
     WriteValue(json, *params);
   }
@@ -380,18 +322,17 @@ EventRecord LlmEvent(const SpanContext& c) {
   if (e.input_tokens) json.Key("input_tokens").Int(*e.input_tokens);
   if (e.output_tokens) json.Key("output_tokens").Int(*e.output_tokens);
   if (e.total_tokens) json.Key("total_tokens").Int(*e.total_tokens);
-  if (std::optional<int64_t> cached = FirstInt(a, {"gen_ai.usage.cache_read.input_tokens",
-                                                   "llm.token_count.prompt_details.cache_read"})) {
+  if (std::optional<int64_t> cached = FirstInt(
+          a, {Attr::kGenAiUsageCacheReadInputTokens, Attr::kLlmTokenCountPromptCacheRead})) {
     json.Key("cache_read_input_tokens").Int(*cached);
   }
-  if (std::optional<int64_t> reasoning =
-          FirstInt(a, {"gen_ai.usage.reasoning.output_tokens",
-                       "llm.token_count.completion_details.reasoning"})) {
+  if (std::optional<int64_t> reasoning = FirstInt(
+          a, {Attr::kGenAiUsageReasoningOutputTokens, Attr::kLlmTokenCountCompletionReasoning})) {
     json.Key("reasoning_tokens").Int(*reasoning);
   }
   if (e.cost_usd) json.Key("cost_usd").Double(*e.cost_usd);
   json.EndObject();
-  if (const AnyValue* reasons = Find(a, "gen_ai.response.finish_reasons")) {
+  if (const AnyValue* reasons = a.Get(Attr::kGenAiResponseFinishReasons)) {
     json.Key("finish_reason");
     if (reasons->kind == AnyValue::Kind::kArray && !reasons->array.empty()) {
       WriteValue(json, reasons->array.front());
@@ -402,38 +343,39 @@ EventRecord LlmEvent(const SpanContext& c) {
   json.Key("outcome").String(s.status_code == 2 ? "error" : "success");
   if (s.status_code == 2) {
     json.Key("error").BeginObject();
-    json.Key("type").String(FirstString(a, {"error.type"}).value_or("error"));
+    json.Key("type").String(FirstString(a, {Attr::kErrorType}).value_or("error"));
     json.Key("message").String(s.status_message);
     json.EndObject();
   }
   json.EndObject().EndArray();  // the span and trace ids are the event's columns
-  e.call_records = json.Take();
+  e.call_records = json.str();
   e.metadata = Metadata(c, [](JsonWriter&) {});
   return e;
 }
 
 EventRecord RuntimeEvent(const SpanContext& c, SpanClass cls) {
-  const auto& a = c.span->attributes;
+  const SpanAttributes& a = *c.attributes;
   EventRecord e = BaseEvent(c, EventType::kRuntime);
   e.metadata = Metadata(c, [&](JsonWriter& json) {
     json.Key("actions").BeginArray().EndArray();  // synth-ai's runtime events carry list[int]
     if (cls != SpanClass::kTool) return;
     json.Key("tool").BeginObject();
     json.Key("name").String(
-        FirstString(a, {"gen_ai.tool.name", "tool.name", "traceloop.entity.name"})
+        FirstString(a, {Attr::kGenAiToolName, Attr::kToolName, Attr::kTraceloopEntityName})
             .value_or(c.span->name));
     struct ToolField {
       const char* key;
-      std::array<std::string_view, 3> sources;  // empty entries unused
+      std::array<Attr, 3> sources;  // kCount entries unused
     };
     static constexpr ToolField kFields[] = {
-        {"call_id", {"gen_ai.tool.call.id", "tool.id", ""}},
-        {"arguments", {"gen_ai.tool.call.arguments", "input.value", "traceloop.entity.input"}},
-        {"result", {"gen_ai.tool.call.result", "output.value", "traceloop.entity.output"}},
+        {"call_id", {Attr::kGenAiToolCallId, Attr::kToolId, Attr::kCount}},
+        {"arguments",
+         {Attr::kGenAiToolCallArguments, Attr::kInputValue, Attr::kTraceloopEntityInput}},
+        {"result", {Attr::kGenAiToolCallResult, Attr::kOutputValue, Attr::kTraceloopEntityOutput}},
     };
     for (const ToolField& field : kFields) {
-      for (std::string_view source : field.sources) {
-        const AnyValue* v = source.empty() ? nullptr : Find(a, source);
+      for (Attr source : field.sources) {
+        const AnyValue* v = source == Attr::kCount ? nullptr : a.Get(source);
         if (v == nullptr) continue;
         json.Key(field.key);
         WriteValue(json, *v);
@@ -454,7 +396,7 @@ MessageType MessageTypeFor(const ContentMessage& m) {
 }
 
 void AddMessages(const SpanContext& c, Conversion* out, size_t span_index) {
-  const SpanContent content = ExtractContent(*c.span);
+  const SpanContent content = ExtractContent(*c.span, *c.attributes);
   // Each call re-sends the conversation so far: only what follows the last assistant message
   // of its input is new (the rest was stored with an earlier call).
   size_t first_new = 0;
@@ -470,7 +412,7 @@ void AddMessages(const SpanContext& c, Conversion* out, size_t span_index) {
     r.content = m.content;
     r.timestamp = Iso(at_nanos);
     if (at_nanos != 0) r.event_time = static_cast<double>(at_nanos) / 1e9;
-    JsonWriter json;
+    JsonWriter& json = Scratch();
     json.BeginObject();
     json.Key("step_id").String(c.step_id);
     json.Key("source").String("otlp");
@@ -478,7 +420,7 @@ void AddMessages(const SpanContext& c, Conversion* out, size_t span_index) {
     json.Key("direction").String(direction);
     json.Key("span_id").String(c.span->span_id);
     json.EndObject();
-    r.metadata = json.Take();
+    r.metadata = json.str();
     out->records.push_back(Record{fmt::format("{}/m{}", c.key, n++), std::move(r)});
     out->span_of_record.push_back(span_index);
   };
@@ -491,10 +433,10 @@ void AddMessages(const SpanContext& c, Conversion* out, size_t span_index) {
 }
 
 void AddReward(const SpanContext& c, Conversion* out, size_t span_index) {
-  const auto& a = c.span->attributes;
-  const std::optional<double> reward = FirstDouble(a, {"synth.reward"});
-  const AnyValue* terminated = Find(a, "synth.terminated");
-  const AnyValue* truncated = Find(a, "synth.truncated");
+  const SpanAttributes& a = *c.attributes;
+  const std::optional<double> reward = FirstDouble(a, {Attr::kSynthReward});
+  const AnyValue* terminated = a.Get(Attr::kSynthTerminated);
+  const AnyValue* truncated = a.Get(Attr::kSynthTruncated);
   if (!reward && terminated == nullptr && truncated == nullptr) return;
   EventRecord e = BaseEvent(c, EventType::kEnvironment);
   e.reward = reward;
@@ -514,36 +456,37 @@ TimestepRecord AgentStep(const SpanContext& c) {
   TimestepRecord t;
   t.session_id = c.session_id;
   t.step_id = c.step_id;
-  t.turn_number = FirstInt(s.attributes, {"synth.turn_number"});
+  t.turn_number = FirstInt(*c.attributes, {Attr::kSynthTurnNumber});
   t.started_at = Iso(s.start_time_unix_nano);
   t.completed_at = Iso(s.end_time_unix_nano);
-  JsonWriter json;
+  JsonWriter& json = Scratch();
   json.BeginObject();
   json.Key("source").String("otlp");
   json.Key("name").String(s.name);
   json.Key("span_id").String(s.span_id);
   json.Key("status").Int(s.status_code);
   if (std::optional<std::string> agent =
-          FirstString(s.attributes, {"gen_ai.agent.name", "agent.name", "traceloop.entity.name",
-                                     "traceloop.workflow.name"})) {
+          FirstString(*c.attributes, {Attr::kGenAiAgentName, Attr::kAgentName,
+                                      Attr::kTraceloopEntityName, Attr::kTraceloopWorkflowName})) {
     json.Key("agent").String(*agent);
   }
-  if (std::optional<std::string> input = FirstString(s.attributes, {"input.value"})) {
+  if (std::optional<std::string> input = FirstString(*c.attributes, {Attr::kInputValue})) {
     json.Key("input").String(*input);
   }
   json.EndObject();
-  t.step_metadata = json.Take();
+  t.step_metadata = json.str();
   return t;
 }
 
 }  // namespace
 
-SpanClass Classify(const Span& span) {
-  const auto& a = span.attributes;
-  const std::optional<std::string> op = AsString(Find(a, "gen_ai.operation.name"));
-  const std::optional<std::string> oi = AsString(Find(a, "openinference.span.kind"));
-  const std::optional<std::string> request_type = AsString(Find(a, "llm.request.type"));
-  const std::optional<std::string> traceloop = AsString(Find(a, "traceloop.span.kind"));
+SpanClass Classify(const Span& span) { return Classify(SpanAttributes(span.attributes)); }
+
+SpanClass Classify(const SpanAttributes& a) {
+  const std::optional<std::string_view> op = AsText(a.Get(Attr::kGenAiOperationName));
+  const std::optional<std::string_view> oi = AsText(a.Get(Attr::kOpenInferenceSpanKind));
+  const std::optional<std::string_view> request_type = AsText(a.Get(Attr::kLlmRequestType));
+  const std::optional<std::string_view> traceloop = AsText(a.Get(Attr::kTraceloopSpanKind));
   if (OneOf(op, {"chat", "text_completion", "generate_content", "embeddings"}) ||
       OneOf(oi, {"LLM", "EMBEDDING"}) ||
       OneOf(request_type, {"chat", "completion", "embedding", "rerank"})) {
@@ -557,11 +500,11 @@ SpanClass Classify(const Span& span) {
     return SpanClass::kAgent;
   }
   // An older instrumentation (gen_ai.system + a model, no operation name) is an LLM call too.
-  if (!op && !oi && Find(a, "gen_ai.system") != nullptr &&
-      (Find(a, "gen_ai.request.model") != nullptr || Find(a, "gen_ai.response.model") != nullptr)) {
+  if (!op && !oi && a.Get(Attr::kGenAiSystem) != nullptr &&
+      (a.Get(Attr::kGenAiRequestModel) != nullptr || a.Get(Attr::kGenAiResponseModel) != nullptr)) {
     return SpanClass::kLlm;
   }
-  if (op || oi || HasConventionKey(a)) return SpanClass::kOtherGenAi;
+  if (op || oi || a.HasConventionKey()) return SpanClass::kOtherGenAi;
   return SpanClass::kUnrelated;
 }
 
@@ -580,9 +523,10 @@ Conversion MapSpans(const ExportRequest& request, const MappingOptions& options)
           if (out.rejected_spans++ == 0) out.rejected_message = span.problem;
           continue;
         }
-        const SpanClass cls = Classify(span);
-        const bool has_reward = Find(span.attributes, "synth.reward") != nullptr ||
-                                Find(span.attributes, "synth.terminated") != nullptr;
+        const SpanAttributes attributes(span.attributes);
+        const SpanClass cls = Classify(attributes);
+        const bool has_reward = attributes.Get(Attr::kSynthReward) != nullptr ||
+                                attributes.Get(Attr::kSynthTerminated) != nullptr;
         if (cls == SpanClass::kUnrelated && !options.keep_other_spans && !has_reward) {
           ++out.dropped_spans;
           continue;
@@ -591,11 +535,12 @@ Conversion MapSpans(const ExportRequest& request, const MappingOptions& options)
         c.resource = &resource;
         c.scope = &scope;
         c.span = &span;
+        c.attributes = &attributes;
         const std::optional<std::string> named = NamedSession(span, resource, options);
         c.session_id = named ? *named : ProvisionalSession(span);
         traces.Note(span, named, index);
-        c.step_id = FirstString(span.attributes, {"synth.step_id"}).value_or(span.trace_id);
-        c.key = fmt::format("{}otlp/{}/{}", schema::kDerivedKeyMark, span.trace_id, span.span_id);
+        c.step_id = FirstString(attributes, {Attr::kSynthStepId}).value_or(span.trace_id);
+        c.key = SpanKey(span);
         switch (cls) {
           case SpanClass::kLlm:
             ++out.llm_spans;

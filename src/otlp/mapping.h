@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "attribute_index.h"
 #include "common/json_writer.h"
 #include "model.h"
 #include "otlp/otlp.h"
@@ -20,6 +21,7 @@ namespace tc::otlp {
 enum class SpanClass { kLlm, kTool, kAgent, kOtherGenAi, kUnrelated };
 
 SpanClass Classify(const Span& span);
+SpanClass Classify(const SpanAttributes& attributes);  // of one span
 
 // The records of every span of `request` (Conversion's fields other than the decoder's).
 Conversion MapSpans(const ExportRequest& request, const MappingOptions& options);
@@ -31,6 +33,9 @@ std::optional<int64_t> AsInt(const AnyValue* value);    // ints, integral double
 std::optional<double> AsDouble(const AnyValue* value);  // numbers, numeric strings
 // `value` as JSON text: strings, numbers, booleans, arrays, objects (kvlists); bytes as base64.
 std::string ToJson(const AnyValue& value);
+// A span time as IsoUtcFromUnixSeconds(unix_nanos / 1e9) writes it, without its gmtime_r and
+// fmt ("2025-03-04T10:15:01.120000+00:00"); nullopt for 0 (unset).
+std::optional<std::string> IsoFromUnixNanos(uint64_t unix_nanos);
 void WriteValue(JsonWriter& json, const AnyValue& value);
 
 // One message a span's content attributes carry, in any of the conventions' forms.
@@ -47,5 +52,6 @@ struct SpanContent {
 // OpenLLMetry gen_ai.prompt.N / gen_ai.completion.N, else OpenInference llm.input_messages.N /
 // llm.output_messages.N (indexes sorted numerically).
 SpanContent ExtractContent(const Span& span);
+SpanContent ExtractContent(const Span& span, const SpanAttributes& attributes);  // the span's
 
 }  // namespace tc::otlp

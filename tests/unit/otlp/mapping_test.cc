@@ -11,6 +11,7 @@
 #include <cstring>
 #include <protozero/pbf_reader.hpp>
 
+#include "common/time_format.h"
 #include "otlp/otlp.h"
 #include "otlp_writer.h"
 
@@ -82,6 +83,22 @@ TEST(OtlpClassifyTest, EachConventionNamesItsLlmToolAgentAndOtherSpans) {
   EXPECT_EQ(Classify(MakeSpan("1", {{"openinference.span.kind", Str("RETRIEVER")}})),
             SpanClass::kOtherGenAi);
   EXPECT_EQ(Classify(MakeSpan("1", {{"http.request.method", Str("GET")}})), SpanClass::kUnrelated);
+}
+
+TEST(OtlpMappingTest, SpanTimesAreWrittenAsTheCollectorWritesTimes) {
+  EXPECT_EQ(IsoFromUnixNanos(0), std::nullopt);
+  EXPECT_EQ(IsoFromUnixNanos(1764900000000000000ULL), "2025-12-05T02:00:00.000000+00:00");
+  EXPECT_EQ(IsoFromUnixNanos(1741083301120000000ULL), "2025-03-04T10:15:01.120000+00:00");
+  // The same text (and rounding) as IsoUtcFromUnixSeconds for times from 1970 to 2554.
+  uint64_t nanos = 1;
+  for (int i = 0; i < 20000; ++i) {
+    nanos = nanos * 6364136223846793005ULL + 1442695040888963407ULL;
+    for (uint64_t t :
+         {nanos, nanos % uint64_t{4102444800000000000}, nanos % uint64_t{86400000000000}}) {
+      if (t == 0) continue;
+      ASSERT_EQ(IsoFromUnixNanos(t), IsoUtcFromUnixSeconds(static_cast<double>(t) / 1e9)) << t;
+    }
+  }
 }
 
 TEST(OtlpMappingTest, GenAiChatSpanBecomesACaisEventWithEveryColumn) {

@@ -27,6 +27,13 @@ class JsonWriter {
   // Inserts already-valid JSON text verbatim.
   JsonWriter& Raw(std::string_view json);
 
+  // Starts a new text, keeping the buffer (a writer reused for many small texts).
+  JsonWriter& Clear() {
+    out_.clear();
+    first_ = true;
+    return *this;
+  }
+
   const std::string& str() const { return out_; }
   std::string Take() { return std::move(out_); }
 
