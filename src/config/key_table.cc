@@ -236,8 +236,9 @@ const KeySpec kKeys[] = {
         "OTLP spans (POST /v1/traces, docs/otlp.md): the attribute keys that name a span's "
         "session, comma-separated, the first present wins (the span's attributes, then its "
         "resource's). Empty: gen_ai.conversation.id, session.id, langfuse.session.id, "
-        "traceloop.association.properties.{session_id,conversation_id,chat_id,thread_id}. A "
-        "span with none goes to the session \"otel-<trace id>\"."),
+        "traceloop.association.properties.{session_id,conversation_id,chat_id,thread_id}, "
+        "ai.telemetry.metadata.sessionId. A span with none goes to the session its trace is "
+        "linked to, else to \"otel-<trace id>\"."),
     Val("otlp", "keep_other_spans", F(otlp.keep_other_spans),
         "OTLP spans of no LLM convention (HTTP clients, databases, ...) are stored as runtime "
         "events. Off: they are dropped and counted (tracecollector_otlp_spans_dropped_total)."),

@@ -90,6 +90,20 @@ constexpr KnownKey kKnownKeys[] = {
     {"synth.step_id", S(Attr::kSynthStepId), true},
     {"synth.turn_number", S(Attr::kSynthTurnNumber), true},
     {"error.type", S(Attr::kErrorType), true},
+    {"ai.operationId", S(Attr::kAiOperationId), false},
+    {"ai.model.id", S(Attr::kAiModelId), false},
+    {"ai.telemetry.functionId", S(Attr::kAiTelemetryFunctionId), false},
+    {"ai.usage.promptTokens", S(Attr::kAiUsagePromptTokens), true},
+    {"ai.usage.completionTokens", S(Attr::kAiUsageCompletionTokens), true},
+    {"ai.prompt.messages", S(Attr::kAiPromptMessages), true},
+    {"ai.response.text", S(Attr::kAiResponseText), true},
+    {"ai.response.toolCalls", S(Attr::kAiResponseToolCalls), true},
+    {"ai.response.id", S(Attr::kAiResponseId), true},
+    {"ai.toolCall.name", S(Attr::kAiToolCallName), true},
+    {"ai.toolCall.id", S(Attr::kAiToolCallId), true},
+    {"ai.toolCall.args", S(Attr::kAiToolCallArgs), true},
+    {"ai.toolCall.result", S(Attr::kAiToolCallResult), true},
+    {"ai.telemetry.metadata.sessionId", kNoSlot, true},
 };
 static_assert(std::size(kKnownKeys) < kNoSlot);
 

@@ -83,6 +83,20 @@ enum class Attr : uint8_t {
   kSynthStepId,
   kSynthTurnNumber,
   kErrorType,
+  // The Vercel AI SDK (experimental_telemetry).
+  kAiOperationId,
+  kAiModelId,
+  kAiTelemetryFunctionId,
+  kAiUsagePromptTokens,
+  kAiUsageCompletionTokens,
+  kAiPromptMessages,
+  kAiResponseText,
+  kAiResponseToolCalls,
+  kAiResponseId,
+  kAiToolCallName,
+  kAiToolCallId,
+  kAiToolCallArgs,
+  kAiToolCallResult,
   kCount
 };
 

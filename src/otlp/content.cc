@@ -3,7 +3,8 @@
 // gen_ai.output.messages (JSON text, or the same structure as AnyValues), the v1.26 span events
 // gen_ai.content.prompt / gen_ai.content.completion, OpenLLMetry's gen_ai.prompt.N.* /
 // gen_ai.completion.N.*, OpenInference's llm.input_messages.N.message.* /
-// llm.output_messages.N.message.*.
+// llm.output_messages.N.message.*, the Vercel AI SDK's ai.prompt.messages / ai.response.text /
+// ai.response.toolCalls.
 
 #include <simdjson.h>
 
@@ -82,7 +83,33 @@ void AddGenAiMessage(element message, std::string_view fallback_role,
     return;
   }
   element content;
-  if (message["content"].get(content) == simdjson::SUCCESS && !content.is_null()) {
+  simdjson::dom::array content_parts;
+  if (message["content"].get_array().get(content_parts) == simdjson::SUCCESS) {
+    // Parts in `content` (OpenAI's multi-part content, the Vercel AI SDK's prompt): text,
+    // tool-call, tool-result.
+    std::string text;
+    for (element part : content_parts) {
+      const std::string_view type = Member(part, "type");
+      if (type == "text") {
+        if (!text.empty()) text += "\n";
+        text += Member(part, "text");
+      } else if (type == "tool-call") {
+        element arguments;
+        const std::string args =
+            part["args"].get(arguments) == simdjson::SUCCESS ? TextOf(arguments) : "";
+        out->push_back({std::string(role), "tool_call",
+                        ToolCallJson(Member(part, "toolCallId"), Member(part, "toolName"), args)});
+      } else if (type == "tool-result") {
+        element result;
+        out->push_back(
+            {std::string(role), "tool_call_response",
+             part["result"].get(result) == simdjson::SUCCESS ? TextOf(result) : Compact(part)});
+      } else {
+        out->push_back({std::string(role), "text", Compact(part)});  // image, file, ...
+      }
+    }
+    if (!text.empty()) out->push_back({std::string(role), "text", std::move(text)});
+  } else if (message["content"].get(content) == simdjson::SUCCESS && !content.is_null()) {
     out->push_back(
         {std::string(role), role == "tool" ? "tool_call_response" : "text", TextOf(content)});
   }
@@ -217,8 +244,33 @@ SpanContent ExtractContent(const Span& span, const SpanAttributes& attributes) {
       AddJsonMessages(Find(e.attributes, "gen_ai.completion"), "assistant", false, &c.output);
     }
   }
-  if (!c.input.empty() || !c.output.empty() || !attributes.HasIndexedContent()) return c;
-  // 3. OpenLLMetry, then 4. OpenInference.
+  if (!c.input.empty() || !c.output.empty()) return c;
+  // 3. The Vercel AI SDK: ai.prompt.messages, then ai.response.text / ai.response.toolCalls.
+  if (AddJsonMessages(attributes.Get(Attr::kAiPromptMessages), "user", false, &c.input) ||
+      attributes.Get(Attr::kAiResponseText) != nullptr ||
+      attributes.Get(Attr::kAiResponseToolCalls) != nullptr) {
+    if (std::optional<std::string> text = AsString(attributes.Get(Attr::kAiResponseText));
+        text && !text->empty()) {
+      c.output.push_back({"assistant", "text", std::move(*text)});
+    }
+    if (std::optional<std::string> calls = AsString(attributes.Get(Attr::kAiResponseToolCalls))) {
+      simdjson::dom::parser parser;
+      simdjson::dom::array items;
+      if (parser.parse(*calls).get_array().get(items) == simdjson::SUCCESS) {
+        for (element call : items) {
+          element arguments;
+          const std::string args =
+              call["args"].get(arguments) == simdjson::SUCCESS ? TextOf(arguments) : "";
+          c.output.push_back(
+              {"assistant", "tool_call",
+               ToolCallJson(Member(call, "toolCallId"), Member(call, "toolName"), args)});
+        }
+      }
+    }
+    return c;
+  }
+  if (!attributes.HasIndexedContent()) return c;
+  // 4. OpenLLMetry, then 5. OpenInference.
   AddIndexed(a, "gen_ai.prompt.", "user", false, &c.input);
   AddIndexed(a, "gen_ai.completion.", "assistant", false, &c.output);
   if (!c.input.empty() || !c.output.empty()) return c;

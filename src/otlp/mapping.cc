@@ -143,9 +143,9 @@ class TraceTable {
 };
 
 std::string SystemInstance(const SpanContext& c) {
-  if (std::optional<std::string> name =
-          FirstString(*c.attributes, {Attr::kGenAiAgentName, Attr::kAgentName,
-                                      Attr::kTraceloopEntityName, Attr::kTraceloopWorkflowName})) {
+  if (std::optional<std::string> name = FirstString(
+          *c.attributes, {Attr::kGenAiAgentName, Attr::kAgentName, Attr::kTraceloopEntityName,
+                          Attr::kTraceloopWorkflowName, Attr::kAiTelemetryFunctionId})) {
     return *name;
   }
   if (std::optional<std::string> service =
@@ -255,6 +255,10 @@ std::string ApiType(const SpanAttributes& attributes) {
   if (OneOf(op, {"text_completion", "completion"})) return "completions";
   if (OneOf(op, {"embeddings", "embedding"})) return "embeddings";
   if (op) return *op;
+  if (OneOf(FirstString(attributes, {Attr::kAiOperationId}),
+            {"ai.embed.doEmbed", "ai.embedMany.doEmbed"})) {
+    return "embeddings";
+  }
   return "chat_completions";
 }
 
@@ -262,15 +266,16 @@ EventRecord LlmEvent(const SpanContext& c) {
   const Span& s = *c.span;
   const SpanAttributes& a = *c.attributes;
   EventRecord e = BaseEvent(c, EventType::kCais);
-  e.model_name = FirstString(
-      a, {Attr::kGenAiResponseModel, Attr::kGenAiRequestModel, Attr::kLlmModelName,
-          Attr::kLlmResponseModelName, Attr::kLlmRequestModelName, Attr::kEmbeddingModelName});
+  e.model_name =
+      FirstString(a, {Attr::kGenAiResponseModel, Attr::kGenAiRequestModel, Attr::kLlmModelName,
+                      Attr::kLlmResponseModelName, Attr::kLlmRequestModelName,
+                      Attr::kEmbeddingModelName, Attr::kAiModelId});
   e.provider = FirstString(
       a, {Attr::kGenAiProviderName, Attr::kGenAiSystem, Attr::kLlmProvider, Attr::kLlmSystem});
-  e.input_tokens = FirstInt(
-      a, {Attr::kGenAiUsageInputTokens, Attr::kGenAiUsagePromptTokens, Attr::kLlmTokenCountPrompt});
+  e.input_tokens = FirstInt(a, {Attr::kGenAiUsageInputTokens, Attr::kGenAiUsagePromptTokens,
+                                Attr::kLlmTokenCountPrompt, Attr::kAiUsagePromptTokens});
   e.output_tokens = FirstInt(a, {Attr::kGenAiUsageOutputTokens, Attr::kGenAiUsageCompletionTokens,
-                                 Attr::kLlmTokenCountCompletion});
+                                 Attr::kLlmTokenCountCompletion, Attr::kAiUsageCompletionTokens});
   e.total_tokens = FirstInt(
       a, {Attr::kLlmTokenCountTotal, Attr::kLlmUsageTotalTokens, Attr::kGenAiUsageTotalTokens});
   if (!e.total_tokens && (e.input_tokens || e.output_tokens)) {
@@ -286,7 +291,8 @@ EventRecord LlmEvent(const SpanContext& c) {
   // One LLMCallRecord (synth-ai's call_records item).
   JsonWriter& json = Scratch();
   json.BeginArray().Element().BeginObject();
-  const std::optional<std::string> response_id = FirstString(a, {Attr::kGenAiResponseId});
+  const std::optional<std::string> response_id =
+      FirstString(a, {Attr::kGenAiResponseId, Attr::kAiResponseId});
   json.Key("call_id").String(response_id.value_or(s.span_id));
   json.Key("api_type").String(ApiType(a));
   if (e.provider) json.Key("provider").String(*e.provider);
@@ -360,18 +366,21 @@ EventRecord RuntimeEvent(const SpanContext& c, SpanClass cls) {
     json.Key("actions").BeginArray().EndArray();  // synth-ai's runtime events carry list[int]
     if (cls != SpanClass::kTool) return;
     json.Key("tool").BeginObject();
-    json.Key("name").String(
-        FirstString(a, {Attr::kGenAiToolName, Attr::kToolName, Attr::kTraceloopEntityName})
-            .value_or(c.span->name));
+    json.Key("name").String(FirstString(a, {Attr::kGenAiToolName, Attr::kToolName,
+                                            Attr::kTraceloopEntityName, Attr::kAiToolCallName})
+                                .value_or(c.span->name));
     struct ToolField {
       const char* key;
-      std::array<Attr, 3> sources;  // kCount entries unused
+      std::array<Attr, 4> sources;  // kCount entries unused
     };
     static constexpr ToolField kFields[] = {
-        {"call_id", {Attr::kGenAiToolCallId, Attr::kToolId, Attr::kCount}},
+        {"call_id", {Attr::kGenAiToolCallId, Attr::kToolId, Attr::kAiToolCallId, Attr::kCount}},
         {"arguments",
-         {Attr::kGenAiToolCallArguments, Attr::kInputValue, Attr::kTraceloopEntityInput}},
-        {"result", {Attr::kGenAiToolCallResult, Attr::kOutputValue, Attr::kTraceloopEntityOutput}},
+         {Attr::kGenAiToolCallArguments, Attr::kInputValue, Attr::kTraceloopEntityInput,
+          Attr::kAiToolCallArgs}},
+        {"result",
+         {Attr::kGenAiToolCallResult, Attr::kOutputValue, Attr::kTraceloopEntityOutput,
+          Attr::kAiToolCallResult}},
     };
     for (const ToolField& field : kFields) {
       for (Attr source : field.sources) {
@@ -465,9 +474,9 @@ TimestepRecord AgentStep(const SpanContext& c) {
   json.Key("name").String(s.name);
   json.Key("span_id").String(s.span_id);
   json.Key("status").Int(s.status_code);
-  if (std::optional<std::string> agent =
-          FirstString(*c.attributes, {Attr::kGenAiAgentName, Attr::kAgentName,
-                                      Attr::kTraceloopEntityName, Attr::kTraceloopWorkflowName})) {
+  if (std::optional<std::string> agent = FirstString(
+          *c.attributes, {Attr::kGenAiAgentName, Attr::kAgentName, Attr::kTraceloopEntityName,
+                          Attr::kTraceloopWorkflowName, Attr::kAiTelemetryFunctionId})) {
     json.Key("agent").String(*agent);
   }
   if (std::optional<std::string> input = FirstString(*c.attributes, {Attr::kInputValue})) {
@@ -487,16 +496,25 @@ SpanClass Classify(const SpanAttributes& a) {
   const std::optional<std::string_view> oi = AsText(a.Get(Attr::kOpenInferenceSpanKind));
   const std::optional<std::string_view> request_type = AsText(a.Get(Attr::kLlmRequestType));
   const std::optional<std::string_view> traceloop = AsText(a.Get(Attr::kTraceloopSpanKind));
+  // The Vercel AI SDK: the provider call ("...doGenerate"), its tool calls, and the call of
+  // generateText & co. around them (a step: its usage repeats its calls').
+  const std::optional<std::string_view> vercel = AsText(a.Get(Attr::kAiOperationId));
   if (OneOf(op, {"chat", "text_completion", "generate_content", "embeddings"}) ||
       OneOf(oi, {"LLM", "EMBEDDING"}) ||
-      OneOf(request_type, {"chat", "completion", "embedding", "rerank"})) {
+      OneOf(request_type, {"chat", "completion", "embedding", "rerank"}) ||
+      OneOf(vercel,
+            {"ai.generateText.doGenerate", "ai.streamText.doStream", "ai.generateObject.doGenerate",
+             "ai.streamObject.doStream", "ai.embed.doEmbed", "ai.embedMany.doEmbed"})) {
     return SpanClass::kLlm;
   }
-  if (OneOf(op, {"execute_tool"}) || OneOf(oi, {"TOOL"}) || OneOf(traceloop, {"tool"})) {
+  if (OneOf(op, {"execute_tool"}) || OneOf(oi, {"TOOL"}) || OneOf(traceloop, {"tool"}) ||
+      OneOf(vercel, {"ai.toolCall"})) {
     return SpanClass::kTool;
   }
   if (OneOf(op, {"invoke_agent", "create_agent", "invoke_workflow"}) ||
-      OneOf(oi, {"AGENT", "CHAIN"}) || OneOf(traceloop, {"workflow", "agent", "task"})) {
+      OneOf(oi, {"AGENT", "CHAIN"}) || OneOf(traceloop, {"workflow", "agent", "task"}) ||
+      OneOf(vercel, {"ai.generateText", "ai.streamText", "ai.generateObject", "ai.streamObject",
+                     "ai.embed", "ai.embedMany"})) {
     return SpanClass::kAgent;
   }
   // An older instrumentation (gen_ai.system + a model, no operation name) is an LLM call too.

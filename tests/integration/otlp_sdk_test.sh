@@ -7,7 +7,9 @@
 # = the span's duration, span and trace ids as the client printed them, the OpenInference cost in
 # cents), their messages (each once: the history the second call re-sends is not stored again),
 # the tool's runtime event, the agent's timestep, the reward's environment event, and the HTTP
-# span absent (counted as dropped in GET /metrics). Then: the same OTLP JSON body posted twice
+# span absent (counted as dropped in GET /metrics). The Vercel AI SDK (tests/otlp/
+# vercel_ai_client.mjs: generateText with a tool, its own telemetry) in both protocols: its calls,
+# tool call, messages, step and session. Then: the same OTLP JSON body posted twice
 # (and once more gzipped) is stored once; a malformed protobuf body is a 400 google.rpc.Status in
 # protobuf and stores nothing; a span with an all-zero traceId is a partial success with
 # rejectedSpans "1"; a gzip bomb is a 413 and the collector's peak RSS stays small; Content-Encoding
@@ -105,7 +107,7 @@ deps="$(cd "$deps" && pwd)"
 client="$work/client"
 mkdir -p "$client"
 ln -s "$deps/node_modules" "$client/node_modules"
-cp "$src/examples/otel_client.mjs" "$client/"
+cp "$src/examples/otel_client.mjs" "$src/tests/otlp/vercel_ai_client.mjs" "$client/"
 versions="$("$py" - "$src/tests/otlp/package.json" "$deps/node_modules" <<'PY'
 import json, sys
 pinned = json.load(open(sys.argv[1]))["dependencies"]
@@ -296,6 +298,45 @@ for protocol in json proto; do
       run_case "$protocol" "$gzip" "$processor"
     done
   done
+done
+
+# ---- the Vercel AI SDK: generateText with a tool, its own telemetry, both protocols ----
+# The session comes from experimental_telemetry.metadata.sessionId, on the LLM and generateText
+# spans; the tool span names none and follows its trace into that session.
+for protocol in proto json; do
+  session="vercel-$protocol"
+  out="$(cd "$client" && node vercel_ai_client.mjs --url "$url" --session "$session" \
+         --protocol "$protocol" 2>&1)"
+  tc_check "vercel_ai_client.mjs ($protocol) exported its spans: $out" test $? -eq 0
+  vtrace="$("$py" -c 'import json,sys; print(json.loads(sys.argv[1].splitlines()[-1])["traceId"])' \
+            "$out" 2>/dev/null)"
+  expect_eq "Vercel AI SDK ($protocol): the two model calls and the tool call, one trace" \
+    "$(q "SELECT event_type, model_name, provider, input_tokens, output_tokens, total_tokens,
+                 system_instance_id, trace_id = '$vtrace',
+                 COALESCE(json_extract(metadata, '\$.tool.name') || ':' ||
+                          json_extract(metadata, '\$.tool.arguments') || ':' ||
+                          json_extract(metadata, '\$.tool.result'), '-')
+          FROM events WHERE session_id = '$session' ORDER BY event_time, id")" \
+    "cais|gpt-4o-mini|openai.chat|30|10|40|weather-agent|1|-
+runtime||||||weather-agent|1|weather:{\"city\":\"Paris\"}:{\"city\":\"Paris\",\"sky\":\"sunny\"}
+cais|gpt-4o-mini|openai.chat|50|12|62|weather-agent|1|-"
+  expect_eq "Vercel AI SDK ($protocol): the conversation, each message once" \
+    "$(q "SELECT message_type || ':' || content FROM messages WHERE session_id = '$session'
+          ORDER BY timestamp, id")" \
+    "system:Be brief.
+user:Weather in Paris?
+tool_use:{\"id\":\"call-1\",\"name\":\"weather\",\"arguments\":\"{\\\"city\\\":\\\"Paris\\\"}\"}
+tool_result:{\"city\":\"Paris\",\"sky\":\"sunny\"}
+assistant:It is sunny in Paris."
+  expect_eq "Vercel AI SDK ($protocol): one step (generateText), the session's totals" \
+    "$(q "SELECT t.step_id = '$vtrace', json_extract(t.step_metadata, '\$.agent'), t.num_events,
+                 s.num_events, s.num_messages, s.tc_llm_calls, s.tc_input_tokens,
+                 s.tc_output_tokens
+          FROM session_timesteps t JOIN session_traces s USING (session_id)
+          WHERE session_id = '$session'")" \
+    "1|weather-agent|3|3|5|2|80|22"
+  expect_eq "Vercel AI SDK ($protocol): no provisional session left for its trace" \
+    "$(q "SELECT COUNT(*) FROM session_traces WHERE session_id = 'otel-$vtrace'")" "0"
 done
 
 # ---- the same spans again (an exporter's retry): stored once ----

@@ -335,6 +335,74 @@ TEST(OtlpMappingTest, MessagesOfEachConventionWithoutTheResentHistory) {
   EXPECT_EQ(oi.output[0].content, R"({"id":"t1","name":"f","arguments":"{}"})");
 }
 
+// The Vercel AI SDK's telemetry (attributes as ai@4.3 writes them, tests/otlp/vercel_ai_client.mjs
+// runs the real SDK): the provider call is an LLM call whose messages come from ai.prompt.messages
+// (content parts) and ai.response.*, the tool call a tool, generateText a step.
+TEST(OtlpMappingTest, VercelAiSdkSpans) {
+  const std::string prompt =
+      R"([{"role":"system","content":"Be brief."},)"
+      R"({"role":"user","content":[{"type":"text","text":"Weather in Paris?"}]},)"
+      R"({"role":"assistant","content":[{"type":"tool-call","toolCallId":"call-1","toolName":"weather","args":{"city":"Paris"}}]},)"
+      R"({"role":"tool","content":[{"type":"tool-result","toolCallId":"call-1","toolName":"weather","result":{"sky":"sunny"}}]}])";
+  const Span call = MakeSpan(
+      "0000000000000001",
+      {{"ai.operationId", Str("ai.generateText.doGenerate")},
+       {"ai.model.id", Str("gpt-4o-mini")},
+       {"ai.telemetry.functionId", Str("weather-agent")},
+       {"ai.telemetry.metadata.sessionId", Str("conv-v")},
+       {"ai.prompt.messages", Str(prompt)},
+       {"ai.response.text", Str("It is sunny.")},
+       {"ai.response.toolCalls", Str(R"([{"toolCallType":"function","toolCallId":"call-2",)"
+                                     R"("toolName":"clock","args":"{}"}])")},
+       {"ai.usage.promptTokens", Int(50)},
+       {"ai.usage.completionTokens", Int(12)}});
+  const Span tool = MakeSpan("0000000000000002", {{"ai.operationId", Str("ai.toolCall")},
+                                                  {"ai.toolCall.name", Str("weather")},
+                                                  {"ai.toolCall.id", Str("call-1")},
+                                                  {"ai.toolCall.args", Str(R"({"city":"Paris"})")},
+                                                  {"ai.toolCall.result", Str("sunny")}});
+  const Span outer =
+      MakeSpan("0000000000000003", {{"ai.operationId", Str("ai.generateText")},
+                                    {"ai.telemetry.functionId", Str("weather-agent")}});
+  EXPECT_EQ(Classify(call), SpanClass::kLlm);
+  EXPECT_EQ(Classify(tool), SpanClass::kTool);
+  EXPECT_EQ(Classify(outer), SpanClass::kAgent);
+  const Conversion c = MapSpans(Request({call, tool, outer}), {});
+  const schema::EventRecord& e = EventAt(c, 0);
+  EXPECT_EQ(e.session_id, "conv-v");
+  EXPECT_EQ(e.model_name, "gpt-4o-mini");
+  EXPECT_EQ(e.input_tokens, 50);
+  EXPECT_EQ(e.output_tokens, 12);
+  EXPECT_EQ(e.system_instance_id, "weather-agent");
+  std::vector<std::string> messages;
+  for (const schema::Record& r : c.records) {
+    if (const auto* m = std::get_if<schema::MessageRecord>(&r.body)) {
+      messages.push_back(std::string(schema::MessageTypeName(m->message_type)) + ":" + m->content);
+    }
+  }
+  // The input after the last assistant message (the tool result), then the output.
+  EXPECT_EQ(messages, (std::vector<std::string>{
+                          R"(tool_result:{"sky":"sunny"})", "assistant:It is sunny.",
+                          R"(tool_use:{"id":"call-2","name":"clock","arguments":"{}"})"}));
+  const schema::EventRecord* runtime = nullptr;
+  const schema::TimestepRecord* step = nullptr;
+  for (const schema::Record& r : c.records) {
+    if (const auto* ev = std::get_if<schema::EventRecord>(&r.body);
+        ev != nullptr && ev->event_type == schema::EventType::kRuntime) {
+      runtime = ev;
+    }
+    if (const auto* t = std::get_if<schema::TimestepRecord>(&r.body)) step = t;
+  }
+  ASSERT_NE(runtime, nullptr);
+  EXPECT_EQ(JsonAt(*runtime->metadata, "/tool/name"), "weather");
+  EXPECT_EQ(JsonAt(*runtime->metadata, "/tool/call_id"), "call-1");
+  EXPECT_EQ(JsonAt(*runtime->metadata, "/tool/arguments"), R"({"city":"Paris"})");
+  EXPECT_EQ(runtime->session_id, std::string("otel-") + kTrace) << "names no session: its trace's";
+  ASSERT_NE(step, nullptr);
+  EXPECT_EQ(JsonAt(*step->step_metadata, "/agent"), "weather-agent");
+  EXPECT_EQ(std::get<schema::TraceLinkRecord>(c.records.back().body).session_id, "conv-v");
+}
+
 TEST(OtlpAnswerTest, SuccessAndStatusInBothEncodings) {
   EXPECT_EQ(SuccessBody(Encoding::kJson, 0, ""), "{}");
   EXPECT_EQ(SuccessBody(Encoding::kProtobuf, 0, ""), "");

@@ -62,7 +62,8 @@ struct MappingOptions {
                                                  "traceloop.association.properties.session_id",
                                                  "traceloop.association.properties.conversation_id",
                                                  "traceloop.association.properties.chat_id",
-                                                 "traceloop.association.properties.thread_id"};
+                                                 "traceloop.association.properties.thread_id",
+                                                 "ai.telemetry.metadata.sessionId"};
   // Spans of no LLM convention (HTTP, databases, ...): dropped and counted (false), or stored
   // as runtime events (true).
   bool keep_other_spans = false;
