@@ -228,6 +228,13 @@ constexpr Entry kCatalogue[] = {
      "INSERT INTO tc_trace_sessions (trace_id, session_id, created_at) VALUES (?1, ?2, ?3) ON "
      "CONFLICT (trace_id) DO NOTHING"},
     // The move of a trace_link, each ?1 trace_id, ?2 the provisional session (TC_DUE above).
+    // First a claim that fails with a PRIMARY KEY conflict unless the move is due, so that the
+    // usual trace_link (nothing to move) costs one statement: it re-inserts an existing
+    // tc_schema_version row (there is always one) exactly when TC_DUE is false.
+    {StatementId::kMoveDue, "move_due", 2,
+     "INSERT INTO tc_schema_version (version, applied_at) SELECT version, '' FROM "
+     "tc_schema_version WHERE NOT (" TC_DUE ") LIMIT 1",
+     K::kMoveSession},
     {StatementId::kMoveSessionEnsure, "move_session_ensure", 2,
      "INSERT INTO session_traces (session_id, created_at, num_timesteps, num_events, "
      "num_messages) SELECT " TC_TARGET ", created_at, 0, 0, 0 FROM session_traces WHERE "

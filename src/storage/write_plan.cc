@@ -239,11 +239,13 @@ void Plan(Builder& b, const schema::TraceLinkRecord& r, std::string_view now) {
   if (!r.session_id.empty()) {
     b.Then(S::kLinkTrace, r.trace_id, r.session_id, now);
   }
+  // The moves run only when kMoveDue's claim succeeds (there is something to move).
+  const int32_t due = b.Add(S::kMoveDue, b.base(), /*claim=*/true, r.trace_id, r.from_session_id);
   for (StatementId id :
        {S::kMoveSessionEnsure, S::kMoveSessionTotals, S::kMoveEventSteps, S::kMoveMessageSteps,
         S::kMoveStepCounters, S::kMoveDropSharedSteps, S::kMoveSteps, S::kMoveEvents,
         S::kMoveMessages, S::kMoveOutcomeRewards, S::kMoveEventRewards, S::kMoveSessionDrop}) {
-    b.Then(id, r.trace_id, r.from_session_id);
+    b.Add(id, due, /*claim=*/false, r.trace_id, r.from_session_id);
   }
 }
 

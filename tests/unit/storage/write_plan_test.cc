@@ -213,7 +213,15 @@ TEST(WritePlanTest, OnlyATraceLinkMovesSessionsAndItsPlanSaysSo) {
       }
     }
     EXPECT_EQ(plan.moves_sessions, link != nullptr);
-    EXPECT_EQ(moves, link != nullptr ? 12u : 0u);
+    EXPECT_EQ(moves, link != nullptr ? 13u : 0u);  // the due claim, then 12 moves behind it
+    if (link != nullptr) {
+      size_t due = 0;
+      while (plan.steps[due].statement != S::kMoveDue) ++due;
+      EXPECT_TRUE(plan.steps[due].claim);
+      for (size_t i = due + 1; i < plan.steps.size(); ++i) {
+        EXPECT_EQ(plan.steps[i].guard, static_cast<int32_t>(due)) << "moves run only when due";
+      }
+    }
     EXPECT_EQ(links, link != nullptr && !link->session_id.empty()) << "an empty session only moves";
   }
   // A reused plan does not keep the flag.

@@ -35,6 +35,7 @@ enum class StatementId : uint16_t {
   kInsertEventReward,  // event_id / message_id given or resolved from event_ref / message_ref
   kLinkTrace,          // `trace_link`: INSERT tc_trace_sessions unless the trace has a link
   // `trace_link`: the provisional session's rows into the linked session, in this order.
+  kMoveDue,              // claim: fails (skipping the rest) unless there is something to move
   kMoveSessionEnsure,    // the linked session's row, if missing
   kMoveSessionTotals,    // its counters and totals += the provisional session's
   kMoveEventSteps,       // events of a step both sessions have → the linked one's step
