@@ -145,15 +145,16 @@ class Parser {
     return static_cast<int32_t>(program_->nodes.size() - 1);
   }
 
-  Result<int32_t> Or(size_t depth) {
-    if (depth > kMaxDepth) return Error(fmt::format("nested more than {} deep", kMaxDepth));
-    Result<int32_t> left = And(depth + 1);
-    while (left.has_value() && Symbol("||")) {
+  // `left (op right)*`, each side parsed by `next`, as left-leaning `kind` nodes.
+  template <typename Next>
+  Result<int32_t> Chain(size_t depth, std::string_view op, Node::Kind kind, Next next) {
+    Result<int32_t> left = next(depth + 1);
+    while (left.has_value() && Symbol(op)) {
       TC_RETURN_IF_ERROR(Advance());
-      Result<int32_t> right = And(depth + 1);
+      Result<int32_t> right = next(depth + 1);
       if (!right.has_value()) return right;
       Node node;
-      node.kind = Node::Kind::kOr;
+      node.kind = kind;
       node.left = *left;
       node.right = *right;
       left = Add(std::move(node));
@@ -161,19 +162,13 @@ class Parser {
     return left;
   }
 
+  Result<int32_t> Or(size_t depth) {
+    if (depth > kMaxDepth) return Error(fmt::format("nested more than {} deep", kMaxDepth));
+    return Chain(depth, "||", Node::Kind::kOr, [this](size_t d) { return And(d); });
+  }
+
   Result<int32_t> And(size_t depth) {
-    Result<int32_t> left = Unary(depth + 1);
-    while (left.has_value() && Symbol("&&")) {
-      TC_RETURN_IF_ERROR(Advance());
-      Result<int32_t> right = Unary(depth + 1);
-      if (!right.has_value()) return right;
-      Node node;
-      node.kind = Node::Kind::kAnd;
-      node.left = *left;
-      node.right = *right;
-      left = Add(std::move(node));
-    }
-    return left;
+    return Chain(depth, "&&", Node::Kind::kAnd, [this](size_t d) { return Unary(d); });
   }
 
   Result<int32_t> Unary(size_t depth) {
