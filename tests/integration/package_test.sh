@@ -10,13 +10,17 @@
 #  - an upgrade (dpkg -i again) keeps the database and an edited configuration;
 #  - dpkg -r removes the program and keeps the configuration and the data; dpkg -P removes both.
 # Usage: package_test.sh SOURCE_DIR BUILD_DIR. Changes the machine (installs, then purges, the
-# package; the system user stays): CI runs it as root.
+# package; the system user stays): CI runs it as root; otherwise it re-runs itself with sudo -n.
 set -uo pipefail
 src="$1"
 build="$2"
 source "$src/tests/integration/shell/collector_lib.sh"
 if [[ $(id -u) -ne 0 ]]; then
-  echo "FAIL: package_test installs a package: run it as root (CI does)"
+  # As the README's test command allows: not root, but sudo without a password.
+  if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+    exec sudo -n -E bash "$0" "$@"
+  fi
+  echo "FAIL: package_test installs a package: run it as root or with sudo (CI runs as root)"
   exit 1
 fi
 for tool in cpack dpkg lintian systemd-analyze runuser curl; do
@@ -80,8 +84,12 @@ check_config() {
 tc_check "--check-config from the installed paths, as the service user" check_config
 
 # ---- the service's command line, as its user: the README's quick start ----
+service_runs=0
 start_service() {
-  local log="$work/service.log"
+  # A log of its own per start: the previous run's "listening on" must not be read as this one's.
+  service_runs=$((service_runs + 1))
+  local log="$work/service-$service_runs.log"
+  : >"$log"
   # ExecStart's words, with the unit's UMask, as its user.
   # shellcheck disable=SC2086
   (umask "$(sed -n 's/^UMask=//p' "$unit")" &&
