@@ -310,12 +310,19 @@ TEST_P(StreamTest, WhereSendsOnlyWhatItsExpressionMatches) {
   EXPECT_EQ(ids, (std::vector<std::string>{"hit1", "hit2"}));
   auto more = costly->Next(milliseconds(300));
   EXPECT_FALSE(more.has_value()) << more->data;
-  // "120" is a string, input_tokens a number: never equal, each comparison counted.
+  // "120" is a string, input_tokens a number: never equal, each comparison counted (once the
+  // typed stream has looked at all 303 records).
+  const std::string want = "tracecollector_stream_filter_mismatches_total 301\n";
+  std::string metrics;
+  const auto deadline = std::chrono::steady_clock::now() + kWait;
+  while (std::chrono::steady_clock::now() < deadline) {
+    metrics = client_->Get("/metrics").body;
+    if (metrics.find(want) != std::string::npos) break;
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  EXPECT_NE(metrics.find(want), std::string::npos) << metrics.substr(0, 4000);
   auto none = typed->Next(milliseconds(300));
   EXPECT_FALSE(none.has_value()) << none->data;
-  const std::string metrics = client_->Get("/metrics").body;
-  EXPECT_NE(metrics.find("tracecollector_stream_filter_mismatches_total 301\n"), std::string::npos)
-      << metrics.substr(0, 4000);
 
   SseClient bad(collector_->port(), "/v1/stream?where=" + QueryEncode("cost_usd >"));
   EXPECT_EQ(bad.status(), 400);
