@@ -105,7 +105,9 @@ enum class Attr : uint8_t {
 // messages or metadata.tool (the others go to metadata.otel.attributes).
 class SpanAttributes {
  public:
+  // Keeps pointers into `attributes`, which must outlive it (a temporary cannot be given).
   explicit SpanAttributes(const std::vector<KeyValue>& attributes);
+  explicit SpanAttributes(std::vector<KeyValue>&&) = delete;
 
   const AnyValue* Get(Attr key) const { return slots_[static_cast<size_t>(key)]; }
   // Whether attributes[i] (of the list given to the constructor) is mapped (mapping.cc IsMapped).

@@ -72,6 +72,7 @@ TEST_F(BodyBudgetTest, AnOtlpBodysModelIsChargedAsItIsDecoded) {
   ServerOptions options = TestOptions();
   options.http.max_body_bytes = 256 << 10;
   options.http.max_body_bytes_in_flight = 500000;
+  options.http.read_timeout_ms = 60000;  // the holder below waits, half sent, as long as it takes
   StartServer(options);
   std::string attributes = R"({"key":"gen_ai.operation.name","value":{"stringValue":"chat"}})";
   for (int i = 0; i < 1000; ++i) {
@@ -90,9 +91,11 @@ TEST_F(BodyBudgetTest, AnOtlpBodysModelIsChargedAsItIsDecoded) {
   auto holder = Connect();
   ASSERT_TRUE(holder->Send(std::string_view(big_request).substr(0, split)));
   // The holder's reservation is in once a body of 110,000 (220,000 charged) no longer fits.
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  // The probe sends its whole body, so that while it still fits it is answered at once.
+  const std::string probe_request = MakeRequest("POST", "/v1/records", BodyOf(110000, "probe"));
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
   for (;;) {
-    auto probe = Call("POST /v1/records HTTP/1.1\r\nHost: x\r\nContent-Length: 110000\r\n\r\n");
+    auto probe = Call(probe_request);
     ASSERT_TRUE(probe.has_value());
     if (probe->status == 429) break;
     ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the holder's body was never charged";

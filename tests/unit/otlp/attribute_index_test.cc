@@ -45,18 +45,20 @@ TEST(OtlpSpanAttributesTest, FindsEachKeyTheMappingReadsAndNothingElse) {
 }
 
 TEST(OtlpSpanAttributesTest, TheLastOfARepeatedKeyWins) {
-  const SpanAttributes index(std::vector<KeyValue>{{"gen_ai.request.model", Str("first")},
-                                                   {"gen_ai.request.model", Str("last")}});
+  const std::vector<KeyValue> attributes = {{"gen_ai.request.model", Str("first")},
+                                            {"gen_ai.request.model", Str("last")}};
+  const SpanAttributes index(attributes);  // (it points into `attributes`: keep them alive)
   ASSERT_NE(index.Get(Attr::kGenAiRequestModel), nullptr);
   EXPECT_EQ(index.Get(Attr::kGenAiRequestModel)->text, "last");
   EXPECT_EQ(FirstString(index, {Attr::kGenAiResponseModel, Attr::kGenAiRequestModel}), "last");
 }
 
 TEST(OtlpSpanAttributesTest, FirstSkipsEmptyAndMistypedValues) {
-  const SpanAttributes index(std::vector<KeyValue>{{"gen_ai.response.model", Str("")},
-                                                   {"gen_ai.request.model", Int(4)},
-                                                   {"llm.model_name", Str("m")},
-                                                   {"gen_ai.usage.input_tokens", Str("12")}});
+  const std::vector<KeyValue> attributes = {{"gen_ai.response.model", Str("")},
+                                            {"gen_ai.request.model", Int(4)},
+                                            {"llm.model_name", Str("m")},
+                                            {"gen_ai.usage.input_tokens", Str("12")}};
+  const SpanAttributes index(attributes);
   EXPECT_EQ(FirstString(index,
                         {Attr::kGenAiResponseModel, Attr::kGenAiRequestModel, Attr::kLlmModelName}),
             "m");
@@ -83,9 +85,11 @@ TEST(OtlpSpanAttributesTest, MappedAttributesAndConventionKeys) {
   EXPECT_TRUE(index.HasConventionKey());
   EXPECT_FALSE(index.HasIndexedContent());
 
-  const SpanAttributes plain(std::vector<KeyValue>{{"http.request.method", Str("GET")}});
+  const std::vector<KeyValue> http = {{"http.request.method", Str("GET")}};
+  const SpanAttributes plain(http);
   EXPECT_FALSE(plain.HasConventionKey());
-  const SpanAttributes indexed(std::vector<KeyValue>{{"gen_ai.prompt.0.content", Str("hi")}});
+  const std::vector<KeyValue> prompt = {{"gen_ai.prompt.0.content", Str("hi")}};
+  const SpanAttributes indexed(prompt);
   EXPECT_TRUE(indexed.HasIndexedContent());
   EXPECT_TRUE(indexed.Mapped(0));
 }
