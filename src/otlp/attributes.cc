@@ -88,6 +88,11 @@ const AnyValue* Find(const std::vector<KeyValue>& attributes, std::string_view k
   return nullptr;
 }
 
+std::optional<std::string_view> AsText(const AnyValue* value) {
+  if (value == nullptr || value->kind != AnyValue::Kind::kString) return std::nullopt;
+  return std::string_view(value->text);
+}
+
 std::optional<std::string> AsString(const AnyValue* value) {
   if (value == nullptr || value->kind != AnyValue::Kind::kString) return std::nullopt;
   return value->text;

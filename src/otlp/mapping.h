@@ -3,6 +3,8 @@
 // Decoded OTLP spans → Tracing V3 records (docs/otlp.md has the table this follows). Internal
 // to src/otlp/.
 
+#include <algorithm>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,6 +31,13 @@ Conversion MapSpans(const ExportRequest& request, const MappingOptions& options)
 // Attribute access shared by the mapping's parts.
 const AnyValue* Find(const std::vector<KeyValue>& attributes, std::string_view key);
 std::optional<std::string> AsString(const AnyValue* value);  // strings only
+std::optional<std::string_view> AsText(const AnyValue* value);  // strings only, not copied
+// Whether `value` is present and one of `set`.
+template <typename Text>  // std::string or std::string_view
+bool OneOf(const std::optional<Text>& value, std::initializer_list<std::string_view> set) {
+  if (!value) return false;
+  return std::find(set.begin(), set.end(), std::string_view(*value)) != set.end();
+}
 std::optional<int64_t> AsInt(const AnyValue* value);    // ints, integral doubles, numeric strings
 std::optional<double> AsDouble(const AnyValue* value);  // numbers, numeric strings
 // `value` as JSON text: strings, numbers, booleans, arrays, objects (kvlists); bytes as base64.

@@ -16,6 +16,7 @@
 
 #include "integration/collector_fixture.h"
 #include "integration/json_probe.h"
+#include "integration/test_wait.h"
 #include "support/sse_client.h"
 
 namespace tc::testing {
@@ -314,13 +315,13 @@ TEST_P(StreamTest, WhereSendsOnlyWhatItsExpressionMatches) {
   // typed stream has looked at all 303 records).
   const std::string want = "tracecollector_stream_filter_mismatches_total 301\n";
   std::string metrics;
-  const auto deadline = std::chrono::steady_clock::now() + kWait;
-  while (std::chrono::steady_clock::now() < deadline) {
-    metrics = client_->Get("/metrics").body;
-    if (metrics.find(want) != std::string::npos) break;
-    std::this_thread::sleep_for(milliseconds(10));
-  }
-  EXPECT_NE(metrics.find(want), std::string::npos) << metrics.substr(0, 4000);
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        metrics = client_->Get("/metrics").body;
+        return metrics.find(want) != std::string::npos;
+      },
+      kWait))
+      << metrics.substr(0, 4000);
   auto none = typed->Next(milliseconds(300));
   EXPECT_FALSE(none.has_value()) << none->data;
 
